@@ -1,0 +1,3 @@
+-- name: labels.total
+-- params: (none)
+SELECT count(*)::BIGINT AS n FROM labels;

@@ -1,0 +1,303 @@
+import { timingSafeEqual } from "node:crypto";
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { FundtraceError } from "../errors.ts";
+import type { Logger } from "../log.ts";
+import type { Services } from "../services/index.ts";
+import { validateIngestInput } from "../services/ingest.ts";
+import { errorResponse } from "./errors.ts";
+import {
+  AddressInfoSchema,
+  ErrorSchema,
+  LabelImportRequestSchema,
+  LabelSchema,
+  ScreenRequestSchema,
+  ScreenResultSchema,
+} from "./schemas.ts";
+
+export interface AppOptions {
+  /** Accepted API keys; none = unauthenticated (the server then binds to 127.0.0.1 only). */
+  apiKeys?: string[];
+  log?: Logger;
+  /** Request body limit in bytes. */
+  bodyLimit?: number;
+}
+
+const errors = {
+  400: { description: "bad input", content: { "application/json": { schema: ErrorSchema } } },
+  401: { description: "no API key", content: { "application/json": { schema: ErrorSchema } } },
+  403: { description: "wrong API key", content: { "application/json": { schema: ErrorSchema } } },
+};
+
+function keyMatches(given: string, keys: string[]): number {
+  const g = Buffer.from(given);
+  return keys.findIndex((k) => {
+    const b = Buffer.from(k);
+    return b.length === g.length && timingSafeEqual(b, g);
+  });
+}
+
+/** The HTTP API over the services. Tested through app.request() without a socket. */
+export function createApp(services: Services, opts: AppOptions = {}) {
+  const apiKeys = opts.apiKeys ?? [];
+  const log = opts.log;
+  const app = new OpenAPIHono({
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        const issue = result.error.issues[0];
+        const where = issue?.path.length ? issue.path.join(".") : "request";
+        return c.json({ error: { code: "BAD_INPUT", message: `${where}: ${issue?.message ?? "invalid"}` } }, 400);
+      }
+    },
+  });
+
+  app.onError((e, c) => {
+    const { status, body } = errorResponse(e);
+    if (status >= 500) log?.error({ err: e instanceof FundtraceError ? e.message : String(e), path: c.req.path }, "request failed");
+    return c.json(body, status as 400);
+  });
+  app.notFound((c) => c.json({ error: { code: "NOT_FOUND", message: `no route ${c.req.method} ${c.req.path}` } }, 404));
+
+  app.use("*", async (c, next) => {
+    const t0 = performance.now();
+    await next();
+    log?.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - t0) }, "request");
+  });
+
+  app.use(
+    "/v1/*",
+    bodyLimit({
+      maxSize: opts.bodyLimit ?? 64 * 1024 * 1024,
+      onError: (c) => c.json({ error: { code: "PAYLOAD_TOO_LARGE", message: "request body too large" } }, 413),
+    }),
+  );
+
+  if (apiKeys.length > 0) {
+    app.use("/v1/*", async (c, next) => {
+      if (c.req.path === "/v1/health") return next();
+      const auth = c.req.header("authorization");
+      const given = auth?.startsWith("Bearer ") ? auth.slice(7) : c.req.header("x-api-key");
+      if (!given) return c.json({ error: { code: "UNAUTHORIZED", message: "API key required (Authorization: Bearer KEY)" } }, 401);
+      const idx = keyMatches(given, apiKeys);
+      if (idx < 0) return c.json({ error: { code: "FORBIDDEN", message: "API key not accepted" } }, 403);
+      c.set("keyId" as never, `key${idx + 1}` as never);
+      return next();
+    });
+  }
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/health",
+      responses: {
+        200: {
+          description: "service is up",
+          content: { "application/json": { schema: z.object({ status: z.literal("ok"), version: z.string() }) } },
+        },
+      },
+    }),
+    (c) => c.json({ status: "ok" as const, version: services.version }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/addresses/{chain}/{address}",
+      request: { params: z.object({ chain: z.string(), address: z.string() }) },
+      responses: {
+        200: { description: "labels, cluster and stats", content: { "application/json": { schema: AddressInfoSchema } } },
+        ...errors,
+      },
+    }),
+    async (c) => {
+      const { chain, address } = c.req.valid("param");
+      return c.json(await services.addresses.info(chain, address), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/screen",
+      request: { body: { content: { "application/json": { schema: ScreenRequestSchema } }, required: true } },
+      responses: {
+        200: {
+          description: "one result per item, in order",
+          content: { "application/json": { schema: z.object({ results: z.array(ScreenResultSchema) }) } },
+        },
+        ...errors,
+      },
+    }),
+    async (c) => c.json(await services.screen.screen(c.req.valid("json").items), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/labels",
+      request: {
+        query: z.object({
+          chain: z.string().optional(),
+          category: z.string().optional(),
+          dataset: z.string().optional(),
+          limit: z.coerce.number().int().min(1).max(10_000).default(100),
+          offset: z.coerce.number().int().min(0).default(0),
+        }),
+      },
+      responses: {
+        200: {
+          description: "stored labels",
+          content: {
+            "application/json": {
+              schema: z.object({
+                total: z.number(),
+                labels: z.array(LabelSchema.extend({ address: z.string(), dataset: z.string(), clusterDefining: z.boolean() })),
+              }),
+            },
+          },
+        },
+        ...errors,
+      },
+    }),
+    async (c) => {
+      const q = c.req.valid("query");
+      const r = await services.labels.list(q);
+      return c.json(
+        {
+          total: r.total,
+          labels: r.labels.map((l) => ({
+            chain: l.chain,
+            address: l.address,
+            label: l.label,
+            category: l.category,
+            source: l.source,
+            confidence: l.confidence,
+            program: l.program,
+            reference: l.reference,
+            dataset: l.dataset,
+            clusterDefining: l.clusterDefining,
+          })),
+        },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/labels/export",
+      request: { query: z.object({ format: z.enum(["tagpack", "csv"]).default("tagpack"), chain: z.string().optional(), category: z.string().optional() }) },
+      responses: {
+        200: { description: "labels as a TagPack (YAML) or CSV", content: { "application/yaml": { schema: z.string() }, "text/csv": { schema: z.string() } } },
+        ...errors,
+      },
+    }),
+    async (c) => {
+      const q = c.req.valid("query");
+      const body = await services.labels.export(q.format, { chain: q.chain, category: q.category });
+      return c.body(body, 200, { "content-type": q.format === "csv" ? "text/csv; charset=utf-8" : "application/yaml; charset=utf-8" });
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/labels/import",
+      request: { body: { content: { "application/json": { schema: LabelImportRequestSchema } }, required: true } },
+      responses: {
+        200: {
+          description: "import result",
+          content: {
+            "application/json": {
+              schema: z.object({
+                dataset: z.string(),
+                format: z.string(),
+                sourceFile: z.string(),
+                sourceHash: z.string(),
+                rows: z.number(),
+                skipped: z.number(),
+                unchanged: z.boolean(),
+                skippedSample: z.array(z.object({ address: z.string(), reason: z.string() })),
+              }),
+            },
+          },
+        },
+        ...errors,
+      },
+    }),
+    async (c) => {
+      const b = c.req.valid("json");
+      const raw = Buffer.from(b.content, b.encoding === "base64" ? "base64" : "utf8");
+      return c.json(await services.labels.importBytes(raw, b.name, b.format), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/ingest",
+      request: {
+        body: {
+          content: {
+            "application/json": {
+              schema: z.object({ chain: z.string().min(1), addresses: z.array(z.string().min(1).max(256)).min(1).max(1000) }),
+            },
+          },
+          required: true,
+        },
+      },
+      responses: {
+        202: { description: "ingest job started", content: { "application/json": { schema: z.object({ jobId: z.string() }) } } },
+        ...errors,
+      },
+    }),
+    async (c) => {
+      const b = c.req.valid("json");
+      const input = validateIngestInput(b.chain, b.addresses);
+      services.source(input.chain);
+      const jobId = await services.jobs.start("ingest", input, (progress) =>
+        services.ingest.ingest(input.chain, input.addresses, (d, t) => progress(d, t)),
+      );
+      return c.json({ jobId }, 202);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/jobs/{id}",
+      request: { params: z.object({ id: z.string() }) },
+      responses: {
+        200: {
+          description: "job state",
+          content: {
+            "application/json": {
+              schema: z.object({
+                id: z.string(),
+                kind: z.string(),
+                status: z.enum(["queued", "running", "done", "failed"]),
+                progress: z.object({ done: z.number(), total: z.number() }),
+                result: z.any().optional(),
+                error: z.object({ code: z.string(), message: z.string() }).optional(),
+                createdAt: z.string(),
+                updatedAt: z.string(),
+              }),
+            },
+          },
+        },
+        404: { description: "no such job", content: { "application/json": { schema: ErrorSchema } } },
+      },
+    }),
+    async (c) => c.json(await services.jobs.get(c.req.valid("param").id), 200),
+  );
+
+  app.doc("/openapi.json", {
+    openapi: "3.0.0",
+    info: { title: "fundtrace API", version: services.version, description: "Trace crypto flows; screen addresses." },
+  });
+
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

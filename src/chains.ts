@@ -1,0 +1,213 @@
+import * as bitcoin from "bitcoinjs-lib";
+import bs58check from "bs58check";
+import { getAddress, isHexString } from "ethers";
+import * as ecc from "tiny-secp256k1";
+import { InvalidAddressError, UnknownChainError } from "./errors.ts";
+
+// Taproot (bech32m) addresses need an ECC library to validate the x-only key.
+bitcoin.initEccLib(ecc);
+
+export type ChainFamily = "bitcoin" | "evm" | "tron" | "other";
+
+export interface ChainInfo {
+  name: string;
+  family: ChainFamily;
+  /** Native asset symbol and decimals. */
+  symbol: string;
+  decimals: number;
+  chainId?: number;
+  /** Only labels are kept for this chain; no adapter traces it yet. */
+  labelOnly?: boolean;
+  aliases?: string[];
+}
+
+const EVM_CHAINS: ChainInfo[] = [
+  { name: "ethereum", family: "evm", symbol: "ETH", decimals: 18, chainId: 1, aliases: ["eth", "mainnet"] },
+  { name: "bsc", family: "evm", symbol: "BNB", decimals: 18, chainId: 56, aliases: ["bnb", "binance-smart-chain"] },
+  { name: "polygon", family: "evm", symbol: "POL", decimals: 18, chainId: 137, aliases: ["matic"] },
+  { name: "arbitrum", family: "evm", symbol: "ETH", decimals: 18, chainId: 42161, aliases: ["arb"] },
+  { name: "optimism", family: "evm", symbol: "ETH", decimals: 18, chainId: 10, aliases: ["op"] },
+  { name: "base", family: "evm", symbol: "ETH", decimals: 18, chainId: 8453 },
+  { name: "avalanche", family: "evm", symbol: "AVAX", decimals: 18, chainId: 43114, aliases: ["avax"] },
+  { name: "ethereum-classic", family: "evm", symbol: "ETC", decimals: 18, chainId: 61, aliases: ["etc"] },
+  { name: "anvil", family: "evm", symbol: "ETH", decimals: 18, chainId: 31337, aliases: ["localhost"] },
+];
+
+const OTHER_CHAINS: ChainInfo[] = [
+  ["litecoin", "LTC", 8],
+  ["bitcoin-cash", "BCH", 8],
+  ["bitcoin-sv", "BSV", 8],
+  ["bitcoin-gold", "BTG", 8],
+  ["dash", "DASH", 8],
+  ["zcash", "ZEC", 8],
+  ["dogecoin", "DOGE", 8],
+  ["monero", "XMR", 12],
+  ["ripple", "XRP", 6],
+  ["solana", "SOL", 9],
+  ["verge", "XVG", 6],
+].map(([name, symbol, decimals]) => ({
+  name: name as string,
+  family: "other" as const,
+  symbol: symbol as string,
+  decimals: decimals as number,
+  labelOnly: true,
+}));
+
+export const CHAINS: readonly ChainInfo[] = [
+  { name: "bitcoin", family: "bitcoin", symbol: "BTC", decimals: 8, aliases: ["btc", "xbt"] },
+  ...EVM_CHAINS,
+  { name: "tron", family: "tron", symbol: "TRX", decimals: 6, aliases: ["trx"] },
+  ...OTHER_CHAINS,
+];
+
+const byName = new Map<string, ChainInfo>();
+for (const c of CHAINS) {
+  byName.set(c.name, c);
+  for (const a of c.aliases ?? []) byName.set(a, c);
+}
+
+export function chainNames(): string[] {
+  return CHAINS.map((c) => c.name);
+}
+
+export function getChain(name: string): ChainInfo {
+  const c = byName.get(name.trim().toLowerCase());
+  if (!c) throw new UnknownChainError(name, chainNames());
+  return c;
+}
+
+export function chainByChainId(id: number): ChainInfo | undefined {
+  return EVM_CHAINS.find((c) => c.chainId === id);
+}
+
+/** Chains whose addresses are the same key space (all EVM chains share addresses). */
+export function sameAddressSpace(chain: string): string[] {
+  const c = getChain(chain);
+  return c.family === "evm" ? EVM_CHAINS.map((x) => x.name) : [c.name];
+}
+
+/** Mainnet by default; tests and the demo may use regtest for Bitcoin. */
+let bitcoinNetwork: bitcoin.Network = bitcoin.networks.bitcoin;
+export function setBitcoinNetwork(n: "mainnet" | "testnet" | "regtest"): void {
+  bitcoinNetwork =
+    n === "mainnet" ? bitcoin.networks.bitcoin : n === "testnet" ? bitcoin.networks.testnet : bitcoin.networks.regtest;
+}
+export function getBitcoinNetwork(): bitcoin.Network {
+  return bitcoinNetwork;
+}
+
+function validateBitcoin(address: string): string {
+  const net = bitcoinNetwork;
+  const lower = address.toLowerCase();
+  if (lower.startsWith(`${net.bech32}1`)) {
+    if (address !== lower && address !== address.toUpperCase()) {
+      throw new InvalidAddressError("bitcoin", address, "bech32 address mixes upper and lower case");
+    }
+    let dec: { version: number; prefix: string; data: Uint8Array };
+    try {
+      dec = bitcoin.address.fromBech32(lower);
+    } catch (cause) {
+      throw new InvalidAddressError("bitcoin", address, "bad bech32/bech32m checksum or encoding", { cause });
+    }
+    try {
+      bitcoin.address.toOutputScript(lower, net);
+    } catch (cause) {
+      throw new InvalidAddressError("bitcoin", address, `unsupported witness program (v${dec.version})`, { cause });
+    }
+    return lower;
+  }
+  let payload: Uint8Array;
+  try {
+    payload = bs58check.decode(address);
+  } catch (cause) {
+    const reason = /^[1-9A-HJ-NP-Za-km-z]+$/.test(address)
+      ? "bad base58check checksum"
+      : "not a base58 or bech32 address";
+    throw new InvalidAddressError("bitcoin", address, reason, { cause });
+  }
+  if (payload.length !== 21) throw new InvalidAddressError("bitcoin", address, "wrong payload length");
+  const version = payload[0];
+  if (version !== net.pubKeyHash && version !== net.scriptHash) {
+    throw new InvalidAddressError("bitcoin", address, `version byte 0x${version?.toString(16)} is not this network's`);
+  }
+  return address;
+}
+
+function validateEvm(chain: string, address: string): string {
+  if (!/^0x[0-9a-fA-F]{40}$/.test(address) || !isHexString(address)) {
+    throw new InvalidAddressError(chain, address, "not 0x followed by 40 hex digits");
+  }
+  const body = address.slice(2);
+  const mixed = body !== body.toLowerCase() && body !== body.toUpperCase();
+  if (mixed) {
+    let checksummed: string;
+    try {
+      checksummed = getAddress(address);
+    } catch (cause) {
+      throw new InvalidAddressError(chain, address, "bad EIP-55 checksum", { cause });
+    }
+    if (checksummed !== address) throw new InvalidAddressError(chain, address, "bad EIP-55 checksum");
+  }
+  return address.toLowerCase();
+}
+
+function validateTron(address: string): string {
+  let payload: Uint8Array;
+  try {
+    payload = bs58check.decode(address);
+  } catch (cause) {
+    throw new InvalidAddressError("tron", address, "bad base58check checksum", { cause });
+  }
+  if (payload.length !== 21 || payload[0] !== 0x41) {
+    throw new InvalidAddressError("tron", address, "not a Tron address (expected 0x41 prefix, 21 bytes)");
+  }
+  return address;
+}
+
+function validateOther(chain: string, address: string): string {
+  if (!/^[0-9A-Za-z:._-]{8,128}$/.test(address)) {
+    throw new InvalidAddressError(chain, address, "contains characters no address has");
+  }
+  return address;
+}
+
+/** Validates and normalises an address; throws InvalidAddressError naming what is wrong. */
+export function normalizeAddress(chain: string, address: string): string {
+  const c = getChain(chain);
+  const a = address.trim();
+  if (a === "") throw new InvalidAddressError(c.name, address, "empty");
+  switch (c.family) {
+    case "bitcoin":
+      return validateBitcoin(a);
+    case "evm":
+      return validateEvm(c.name, a);
+    case "tron":
+      return validateTron(a);
+    default:
+      return validateOther(c.name, a);
+  }
+}
+
+export function isValidAddress(chain: string, address: string): boolean {
+  try {
+    normalizeAddress(chain, address);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Which chain an address published under a currency code (OFAC XBT/ETH/USDT/TRX…) belongs to. */
+export function chainForCurrency(currency: string, address: string): string | null {
+  const cur = currency.trim().toUpperCase();
+  if (/^0x[0-9a-fA-F]{40}$/.test(address)) {
+    const m: Record<string, string> = { BSC: "bsc", BNB: "bsc", ARB: "arbitrum", ETC: "ethereum-classic", MATIC: "polygon", AVAX: "avalanche" };
+    return m[cur] ?? "ethereum";
+  }
+  if (/^T[1-9A-HJ-NP-Za-km-z]{33}$/.test(address)) return "tron";
+  const m: Record<string, string> = {
+    XBT: "bitcoin", BTC: "bitcoin", LTC: "litecoin", BCH: "bitcoin-cash", BSV: "bitcoin-sv", BTG: "bitcoin-gold",
+    DASH: "dash", ZEC: "zcash", DOGE: "dogecoin", XMR: "monero", XRP: "ripple", SOL: "solana", XVG: "verge", TRX: "tron",
+  };
+  return m[cur] ?? null;
+}

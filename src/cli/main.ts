@@ -1,0 +1,270 @@
+import { readFile, writeFile } from "node:fs/promises";
+import { Command, CommanderError, Option } from "commander";
+import { type Config, loadConfig, VERSION } from "../config.ts";
+import { BadInputError, FundtraceError, isBadInput } from "../errors.ts";
+import { createLogger } from "../log.ts";
+import { redactSecrets } from "../redact.ts";
+import { createServices, importDefaultLabels, type Services } from "../services/index.ts";
+import { type ImportFormat, type ImportResult, LABEL_FORMATS } from "../services/labels.ts";
+import { validateIngestInput } from "../services/ingest.ts";
+import type { ScreenItem } from "../services/screen.ts";
+import { defaultIO, type IO, ProgressReporter, table, toJson } from "./output.ts";
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_BAD_INPUT = 2;
+
+interface GlobalOpts {
+  db?: string;
+  json?: boolean;
+  esploraUrl?: string;
+  evmRpcUrl?: string;
+  etherscanUrl?: string;
+  etherscanKey?: string;
+  tronUrl?: string;
+  rps?: string;
+  defaultLabels?: boolean;
+}
+
+/** Parses `chain,address` lines (blank lines, `#` comments and a header line are skipped). */
+export function parseScreenLines(text: string): ScreenItem[] {
+  const items: ScreenItem[] = [];
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) return;
+    const parts = line.split(/[,\t ]+/).filter(Boolean);
+    if (i === 0 && parts[0]?.toLowerCase() === "chain" && parts[1]?.toLowerCase() === "address") return;
+    if (parts.length !== 2) throw new BadInputError(`line ${i + 1}: expected "chain,address", got "${line}"`);
+    items.push({ chain: parts[0]!, address: parts[1]! });
+  });
+  return items;
+}
+
+async function readInput(file: string | undefined, io: IO): Promise<string> {
+  if (file && file !== "-") {
+    try {
+      return await readFile(file, "utf8");
+    } catch (cause) {
+      throw new BadInputError(`cannot read ${file}: ${(cause as Error).message}`, { cause });
+    }
+  }
+  const chunks: Buffer[] = [];
+  for await (const c of io.stdin) chunks.push(Buffer.from(c as Buffer));
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 bad input). */
+export async function main(argv: string[], io: IO = defaultIO()): Promise<number> {
+  let services: Services | undefined;
+  let config: Config | undefined;
+  const program = new Command();
+  const write = (s: string) => io.stdout.write(s);
+  const globals = (): GlobalOpts => program.opts<GlobalOpts>();
+  const progress = () => new ProgressReporter(io, Boolean(globals().json));
+
+  const open = async (): Promise<Services> => {
+    if (services) return services;
+    const g = globals();
+    config = loadConfig({ ...g, rps: g.rps });
+    const p = progress();
+    services = await createServices(config, {
+      progress: (d, t, w) => p.update(d, t, `importing default labels: ${w}`),
+    });
+    return services;
+  };
+  const out = (json: unknown, text: () => string) => {
+    write(globals().json ? `${toJson(json)}\n` : text());
+  };
+
+  program
+    .name("fundtrace")
+    .description("Trace crypto flows to exchanges, sanctioned parties and terror-financing wallets.")
+    .version(VERSION)
+    .option("--db <path>", "DuckDB file (env FUNDTRACE_DB)", undefined)
+    .option("--json", "machine output on stdout (same document as the API)")
+    .option("--esplora-url <url>", "Esplora API base (env FUNDTRACE_ESPLORA_URL)")
+    .option("--evm-rpc-url <url>", "EVM JSON-RPC node (env FUNDTRACE_EVM_RPC_URL)")
+    .option("--etherscan-url <url>", "Etherscan-compatible API (env FUNDTRACE_ETHERSCAN_URL)")
+    .option("--etherscan-key <key>", "Etherscan API key (env ETHERSCAN_API_KEY)")
+    .option("--tron-url <url>", "TronGrid API (env FUNDTRACE_TRON_URL)")
+    .option("--rps <n>", "requests per second per source")
+    .option("--no-default-labels", "do not import the bundled label set into an empty database")
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+
+  const labels = program.command("labels").description("import, list and export attribution labels");
+  labels
+    .command("import")
+    .description("load labels from files (format sniffed when omitted); --defaults loads the bundled set")
+    .argument("[files...]", "label files (.xml[.bz2], .yaml[.gz], .csv, .json)")
+    .addOption(new Option("--format <format>", "file format").choices([...LABEL_FORMATS]))
+    .option("--defaults", "import the bundled default label set")
+    .action(async (files: string[], o: { format?: ImportFormat; defaults?: boolean }) => {
+      if (files.length === 0 && !o.defaults) throw new BadInputError("give label files to import, or --defaults");
+      const s = await open();
+      const results: ImportResult[] = [];
+      if (o.defaults) results.push(...(await importDefaultLabels(s)));
+      const p = progress();
+      for (const [i, f] of files.entries()) {
+        p.update(i, files.length, f);
+        results.push(await s.labels.importFile(f, o.format));
+      }
+      if (files.length) p.update(files.length, files.length, "done");
+      out({ imports: results }, () =>
+        table(
+          ["file", "dataset", "format", "rows", "skipped", "note"],
+          results.map((r) => [r.sourceFile, r.dataset, r.format, r.rows, r.skipped, r.unchanged ? "unchanged (same file)" : ""]),
+        ),
+      );
+    });
+  labels
+    .command("list")
+    .description("show stored labels")
+    .option("--chain <chain>")
+    .option("--category <category>")
+    .option("--dataset <dataset>")
+    .option("--limit <n>", "rows to show", "100")
+    .action(async (o: { chain?: string; category?: string; dataset?: string; limit: string }) => {
+      const limit = Number(o.limit);
+      if (!Number.isInteger(limit) || limit < 1) throw new BadInputError(`--limit must be a positive integer, got "${o.limit}"`);
+      const s = await open();
+      const r = await s.labels.list({ chain: o.chain, category: o.category, dataset: o.dataset, limit });
+      out(r, () =>
+        table(
+          ["chain", "address", "category", "label", "source", "conf", "program"],
+          r.labels.map((l) => [l.chain, l.address, l.category, l.label, l.source, l.confidence, l.program]),
+        ) + `${r.labels.length} of ${r.total} labels\n`,
+      );
+    });
+  labels
+    .command("export")
+    .description("share labels as a GraphSense TagPack (YAML) or CSV")
+    .addOption(new Option("--format <format>").choices(["tagpack", "csv"]).default("tagpack"))
+    .option("--chain <chain>")
+    .option("--category <category>")
+    .option("-o, --output <file>", "write to a file instead of stdout")
+    .action(async (o: { format: "tagpack" | "csv"; chain?: string; category?: string; output?: string }) => {
+      const s = await open();
+      const text = await s.labels.export(o.format, { chain: o.chain, category: o.category });
+      if (o.output) await writeFile(o.output, text);
+      else write(text);
+    });
+
+  program
+    .command("screen")
+    .description("screen `chain,address` lines against every label (FILE or - for stdin)")
+    .argument("[file]", "file with one chain,address per line; - or none reads stdin")
+    .action(async (file: string | undefined) => {
+      const items = parseScreenLines(await readInput(file, io));
+      if (items.length === 0) throw new BadInputError("no chain,address lines to screen");
+      const s = await open();
+      const r = await s.screen.screen(items);
+      out(r, () =>
+        table(
+          ["chain", "address", "sanctioned", "risk", "categories", "labels"],
+          r.results.map((x) => [
+            x.chain,
+            x.address,
+            x.sanctioned ? "YES" : "no",
+            x.risk.band,
+            x.categories.join(","),
+            [...new Set(x.labels.map((l) => (l.program ? `${l.label} [${l.program}]` : l.label)))].join("; "),
+          ]),
+        ),
+      );
+    });
+
+  program
+    .command("ingest")
+    .description("pull the full history of these addresses (incremental on rerun)")
+    .argument("<chain>", "bitcoin")
+    .argument("<addresses...>")
+    .action(async (chain: string, addresses: string[]) => {
+      validateIngestInput(chain, addresses);
+      const s = await open();
+      const p = progress();
+      const r = await s.ingest.ingest(chain, addresses, (d, t, w) => p.update(d, t, w));
+      out(r, () =>
+        table(
+          ["address", "new/changed txs", "unconfirmed", "corrected", "pages", "state"],
+          r.addresses.map((a) => [a.address, a.written, a.mempool, a.corrected, a.pages, a.upToDate ? "up to date" : "updated"]),
+        ) + `${r.requests} upstream requests (${r.retries} retries) to ${r.source}\n`,
+      );
+    });
+
+  program
+    .command("address")
+    .description("what is known of one address: labels, cluster, stats")
+    .argument("<chain>")
+    .argument("<address>")
+    .action(async (chain: string, address: string) => {
+      const s = await open();
+      const info = await s.addresses.info(chain, address);
+      out(info, () => {
+        const lines = [`${info.chain} ${info.address}`];
+        lines.push(
+          `  transactions ${info.stats.txCount}  received ${info.stats.received}  sent ${info.stats.sent}  balance ${info.stats.balance} (${info.stats.asset} base units)`,
+        );
+        lines.push(`  first seen ${info.stats.firstSeen ?? "-"}  last seen ${info.stats.lastSeen ?? "-"}`);
+        lines.push(`  cluster ${info.cluster ? `${info.cluster.id} (${info.cluster.size} addresses)` : "-"}`);
+        if (info.labels.length === 0) lines.push("  no labels");
+        for (const l of info.labels) lines.push(`  label ${l.category}: ${l.label} (${l.source}${l.program ? `, ${l.program}` : ""})`);
+        return lines.join("\n") + "\n";
+      });
+    });
+
+  program
+    .command("serve")
+    .description("the HTTP API (default 127.0.0.1:8080)")
+    .option("--host <host>", "interface to bind", "127.0.0.1")
+    .option("--port <port>", "port", "8080")
+    .action(async (o: { host: string; port: string }) => {
+      const port = Number(o.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new BadInputError(`--port must be 0..65535, got "${o.port}"`);
+      const s = await open();
+      const { startServer } = await import("../api/server.ts");
+      const log = createLogger(config?.logLevel);
+      const srv = await startServer(s, { host: o.host, port, apiKeys: config?.apiKeys ?? [], log });
+      io.stderr.write(`fundtrace API listening on ${srv.url} (OpenAPI: ${srv.url}/openapi.json)\n`);
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          srv.close().then(resolve, resolve);
+        };
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
+      });
+    });
+
+  const later = (name: string, args: string, what: string, issue: number) =>
+    program
+      .command(name)
+      .description(`${what} (arrives with issue #${issue})`)
+      .argument(args)
+      .allowUnknownOption()
+      .action(() => {
+        throw new FundtraceError("INTERNAL", `"fundtrace ${name}" is not available in this version yet (issue #${issue})`);
+      });
+  later("cluster", "[args...]", "compute clusters / show one", 6);
+  later("trace", "[args...]", "follow funds hop by hop", 7);
+  later("exposure", "[args...]", "direct and indirect exposure by category", 7);
+  later("query", "[args...]", "saved trace queries", 8);
+  later("demo", "[args...]", "the whole job on a local demo chain", 9);
+
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return EXIT_OK;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.exitCode === 0) return EXIT_OK;
+      return EXIT_BAD_INPUT;
+    }
+    const secrets = [config?.etherscanKey, ...(config?.apiKeys ?? [])];
+    const msg = redactSecrets(e instanceof Error ? e.message : String(e), secrets);
+    if (globals().json) io.stderr.write(`${toJson({ error: { code: (e as FundtraceError).code ?? "INTERNAL", message: msg } })}\n`);
+    else io.stderr.write(`fundtrace: ${msg}\n`);
+    return isBadInput(e) ? EXIT_BAD_INPUT : EXIT_FAILURE;
+  } finally {
+    services?.close();
+  }
+}

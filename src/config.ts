@@ -1,0 +1,57 @@
+import { fileURLToPath } from "node:url";
+import { BadInputError } from "./errors.ts";
+
+/** One config for CLI and API: flags override env, env overrides defaults. */
+export interface Config {
+  db: string;
+  esploraUrl: string;
+  evmRpcUrl: string | undefined;
+  etherscanUrl: string | undefined;
+  etherscanKey: string | undefined;
+  tronUrl: string | undefined;
+  rps: number | undefined;
+  /** Import the bundled label set into a database that has no labels yet. */
+  defaultLabels: boolean;
+  apiKeys: string[];
+  logLevel: string;
+}
+
+export const VERSION = "0.1.0";
+export const PROJECT_ROOT = fileURLToPath(new URL("../", import.meta.url));
+export const DEFAULT_LABELS_DIR = fileURLToPath(new URL("../labels/", import.meta.url));
+
+export type Env = Record<string, string | undefined>;
+
+function positive(name: string, v: string | number | undefined): number | undefined {
+  if (v === undefined || v === "") return undefined;
+  const n = typeof v === "number" ? v : Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new BadInputError(`${name} must be a positive number, got "${v}"`);
+  return n;
+}
+
+export function loadConfig(flags: Partial<Record<keyof Config, unknown>> = {}, env: Env = process.env): Config {
+  const str = (k: keyof Config, e: string): string | undefined => {
+    const f = flags[k];
+    if (typeof f === "string" && f !== "") return f;
+    const v = env[e];
+    return v === undefined || v === "" ? undefined : v;
+  };
+  const apiKeys = (env.FUNDTRACE_API_KEYS ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const defaultLabelsFlag = flags.defaultLabels;
+  return {
+    db: str("db", "FUNDTRACE_DB") ?? "./data/fundtrace.duckdb",
+    esploraUrl: str("esploraUrl", "FUNDTRACE_ESPLORA_URL") ?? "https://blockstream.info/api",
+    evmRpcUrl: str("evmRpcUrl", "FUNDTRACE_EVM_RPC_URL"),
+    etherscanUrl: str("etherscanUrl", "FUNDTRACE_ETHERSCAN_URL"),
+    etherscanKey: str("etherscanKey", "ETHERSCAN_API_KEY"),
+    tronUrl: str("tronUrl", "FUNDTRACE_TRON_URL"),
+    rps: positive("--rps", (flags.rps as string | number | undefined) ?? env.FUNDTRACE_RPS),
+    defaultLabels:
+      typeof defaultLabelsFlag === "boolean" ? defaultLabelsFlag : (env.FUNDTRACE_DEFAULT_LABELS ?? "1") !== "0",
+    apiKeys,
+    logLevel: env.FUNDTRACE_LOG_LEVEL ?? "info",
+  };
+}

@@ -1,0 +1,97 @@
+/** Stable error codes; the API maps them to HTTP statuses in one place (src/api/errors.ts). */
+export type ErrorCode =
+  | "BAD_INPUT"
+  | "INVALID_ADDRESS"
+  | "UNKNOWN_CHAIN"
+  | "LIMIT_EXCEEDED"
+  | "UNAUTHORIZED"
+  | "FORBIDDEN"
+  | "NOT_FOUND"
+  | "CONFLICT"
+  | "PAYLOAD_TOO_LARGE"
+  | "RATE_LIMITED"
+  | "UPSTREAM_FAILED"
+  | "UPSTREAM_TIMEOUT"
+  | "STORE_FAILED"
+  | "INTERNAL";
+
+export interface ErrorOptions {
+  cause?: unknown;
+  details?: Record<string, unknown>;
+}
+
+export class FundtraceError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+  constructor(code: ErrorCode, message: string, options: ErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.details = options.details;
+  }
+}
+
+/** Input the user gave is wrong; nothing was changed. */
+export class BadInputError extends FundtraceError {
+  constructor(message: string, options: ErrorOptions = {}, code: ErrorCode = "BAD_INPUT") {
+    super(code, message, options);
+  }
+}
+
+export class InvalidAddressError extends BadInputError {
+  readonly chain: string;
+  readonly address: string;
+  constructor(chain: string, address: string, reason: string, options: ErrorOptions = {}) {
+    super(`invalid ${chain} address "${address}": ${reason}`, options, "INVALID_ADDRESS");
+    this.chain = chain;
+    this.address = address;
+  }
+}
+
+export class UnknownChainError extends BadInputError {
+  constructor(chain: string, known: readonly string[]) {
+    super(`unknown chain "${chain}" (known: ${known.join(", ")})`, {}, "UNKNOWN_CHAIN");
+  }
+}
+
+export class NotFoundError extends FundtraceError {
+  constructor(message: string, options: ErrorOptions = {}) {
+    super("NOT_FOUND", message, options);
+  }
+}
+
+export class ConflictError extends FundtraceError {
+  constructor(message: string, options: ErrorOptions = {}) {
+    super("CONFLICT", message, options);
+  }
+}
+
+/** An upstream data source (Esplora, Etherscan, node) failed after retries. */
+export class UpstreamError extends FundtraceError {
+  readonly source: string;
+  readonly status: number | undefined;
+  constructor(
+    source: string,
+    message: string,
+    options: ErrorOptions & { status?: number; timeout?: boolean } = {},
+  ) {
+    super(options.timeout ? "UPSTREAM_TIMEOUT" : "UPSTREAM_FAILED", `${source}: ${message}`, options);
+    this.source = source;
+    this.status = options.status;
+  }
+}
+
+export class StoreError extends FundtraceError {
+  constructor(message: string, options: ErrorOptions = {}) {
+    super("STORE_FAILED", message, options);
+  }
+}
+
+export function isFundtraceError(e: unknown): e is FundtraceError {
+  return e instanceof FundtraceError;
+}
+
+/** True for errors caused by what the caller sent (CLI exit 2, HTTP 4xx). */
+export function isBadInput(e: unknown): boolean {
+  return e instanceof BadInputError || (e instanceof FundtraceError && e.code === "NOT_FOUND");
+}

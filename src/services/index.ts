@@ -1,0 +1,96 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { type Config, DEFAULT_LABELS_DIR, VERSION } from "../config.ts";
+import type { Logger } from "../log.ts";
+import { Store } from "../store/db.ts";
+import type { ChainSource } from "../../adapters/source.ts";
+import { createEsploraSource } from "../../adapters/esplora/index.ts";
+import { RequestCounter } from "../../adapters/http.ts";
+import { getChain } from "../chains.ts";
+import { BadInputError } from "../errors.ts";
+import { DbResponseStore } from "../store/utxo.ts";
+import { AddressService } from "./addresses.ts";
+import { IngestService } from "./ingest.ts";
+import { JobService } from "./jobs.ts";
+import { type ImportFormat, type ImportResult, LabelService } from "./labels.ts";
+import { ScreenService } from "./screen.ts";
+
+/** The one place where store, adapters and core meet. API and CLI only talk to this. */
+export interface Services {
+  version: string;
+  config: Config;
+  store: Store;
+  labels: LabelService;
+  screen: ScreenService;
+  addresses: AddressService;
+  ingest: IngestService;
+  jobs: JobService;
+  /** The configured data source for a chain (one per chain, shared counters). */
+  source(chain: string): ChainSource;
+  log: Logger | undefined;
+  close(): void;
+}
+
+export interface Progress {
+  (done: number, total: number, what: string): void;
+}
+
+export async function createServices(config: Config, opts: { log?: Logger; progress?: Progress } = {}): Promise<Services> {
+  const store = await Store.open(config.db);
+  const labels = new LabelService(store);
+  const sources = new Map<string, ChainSource>();
+  const responses = new DbResponseStore(store);
+  const source = (chainName: string): ChainSource => {
+    const chain = getChain(chainName);
+    let s = sources.get(chain.name);
+    if (s) return s;
+    if (chain.family === "bitcoin") {
+      s = createEsploraSource({
+        baseUrl: config.esploraUrl,
+        chain: chain.name,
+        responses,
+        counter: new RequestCounter(),
+        ...(config.rps ? { rps: config.rps } : {}),
+      });
+    } else {
+      throw new BadInputError(`no data source for chain "${chain.name}" yet (Bitcoin via Esplora is available)`);
+    }
+    sources.set(chain.name, s);
+    return s;
+  };
+  const jobs = new JobService(store);
+  await jobs.init();
+  const services: Services = {
+    version: VERSION,
+    config,
+    store,
+    labels,
+    screen: new ScreenService(labels),
+    addresses: new AddressService(store, labels),
+    ingest: new IngestService(store, source),
+    jobs,
+    source,
+    log: opts.log,
+    close: () => store.close(),
+  };
+  if (config.defaultLabels && (await labels.imports()).length === 0) {
+    await importDefaultLabels(services, opts.progress);
+  }
+  return services;
+}
+
+/** Imports the bundled label set (labels/manifest.json); files already imported are skipped by hash. */
+export async function importDefaultLabels(s: Services, progress?: Progress): Promise<ImportResult[]> {
+  const manifest = JSON.parse(readFileSync(join(DEFAULT_LABELS_DIR, "manifest.json"), "utf8")) as {
+    files: { file: string; format: ImportFormat }[];
+  };
+  const out: ImportResult[] = [];
+  let i = 0;
+  for (const f of manifest.files) {
+    progress?.(i, manifest.files.length, f.file);
+    out.push(await s.labels.importFile(join(DEFAULT_LABELS_DIR, f.file), f.format));
+    i++;
+  }
+  progress?.(i, manifest.files.length, "done");
+  return out;
+}

@@ -1,0 +1,88 @@
+import { getChain, normalizeAddress } from "../chains.ts";
+import { type Risk, riskFromCategories } from "../core/risk.ts";
+import type { LabelRecord } from "../domain.ts";
+import { BadInputError, FundtraceError } from "../errors.ts";
+import type { LabelService } from "./labels.ts";
+
+export interface ScreenItem {
+  chain: string;
+  address: string;
+}
+
+export interface PublicLabel {
+  label: string;
+  category: string;
+  source: string;
+  confidence: number;
+  program: string | null;
+  reference: string | null;
+  chain: string;
+}
+
+export interface ScreenResult {
+  chain: string;
+  address: string;
+  sanctioned: boolean;
+  categories: string[];
+  labels: PublicLabel[];
+  risk: Pick<Risk, "score" | "band"> & { reasons: string[] };
+}
+
+export const MAX_SCREEN_ITEMS = 100_000;
+
+export function publicLabel(l: LabelRecord): PublicLabel {
+  return {
+    label: l.label,
+    category: l.category,
+    source: l.source,
+    confidence: l.confidence,
+    program: l.program,
+    reference: l.reference,
+    chain: l.chain,
+  };
+}
+
+/** Screening answers from labels (exposure joins in with tracing). Validates every item before any lookup. */
+export class ScreenService {
+  constructor(private readonly labels: LabelService) {}
+
+  async screen(items: ScreenItem[]): Promise<{ results: ScreenResult[] }> {
+    if (items.length > MAX_SCREEN_ITEMS) {
+      throw new BadInputError(`too many items: ${items.length} (max ${MAX_SCREEN_ITEMS} per request)`, {}, "LIMIT_EXCEEDED");
+    }
+    const norm = items.map((it, i) => {
+      try {
+        const chain = getChain(it.chain).name;
+        return { chain, address: normalizeAddress(chain, it.address) };
+      } catch (e) {
+        if (e instanceof FundtraceError) {
+          throw new BadInputError(`item ${i + 1}: ${e.message}`, { cause: e, details: { index: i } }, e.code);
+        }
+        throw e;
+      }
+    });
+    const byChain = new Map<string, string[]>();
+    for (const n of norm) byChain.set(n.chain, [...(byChain.get(n.chain) ?? []), n.address]);
+    const found = new Map<string, Map<string, LabelRecord[]>>();
+    for (const [chain, addrs] of byChain) found.set(chain, await this.labels.forAddresses(chain, addrs));
+    return {
+      results: norm.map(({ chain, address }) => {
+        const ls = found.get(chain)?.get(address) ?? [];
+        return screenResult(chain, address, ls);
+      }),
+    };
+  }
+}
+
+export function screenResult(chain: string, address: string, ls: LabelRecord[]): ScreenResult {
+  const categories = [...new Set(ls.map((l) => l.category))].sort();
+  const risk = riskFromCategories(categories);
+  return {
+    chain,
+    address,
+    sanctioned: categories.includes("sanction"),
+    categories,
+    labels: ls.map(publicLabel),
+    risk: { score: risk.score, band: risk.band, reasons: risk.reasons },
+  };
+}

@@ -1,0 +1,114 @@
+import { listValue } from "@duckdb/node-api";
+import type { RawResponse, ResponseStore, SpentBy, UtxoTx } from "../domain.ts";
+import type { Store } from "./db.ts";
+
+export interface StoredTxState {
+  txid: string;
+  confirmed: boolean;
+  blockHash: string | null;
+  blockHeight: number | null;
+}
+
+/** Typed writes and reads of the UTXO tables. Call inside store.tx() to write atomically. */
+export class UtxoStore {
+  constructor(private readonly store: Store) {}
+
+  /** Writes one transaction with its inputs and outputs; `outspends` (when fetched) sets each output's spend. */
+  async writeTx(tx: UtxoTx, outspends?: (SpentBy | null)[] | null): Promise<void> {
+    const s = this.store;
+    const chain = tx.chain;
+    await s.run("utxo.upsert_tx", {
+      chain,
+      txid: tx.txid,
+      block_height: tx.block?.height ?? null,
+      block_hash: tx.block?.hash ?? null,
+      block_time: tx.block ? BigInt(tx.block.time) : null,
+      confirmed: tx.block !== null,
+      fee: tx.fee,
+      size: tx.size,
+      weight: tx.weight,
+      version: tx.version,
+      locktime: tx.locktime === null ? null : BigInt(tx.locktime),
+      input_count: tx.inputs.length,
+      output_count: tx.outputs.length,
+    });
+    for (const i of tx.inputs) {
+      await s.run("utxo.upsert_input", {
+        chain,
+        txid: tx.txid,
+        vin: i.vin,
+        prev_txid: i.prevTxid,
+        prev_vout: i.prevVout,
+        address: i.address,
+        value: i.value,
+        script_type: i.scriptType,
+        is_coinbase: i.isCoinbase,
+        sequence: i.sequence === null ? null : BigInt(i.sequence),
+      });
+    }
+    for (const o of tx.outputs) {
+      const spend = outspends ? (outspends[o.vout] ?? null) : o.spentBy;
+      await s.run("utxo.upsert_output", {
+        chain,
+        txid: tx.txid,
+        vout: o.vout,
+        address: o.address,
+        value: o.value,
+        script_type: o.scriptType,
+        spent_by_txid: spend?.txid ?? null,
+        spent_by_vin: spend?.vin ?? null,
+        spend_known: spend !== undefined,
+      });
+    }
+    await s.run("utxo.mark_spent", { chain, txid: tx.txid });
+  }
+
+  async deleteTx(chain: string, txid: string): Promise<void> {
+    await this.store.run("utxo.clear_spends_by", { chain, txid });
+    await this.store.run("utxo.delete_tx_inputs", { chain, txid });
+    await this.store.run("utxo.delete_tx_outputs", { chain, txid });
+    await this.store.run("utxo.delete_tx", { chain, txid });
+  }
+
+  async txStates(chain: string, txids: string[]): Promise<Map<string, StoredTxState>> {
+    const out = new Map<string, StoredTxState>();
+    if (txids.length === 0) return out;
+    for (const r of await this.store.all("utxo.tx_state", { chain, txids: listValue(txids) })) {
+      out.set(r.txid as string, toState(r));
+    }
+    return out;
+  }
+
+  async addressTxsSince(chain: string, address: string, minHeight: number): Promise<StoredTxState[]> {
+    return (await this.store.all("utxo.address_txs_since", { chain, address, min_height: minHeight })).map(toState);
+  }
+}
+
+function toState(r: Record<string, unknown>): StoredTxState {
+  return {
+    txid: r.txid as string,
+    confirmed: Boolean(r.confirmed),
+    blockHash: (r.block_hash as string | null) ?? null,
+    blockHeight: r.block_height === null ? null : Number(r.block_height),
+  };
+}
+
+/** raw_responses as the adapters' response store. */
+export class DbResponseStore implements ResponseStore {
+  constructor(private readonly store: Store) {}
+  async get(source: string, key: string): Promise<RawResponse | undefined> {
+    const r = await this.store.one("responses.get", { source, request_key: key });
+    if (!r) return undefined;
+    return { source, key, url: r.url as string, status: Number(r.status), sha256: r.sha256 as string, body: r.body as string };
+  }
+  async put(r: RawResponse): Promise<void> {
+    await this.store.run("responses.put", {
+      source: r.source,
+      request_key: r.key,
+      url: r.url,
+      status: r.status,
+      sha256: r.sha256,
+      body: r.body,
+    });
+  }
+}

@@ -1,0 +1,101 @@
+import { describe, expect, it } from "vitest";
+import type { UtxoSource } from "../../adapters/source.ts";
+import type { SpentBy, UtxoTx } from "../../src/domain.ts";
+
+/** What the chain behind a source is known to hold; the suite checks the source reports exactly that. */
+export interface UtxoFacts {
+  tip: { height: number; hash: string };
+  /** An address and its whole confirmed history, newest first. */
+  historyAddress: string;
+  historyTxids: string[];
+  /** Unconfirmed txids touching historyAddress. */
+  mempoolTxids: string[];
+  knownTx: UtxoTx;
+  knownTxOutspends: (SpentBy | null)[];
+  unknownTxid: string;
+}
+
+export type UtxoCase = "tip" | "blockHash" | "history" | "mempool" | "transaction" | "unknownTx" | "outspends" | "counts";
+
+/**
+ * The one contract suite every UTXO adapter runs. Known gaps are skipped by name with a reason,
+ * so a gap is visible in the test report instead of silently missing.
+ */
+export function utxoSourceContract(
+  name: string,
+  setup: () => Promise<{ source: UtxoSource; facts: UtxoFacts }>,
+  skip: Partial<Record<UtxoCase, string>> = {},
+): void {
+  describe(`UTXO source contract: ${name}`, () => {
+    let ctx: { source: UtxoSource; facts: UtxoFacts } | undefined;
+    const get = async () => {
+      ctx ??= await setup();
+      return ctx;
+    };
+    const test = (c: UtxoCase, title: string, fn: () => Promise<void>) =>
+      skip[c] ? it.skip(`${title} (skipped: ${skip[c]})`, fn) : it(title, fn);
+
+    test("tip", "reports the tip height and hash", async () => {
+      const { source, facts } = await get();
+      expect(await source.tip()).toEqual(facts.tip);
+    });
+
+    test("blockHash", "gives block hashes by height, null above the tip", async () => {
+      const { source, facts } = await get();
+      expect(await source.blockHash(facts.tip.height)).toBe(facts.tip.hash);
+      expect(await source.blockHash(facts.tip.height + 1000)).toBeNull();
+    });
+
+    test("history", "pages through the whole confirmed history newest first, without gaps or repeats", async () => {
+      const { source, facts } = await get();
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const page = await source.addressHistory(facts.historyAddress, cursor);
+        for (const t of page.items) {
+          expect(t.block, `${t.txid} is confirmed`).not.toBeNull();
+          seen.push(t.txid);
+        }
+        cursor = page.next;
+        pages++;
+      } while (cursor !== null && pages < 1000);
+      expect(seen).toEqual(facts.historyTxids);
+      expect(pages).toBeGreaterThan(1);
+    });
+
+    test("mempool", "returns unconfirmed transactions with the first page", async () => {
+      const { source, facts } = await get();
+      const page = await source.addressHistory(facts.historyAddress, null);
+      expect((page.mempool ?? []).map((t) => t.txid).sort()).toEqual([...facts.mempoolTxids].sort());
+      expect((page.mempool ?? []).every((t) => t.block === null)).toBe(true);
+    });
+
+    test("transaction", "maps a transaction exactly (bigint amounts, prevouts, block)", async () => {
+      const { source, facts } = await get();
+      const t = await source.transaction(facts.knownTx.txid);
+      expect(t).toEqual(facts.knownTx);
+      const inSum = t!.inputs.reduce((a, i) => a + i.value, 0n);
+      const outSum = t!.outputs.reduce((a, o) => a + o.value, 0n);
+      if (!t!.inputs.some((i) => i.isCoinbase)) expect(inSum - outSum).toBe(t!.fee);
+    });
+
+    test("unknownTx", "answers null for a transaction the chain does not have", async () => {
+      const { source, facts } = await get();
+      expect(await source.transaction(facts.unknownTxid)).toBeNull();
+      expect(await source.outspends(facts.unknownTxid)).toBeNull();
+    });
+
+    test("outspends", "reports which input spent each output", async () => {
+      const { source, facts } = await get();
+      expect(await source.outspends(facts.knownTx.txid)).toEqual(facts.knownTxOutspends);
+    });
+
+    test("counts", "counts every upstream request it makes", async () => {
+      const { source, facts } = await get();
+      const before = source.counter.requests;
+      await source.addressHistory(facts.historyAddress, null);
+      expect(source.counter.requests).toBe(before + 1);
+    });
+  });
+}
