@@ -4,7 +4,9 @@ import PQueue from "p-queue";
 import type { RawResponse, ResponseStore } from "../src/domain.ts";
 import { UpstreamError } from "../src/errors.ts";
 import { redactSecrets, redactUrl } from "../src/redact.ts";
+
 export type { RawResponse, ResponseStore };
+
 import { backoffDelay, DEFAULT_RETRY, type FailureInfo, type RetryPolicy, shouldRetry } from "./retry.ts";
 
 /** Counts what a piece of work asked upstream; several clients may share one. */
@@ -57,11 +59,17 @@ const sleepReal = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 function classify(e: unknown): FailureInfo {
   if (isAxiosError(e)) {
-    if (e.response) return { status: e.response.status, retryAfter: e.response.headers?.["retry-after"] as string | undefined };
+    if (e.response)
+      return {
+        status: e.response.status,
+        retryAfter: e.response.headers?.["retry-after"] as string | undefined,
+      };
     const code = e.code ?? "";
-    if (code === "ECONNABORTED" || code === "ETIMEDOUT" || /timeout/i.test(e.message)) return { network: "timeout" };
+    if (code === "ECONNABORTED" || code === "ETIMEDOUT" || /timeout/i.test(e.message))
+      return { network: "timeout" };
     if (code === "ECONNREFUSED") return { network: "refused" };
-    if (code === "ECONNRESET" || code === "EPIPE" || /socket hang up|aborted/i.test(e.message)) return { network: "reset" };
+    if (code === "ECONNRESET" || code === "EPIPE" || /socket hang up|aborted/i.test(e.message))
+      return { network: "reset" };
     if (code === "ERR_BAD_RESPONSE") return { network: "truncated" };
     return { network: "other" };
   }
@@ -85,7 +93,11 @@ export class HttpClient {
     this.secrets = opts.secrets ?? [];
     this.sleep = opts.sleep ?? sleepReal;
     const rps = opts.rps ?? 10;
-    this.queue = new PQueue({ concurrency: opts.concurrency ?? 4, intervalCap: 1, interval: Math.max(1, Math.floor(1000 / rps)) });
+    this.queue = new PQueue({
+      concurrency: opts.concurrency ?? 4,
+      intervalCap: 1,
+      interval: Math.max(1, Math.floor(1000 / rps)),
+    });
     this.http = axios.create({
       baseURL: opts.baseUrl.replace(/\/+$/, ""),
       timeout: opts.timeoutMs ?? 20_000,
@@ -157,12 +169,18 @@ export class HttpClient {
       const retryable = shouldRetry(failure) && attempt < this.policy.maxRetries;
       if (!retryable) {
         this.counter.failures++;
-        const what = failure.status ? `HTTP ${failure.status}${body ? `: ${body.slice(0, 200)}` : ""}` : failure.network;
-        throw new UpstreamError(this.source, this.scrub(`GET ${url} failed after ${attempt + 1} attempt(s): ${what}`), {
-          status: failure.status,
-          timeout: failure.network === "timeout",
-          details: { url },
-        });
+        const what = failure.status
+          ? `HTTP ${failure.status}${body ? `: ${body.slice(0, 200)}` : ""}`
+          : failure.network;
+        throw new UpstreamError(
+          this.source,
+          this.scrub(`GET ${url} failed after ${attempt + 1} attempt(s): ${what}`),
+          {
+            status: failure.status,
+            timeout: failure.network === "timeout",
+            details: { url },
+          },
+        );
       }
       this.counter.retries++;
       await this.sleep(backoffDelay(attempt, failure, this.policy));
@@ -170,7 +188,10 @@ export class HttpClient {
   }
 
   /** GET and parse JSON; an unparsable body (cut short on the wire) counts as a failure and is retried. */
-  async getJson<T>(path: string, o: GetOptions = {}): Promise<{ status: number; data: T | undefined; body: string; url: string }> {
+  async getJson<T>(
+    path: string,
+    o: GetOptions = {},
+  ): Promise<{ status: number; data: T | undefined; body: string; url: string }> {
     const check = (body: string): FailureInfo | undefined => {
       try {
         JSON.parse(body);

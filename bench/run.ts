@@ -14,7 +14,10 @@ const result = {
   bench: name,
   at: new Date().toISOString(),
   node: process.version,
-  machine: { cpus: (await import("node:os")).cpus().length, memGiB: Math.round((await import("node:os")).totalmem() / 2 ** 30) },
+  machine: {
+    cpus: (await import("node:os")).cpus().length,
+    memGiB: Math.round((await import("node:os")).totalmem() / 2 ** 30),
+  },
   ...figures,
 };
 const dir = fileURLToPath(new URL("./results/", import.meta.url));

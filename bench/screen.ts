@@ -24,15 +24,24 @@ export async function run(): Promise<Record<string, unknown>> {
         skipped += r.skipped;
       }
     });
-    console.error(`imported ${files.length} packs: ${tags} tags (${skipped} skipped) in ${(imp.ms / 1000).toFixed(1)} s`);
-    const ofac = await timeit(() => s.labels.importFile(join(SHARED, "ofac/sdn_advanced_2025-11-19.xml.bz2")));
-    const nbctf = await timeit(() => s.labels.importFile(join(SHARED, "terror-financing/il_nbctf_seizure_orders_wallets.csv")));
+    console.error(
+      `imported ${files.length} packs: ${tags} tags (${skipped} skipped) in ${(imp.ms / 1000).toFixed(1)} s`,
+    );
+    const ofac = await timeit(() =>
+      s.labels.importFile(join(SHARED, "ofac/sdn_advanced_2025-11-19.xml.bz2")),
+    );
+    const nbctf = await timeit(() =>
+      s.labels.importFile(join(SHARED, "terror-financing/il_nbctf_seizure_orders_wallets.csv")),
+    );
 
     // 10k items: 5k labelled addresses drawn from the store (all chains) and 5k unlabelled valid ones.
     const labelled = await s.store.all("labels.sample_addresses", { limit: 5000n });
     const items = labelled.map((r) => ({ chain: r.chain as string, address: r.address as string }));
     for (let i = 0; items.length < 10_000; i++) {
-      items.push({ chain: "ethereum", address: `0x${(BigInt(i) * 0x9e3779b97f4a7c15n).toString(16).padStart(40, "0").slice(-40)}` });
+      items.push({
+        chain: "ethereum",
+        address: `0x${(BigInt(i) * 0x9e3779b97f4a7c15n).toString(16).padStart(40, "0").slice(-40)}`,
+      });
     }
     const runs: number[] = [];
     let hits = 0;

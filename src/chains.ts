@@ -23,7 +23,14 @@ export interface ChainInfo {
 
 const EVM_CHAINS: ChainInfo[] = [
   { name: "ethereum", family: "evm", symbol: "ETH", decimals: 18, chainId: 1, aliases: ["eth", "mainnet"] },
-  { name: "bsc", family: "evm", symbol: "BNB", decimals: 18, chainId: 56, aliases: ["bnb", "binance-smart-chain"] },
+  {
+    name: "bsc",
+    family: "evm",
+    symbol: "BNB",
+    decimals: 18,
+    chainId: 56,
+    aliases: ["bnb", "binance-smart-chain"],
+  },
   { name: "polygon", family: "evm", symbol: "POL", decimals: 18, chainId: 137, aliases: ["matic"] },
   { name: "arbitrum", family: "evm", symbol: "ETH", decimals: 18, chainId: 42161, aliases: ["arb"] },
   { name: "optimism", family: "evm", symbol: "ETH", decimals: 18, chainId: 10, aliases: ["op"] },
@@ -45,6 +52,7 @@ const OTHER_CHAINS: ChainInfo[] = [
   ["ripple", "XRP", 6],
   ["solana", "SOL", 9],
   ["verge", "XVG", 6],
+  ["bnb-beacon", "BNB", 8],
 ].map(([name, symbol, decimals]) => ({
   name: name as string,
   family: "other" as const,
@@ -90,7 +98,11 @@ export function sameAddressSpace(chain: string): string[] {
 let bitcoinNetwork: bitcoin.Network = bitcoin.networks.bitcoin;
 export function setBitcoinNetwork(n: "mainnet" | "testnet" | "regtest"): void {
   bitcoinNetwork =
-    n === "mainnet" ? bitcoin.networks.bitcoin : n === "testnet" ? bitcoin.networks.testnet : bitcoin.networks.regtest;
+    n === "mainnet"
+      ? bitcoin.networks.bitcoin
+      : n === "testnet"
+        ? bitcoin.networks.testnet
+        : bitcoin.networks.regtest;
 }
 export function getBitcoinNetwork(): bitcoin.Network {
   return bitcoinNetwork;
@@ -112,7 +124,9 @@ function validateBitcoin(address: string): string {
     try {
       bitcoin.address.toOutputScript(lower, net);
     } catch (cause) {
-      throw new InvalidAddressError("bitcoin", address, `unsupported witness program (v${dec.version})`, { cause });
+      throw new InvalidAddressError("bitcoin", address, `unsupported witness program (v${dec.version})`, {
+        cause,
+      });
     }
     return lower;
   }
@@ -128,7 +142,11 @@ function validateBitcoin(address: string): string {
   if (payload.length !== 21) throw new InvalidAddressError("bitcoin", address, "wrong payload length");
   const version = payload[0];
   if (version !== net.pubKeyHash && version !== net.scriptHash) {
-    throw new InvalidAddressError("bitcoin", address, `version byte 0x${version?.toString(16)} is not this network's`);
+    throw new InvalidAddressError(
+      "bitcoin",
+      address,
+      `version byte 0x${version?.toString(16)} is not this network's`,
+    );
   }
   return address;
 }
@@ -201,13 +219,33 @@ export function isValidAddress(chain: string, address: string): boolean {
 export function chainForCurrency(currency: string, address: string): string | null {
   const cur = currency.trim().toUpperCase();
   if (/^0x[0-9a-fA-F]{40}$/.test(address)) {
-    const m: Record<string, string> = { BSC: "bsc", BNB: "bsc", ARB: "arbitrum", ETC: "ethereum-classic", MATIC: "polygon", AVAX: "avalanche" };
+    const m: Record<string, string> = {
+      BSC: "bsc",
+      BNB: "bsc",
+      ARB: "arbitrum",
+      ETC: "ethereum-classic",
+      MATIC: "polygon",
+      AVAX: "avalanche",
+    };
     return m[cur] ?? "ethereum";
   }
   if (/^T[1-9A-HJ-NP-Za-km-z]{33}$/.test(address)) return "tron";
   const m: Record<string, string> = {
-    XBT: "bitcoin", BTC: "bitcoin", LTC: "litecoin", BCH: "bitcoin-cash", BSV: "bitcoin-sv", BTG: "bitcoin-gold",
-    DASH: "dash", ZEC: "zcash", DOGE: "dogecoin", XMR: "monero", XRP: "ripple", SOL: "solana", XVG: "verge", TRX: "tron",
+    XBT: "bitcoin",
+    BTC: "bitcoin",
+    LTC: "litecoin",
+    BCH: "bitcoin-cash",
+    BSV: "bitcoin-sv",
+    BTG: "bitcoin-gold",
+    DASH: "dash",
+    ZEC: "zcash",
+    DOGE: "dogecoin",
+    XMR: "monero",
+    XRP: "ripple",
+    SOL: "solana",
+    BNB: "bnb-beacon",
+    XVG: "verge",
+    TRX: "tron",
   };
   return m[cur] ?? null;
 }

@@ -10,6 +10,10 @@ export interface Config {
   etherscanKey: string | undefined;
   tronUrl: string | undefined;
   rps: number | undefined;
+  /** Per-request timeout and first retry delay for upstream HTTP (ms). */
+  httpTimeoutMs: number;
+  retryBaseMs: number;
+  maxRetries: number;
   /** Import the bundled label set into a database that has no labels yet. */
   defaultLabels: boolean;
   apiKeys: string[];
@@ -29,7 +33,10 @@ function positive(name: string, v: string | number | undefined): number | undefi
   return n;
 }
 
-export function loadConfig(flags: Partial<Record<keyof Config, unknown>> = {}, env: Env = process.env): Config {
+export function loadConfig(
+  flags: Partial<Record<keyof Config, unknown>> = {},
+  env: Env = process.env,
+): Config {
   const str = (k: keyof Config, e: string): string | undefined => {
     const f = flags[k];
     if (typeof f === "string" && f !== "") return f;
@@ -49,8 +56,13 @@ export function loadConfig(flags: Partial<Record<keyof Config, unknown>> = {}, e
     etherscanKey: str("etherscanKey", "ETHERSCAN_API_KEY"),
     tronUrl: str("tronUrl", "FUNDTRACE_TRON_URL"),
     rps: positive("--rps", (flags.rps as string | number | undefined) ?? env.FUNDTRACE_RPS),
+    httpTimeoutMs: positive("FUNDTRACE_HTTP_TIMEOUT_MS", env.FUNDTRACE_HTTP_TIMEOUT_MS) ?? 20_000,
+    retryBaseMs: positive("FUNDTRACE_RETRY_BASE_MS", env.FUNDTRACE_RETRY_BASE_MS) ?? 500,
+    maxRetries: positive("FUNDTRACE_MAX_RETRIES", env.FUNDTRACE_MAX_RETRIES) ?? 6,
     defaultLabels:
-      typeof defaultLabelsFlag === "boolean" ? defaultLabelsFlag : (env.FUNDTRACE_DEFAULT_LABELS ?? "1") !== "0",
+      typeof defaultLabelsFlag === "boolean"
+        ? defaultLabelsFlag
+        : (env.FUNDTRACE_DEFAULT_LABELS ?? "1") !== "0",
     apiKeys,
     logLevel: env.FUNDTRACE_LOG_LEVEL ?? "info",
   };

@@ -1,25 +1,6 @@
 /** Shared types. Amounts are always bigint in base units (satoshi, wei, token units). */
 export type Amount = bigint;
 
-/** Label categories used by fundtrace (GraphSense/INTERPOL DW-VA names plus our risk ones). */
-export const RISK_CATEGORIES = [
-  "terrorism_financing",
-  "sanction",
-  "drugs",
-  "hacking",
-  "exchange",
-  "mixing_service",
-  "darknet_market",
-  "ransomware",
-  "scam",
-  "gambling",
-  "defi",
-  "bridge",
-  "miner",
-  "service",
-  "user",
-] as const;
-
 export interface LabelRecord {
   /** Registry chain name (bitcoin, ethereum, tron, ...) or a label-only chain (litecoin, monero, ...). */
   chain: string;
@@ -54,7 +35,7 @@ export interface LabelDataset {
   skipped: { address: string; reason: string }[];
 }
 
-export type LabelFormat = "ofac-sdn" | "tagpack" | "nbctf" | "csv";
+export type LabelFormat = "ofac-sdn" | "tagpack" | "nbctf" | "csv" | "evm-labels";
 
 export interface StoredLabel extends LabelRecord {
   dataset: string;

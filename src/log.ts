@@ -1,4 +1,4 @@
-import { pino, type Logger } from "pino";
+import { type Logger, pino } from "pino";
 
 /** Structured logs on stderr (stdout is for --json output); keys and Authorization redacted. */
 export function createLogger(level = process.env.FUNDTRACE_LOG_LEVEL ?? "info", dest = 2): Logger {

@@ -16,7 +16,11 @@ beforeAll(async () => {
 afterAll(() => s.close());
 
 const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-  app.request(path, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json", ...headers } });
+  app.request(path, {
+    method: "POST",
+    body: JSON.stringify(body),
+    headers: { "content-type": "application/json", ...headers },
+  });
 
 describe("HTTP API", () => {
   it("reports health and version", async () => {
@@ -28,7 +32,14 @@ describe("HTTP API", () => {
   it("serves an OpenAPI document naming the routes", async () => {
     const doc = (await (await app.request("/openapi.json")).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(["/v1/health", "/v1/screen", "/v1/addresses/{chain}/{address}", "/v1/labels", "/v1/labels/import", "/v1/labels/export"]),
+      expect.arrayContaining([
+        "/v1/health",
+        "/v1/screen",
+        "/v1/addresses/{chain}/{address}",
+        "/v1/labels",
+        "/v1/labels/import",
+        "/v1/labels/export",
+      ]),
     );
   });
 
@@ -49,10 +60,23 @@ describe("HTTP API", () => {
     expect(sdgt.sanctioned).toBe(true);
     expect(sdgt.categories).toEqual(["sanction", "terrorism_financing"]);
     expect(sdgt.labels.map((l: any) => l.label)).toContain("Gaza Now");
-    expect(sdgt.labels.every((l: any) => l.program === "SDGT")).toBe(true);
+    const ofac = sdgt.labels.filter((l: any) => l.source === "OFAC SDN 2025-11-19");
+    expect(ofac.map((l: any) => l.category).sort()).toEqual(["sanction", "terrorism_financing"]);
+    expect(ofac.every((l: any) => l.program === "SDGT" && l.reference === "SDN uid 47635")).toBe(true);
+    // the same wallet is also in an Israeli NBCTF seizure order
+    expect(sdgt.labels.map((l: any) => l.source)).toContain("NBCTF ASO 2/24");
     expect(sdgt.risk.band).toBe("severe");
-    expect(clean).toMatchObject({ sanctioned: false, labels: [], categories: [], risk: { score: 0, band: "none" } });
-    expect(nbctf).toMatchObject({ sanctioned: false, categories: ["terrorism_financing"], risk: { band: "severe" } });
+    expect(clean).toMatchObject({
+      sanctioned: false,
+      labels: [],
+      categories: [],
+      risk: { score: 0, band: "none" },
+    });
+    expect(nbctf).toMatchObject({
+      sanctioned: false,
+      categories: ["terrorism_financing"],
+      risk: { band: "severe" },
+    });
     expect(nbctf.labels[0].source).toBe("NBCTF ASO 18/26");
     expect(binance).toMatchObject({ sanctioned: false, categories: ["exchange"], risk: { band: "none" } });
   });
@@ -75,7 +99,11 @@ describe("HTTP API", () => {
     const r2 = await post("/v1/screen", { items: "nope" });
     expect(r2.status).toBe(400);
     expect(((await r2.json()) as any).error.message).toMatch(/^items/);
-    const r3 = await app.request("/v1/screen", { method: "POST", body: "{not json", headers: { "content-type": "application/json" } });
+    const r3 = await app.request("/v1/screen", {
+      method: "POST",
+      body: "{not json",
+      headers: { "content-type": "application/json" },
+    });
     expect(r3.status).toBe(400);
   });
 
@@ -84,7 +112,11 @@ describe("HTTP API", () => {
     expect(r.status).toBe(200);
     const body = (await r.json()) as any;
     expect(body).toMatchObject({ chain: "ethereum", address: KNOWN.sdgtEth.toLowerCase(), cluster: null });
-    expect(body.labels.map((l: any) => l.category).sort()).toEqual(["sanction", "terrorism_financing"]);
+    expect(body.labels.map((l: any) => `${l.source}:${l.category}`).sort()).toEqual([
+      "NBCTF ASO 2/24:terrorism_financing",
+      "OFAC SDN 2025-11-19:sanction",
+      "OFAC SDN 2025-11-19:terrorism_financing",
+    ]);
     expect(body.stats).toMatchObject({ txCount: 0, received: "0", sent: "0", balance: "0" });
     const bad = await app.request(`/v1/addresses/bitcoin/${KNOWN.unlabelledBtc.slice(0, -1)}b`);
     expect(bad.status).toBe(400);
@@ -113,7 +145,8 @@ describe("HTTP API", () => {
         body: JSON.stringify({ name: "export.yaml", content: yaml }),
       });
       expect(imp.status).toBe(200);
-      const key = (l: any) => [l.chain, l.address, l.label, l.category, l.confidence, l.clusterDefining].join("|");
+      const key = (l: any) =>
+        [l.chain, l.address, l.label, l.category, l.confidence, l.clusterDefining].join("|");
       const a = (await s.labels.all({ category: "exchange" })).map(key).sort();
       const b = (await other.labels.all({ category: "exchange" })).map(key).sort();
       expect(b).toEqual(a);
@@ -130,7 +163,9 @@ describe("HTTP API", () => {
     expect(none.status).toBe(401);
     const wrong = await secured.request("/v1/labels", { headers: { authorization: "Bearer nope" } });
     expect(wrong.status).toBe(403);
-    const ok = await secured.request("/v1/labels?limit=1", { headers: { authorization: "Bearer k-secret-123456" } });
+    const ok = await secured.request("/v1/labels?limit=1", {
+      headers: { authorization: "Bearer k-secret-123456" },
+    });
     expect(ok.status).toBe(200);
     expect(await ok.text()).not.toContain("k-secret-123456");
   });
@@ -140,7 +175,9 @@ describe("HTTP API", () => {
     const r = await small.request("/v1/screen", {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ items: Array.from({ length: 100 }, () => ({ chain: "bitcoin", address: KNOWN.unlabelledBtc })) }),
+      body: JSON.stringify({
+        items: Array.from({ length: 100 }, () => ({ chain: "bitcoin", address: KNOWN.unlabelledBtc })),
+      }),
     });
     expect(r.status).toBe(413);
   });

@@ -17,16 +17,24 @@ beforeAll(async () => {
   expect(r.stderr).toBe("");
   expect(r.code).toBe(0);
   const imports = JSON.parse(r.stdout).imports;
-  expect(imports.map((i: any) => i.dataset)).toEqual(["ofac-sdn", "nbctf", expect.stringMatching(/^tagpack:/)]);
+  expect(imports.map((i: any) => i.dataset)).toEqual([
+    "ofac-sdn",
+    "nbctf",
+    expect.stringMatching(/^tagpack:/),
+  ]);
 });
 
 describe("CLI", () => {
   it("re-importing the same files changes nothing", async () => {
-    const before = JSON.parse((await runCli([...base, "--json", "labels", "list", "--limit", "1"])).stdout).total;
+    const before = JSON.parse(
+      (await runCli([...base, "--json", "labels", "list", "--limit", "1"])).stdout,
+    ).total;
     const r = await runCli([...base, "--json", "labels", "import", OFAC_XML, NBCTF_CSV]);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).imports.every((i: any) => i.unchanged)).toBe(true);
-    const after = JSON.parse((await runCli([...base, "--json", "labels", "list", "--limit", "1"])).stdout).total;
+    const after = JSON.parse(
+      (await runCli([...base, "--json", "labels", "list", "--limit", "1"])).stdout,
+    ).total;
     expect(after).toBe(before);
   });
 
@@ -38,7 +46,9 @@ describe("CLI", () => {
     );
     const text = await runCli([...base, "screen", file]);
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(/ethereum\s+0x21b8d56bda776bbe68655a16895afd96f5534fed\s+YES\s+severe\s+sanction,terrorism_financing\s+Gaza Now \[SDGT\]/);
+    expect(text.stdout).toMatch(
+      /ethereum\s+0x21b8d56bda776bbe68655a16895afd96f5534fed\s+YES\s+severe\s+sanction,terrorism_financing\s+Gaza Now \[SDGT\]/,
+    );
     expect(text.stdout).toMatch(/bitcoin\s+1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa\s+no\s+none/);
 
     const json = await runCli([...base, "--json", "screen", "-"], `ethereum,${KNOWN.sdgtEth}\n`);
@@ -57,12 +67,21 @@ describe("CLI", () => {
   });
 
   it("exits 2 naming the address on a bad checksum, and touches nothing", async () => {
-    const before = JSON.parse((await runCli([...base, "--json", "labels", "list", "--limit", "1"])).stdout).total;
-    const r = await runCli([...base, "screen", "-"], `bitcoin,${KNOWN.unlabelledBtc}\nethereum,${KNOWN.badChecksumEth}\n`);
+    const before = JSON.parse(
+      (await runCli([...base, "--json", "labels", "list", "--limit", "1"])).stdout,
+    ).total;
+    const r = await runCli(
+      [...base, "screen", "-"],
+      `bitcoin,${KNOWN.unlabelledBtc}\nethereum,${KNOWN.badChecksumEth}\n`,
+    );
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toContain(`item 2: invalid ethereum address "${KNOWN.badChecksumEth}": bad EIP-55 checksum`);
-    const after = JSON.parse((await runCli([...base, "--json", "labels", "list", "--limit", "1"])).stdout).total;
+    expect(r.stderr).toContain(
+      `item 2: invalid ethereum address "${KNOWN.badChecksumEth}": bad EIP-55 checksum`,
+    );
+    const after = JSON.parse(
+      (await runCli([...base, "--json", "labels", "list", "--limit", "1"])).stdout,
+    ).total;
     expect(after).toBe(before);
   });
 
@@ -83,11 +102,22 @@ describe("CLI", () => {
   });
 
   it("runs as bin/fundtrace right after install (no build step)", async () => {
-    const r = await runBin(["--db", db, "--no-default-labels", "screen", "-"], {}, `tron,${KNOWN.nbctfTron}\n`);
+    const r = await runBin(
+      ["--db", db, "--no-default-labels", "screen", "-"],
+      {},
+      `tron,${KNOWN.nbctfTron}\n`,
+    );
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("terrorism_financing");
-    const bad = await runBin(["--db", db, "--no-default-labels", "address", "bitcoin", "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb"]);
+    const bad = await runBin([
+      "--db",
+      db,
+      "--no-default-labels",
+      "address",
+      "bitcoin",
+      "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb",
+    ]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("bad base58check checksum");
     expect(BIN.endsWith("bin/fundtrace")).toBe(true);

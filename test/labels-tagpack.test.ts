@@ -52,11 +52,24 @@ function comparable(labels: LabelRecord[]) {
 describe("taxonomy", () => {
   it("has the GraphSense concepts", () => {
     expect(CONCEPT_IDS).toHaveLength(86);
-    for (const id of ["exchange", "mixing_service", "defi_bridge", "sanction", "terrorism_financing", "ransomware"]) {
+    for (const id of [
+      "exchange",
+      "mixing_service",
+      "defi_bridge",
+      "sanction",
+      "terrorism_financing",
+      "ransomware",
+    ]) {
       expect(isConcept(id)).toBe(true);
     }
     expect(isConcept("defi_derivative")).toBe(true);
-    expect(conceptAncestors("sextortion")).toEqual(["sextortion", "extortion", "abuse", "behaviour", "concept"]);
+    expect(conceptAncestors("sextortion")).toEqual([
+      "sextortion",
+      "extortion",
+      "abuse",
+      "behaviour",
+      "concept",
+    ]);
   });
 
   it("maps confidence names and numbers", () => {
@@ -121,13 +134,19 @@ describe("parseTagPack on real packs", () => {
     expect(bech?.chain).toBe("bitcoin");
     // mixed-case EIP-55 address is normalised to lower case
     const eth = ds.labels.find((l) => l.address === "0x47ac0fb4f2d84898e4d9e7b4dab3c24507a6d503");
-    expect(eth).toMatchObject({ chain: "ethereum", label: "binance reserve wallets USDT", clusterDefining: true });
+    expect(eth).toMatchObject({
+      chain: "ethereum",
+      label: "binance reserve wallets USDT",
+      clusterDefining: true,
+    });
     const trx = ds.labels.find((l) => l.address === "TV6MuMXfmLbBqPZvBHdwFsDnQeVfnmiuSi");
     expect(trx).toMatchObject({ chain: "tron", currency: "TRX", label: "binance reserve wallets USDC" });
     const bsc = ds.labels.filter((l) => l.currency === "BEP20");
     expect(bsc).toHaveLength(16);
     expect(new Set(bsc.map((l) => l.chain))).toEqual(new Set(["bsc"]));
-    expect(ds.labels.every((l) => l.actor === "binance" && l.clusterDefining && l.confidence === 50)).toBe(true);
+    expect(ds.labels.every((l) => l.actor === "binance" && l.clusterDefining && l.confidence === 50)).toBe(
+      true,
+    );
   });
 
   it("reads a gzip pack (miners.yaml.gz) with tag-level fields over the header", async () => {
@@ -300,11 +319,16 @@ tags:
   });
 
   it("falls back to the title for source and to the file name for the dataset id", () => {
-    const ds = parseTagPack("creator: x\ncurrency: BTC\nlabel: l\ntags:\n- address: 1Archive1n2C579dMsAu3iC6tWzuQJz8dN\n", {
-      sourceFile: "/tmp/some-pack.yaml.gz",
-    });
+    const ds = parseTagPack(
+      "creator: x\ncurrency: BTC\nlabel: l\ntags:\n- address: 1Archive1n2C579dMsAu3iC6tWzuQJz8dN\n",
+      {
+        sourceFile: "/tmp/some-pack.yaml.gz",
+      },
+    );
     expect(ds.dataset).toBe("tagpack:some-pack");
-    const titled = parseTagPack("title: T\ncreator: x\ncurrency: BTC\nlabel: l\ntags:\n- address: 1Archive1n2C579dMsAu3iC6tWzuQJz8dN\n");
+    const titled = parseTagPack(
+      "title: T\ncreator: x\ncurrency: BTC\nlabel: l\ntags:\n- address: 1Archive1n2C579dMsAu3iC6tWzuQJz8dN\n",
+    );
     expect(titled.labels[0]?.source).toBe("T");
     expect(titled.labels[0]?.confidence).toBe(5);
     expect(titled.labels[0]?.category).toBe("unknown");
@@ -323,7 +347,9 @@ tags:
 `,
     );
     // the fast path hands the odd tags to yaml; both paths agree
-    expect(ds).toEqual(parseTagPack(`${base}- tx_hash: ab12
+    expect(ds).toEqual(
+      parseTagPack(
+        `${base}- tx_hash: ab12
 - address: 0x1234
 - address: 1Archive1n2C579dMsAu3iC6tWzuQJz8dX
 - address: bnb1xxxxxxxxxxxxxx
@@ -331,7 +357,10 @@ tags:
 - address: not_an_address
   currency: ""
   network: ""
-`, { fastPath: false }));
+`,
+        { fastPath: false },
+      ),
+    );
     expect(ds.labels).toEqual([]);
     expect(ds.skipped.map((s) => s.reason)).toEqual([
       "transaction tag (no address)",
@@ -374,7 +403,9 @@ tags:
   });
 
   it("throws BadInputError for broken YAML or a missing tag list", () => {
-    expect(() => parseTagPack(`${base}- address: '1Archive\n- address: x\n  label: [\n`)).toThrow(BadInputError);
+    expect(() => parseTagPack(`${base}- address: '1Archive\n- address: x\n  label: [\n`)).toThrow(
+      BadInputError,
+    );
     expect(() => parseTagPack(`${base}- address: a\n  address: b\n`)).toThrow(BadInputError);
     expect(() => parseTagPack("title: T\ncreator: c\n")).toThrow(/no "tags" list/);
   });
@@ -412,7 +443,10 @@ describe("address fast path", () => {
       }
     };
     for (const v of variants) {
-      expect(outcome(() => normalizeTagAddress("bitcoin", v)), v).toBe(outcome(() => normalizeAddress("bitcoin", v)));
+      expect(
+        outcome(() => normalizeTagAddress("bitcoin", v)),
+        v,
+      ).toBe(outcome(() => normalizeAddress("bitcoin", v)));
     }
   });
 
@@ -474,7 +508,12 @@ describe("exportTagPack", () => {
       ...over,
     });
     const labels: LabelRecord[] = [
-      mk({ label: "Internet Archive", category: "organization", clusterDefining: true, actor: "internet_archive" }),
+      mk({
+        label: "Internet Archive",
+        category: "organization",
+        clusterDefining: true,
+        actor: "internet_archive",
+      }),
       mk({ address: "bc1qm34lsc65zpw79lxes69zkqmk6ee3ewf0j77s3h", label: "it's: a #label", confidence: 100 }),
       mk({
         chain: "ethereum",
@@ -502,9 +541,23 @@ describe("exportTagPack", () => {
         category: "terrorism_financing",
         confidence: 33,
       }),
-      mk({ chain: "polygon", address: "0xf977814e90da44bfa03b6295a0616a897441acec", currency: "POL", label: "0x1f" }),
-      mk({ chain: "litecoin", address: "LQ3B36Yv2rBTxdgAdYpU2UcEZsaNwXeATk", currency: "LTC", label: "Ünïcode ✓" }),
-      mk({ chain: "ethereum-classic", address: "0xf977814e90da44bfa03b6295a0616a897441acec", label: "#hash: colon" }),
+      mk({
+        chain: "polygon",
+        address: "0xf977814e90da44bfa03b6295a0616a897441acec",
+        currency: "POL",
+        label: "0x1f",
+      }),
+      mk({
+        chain: "litecoin",
+        address: "LQ3B36Yv2rBTxdgAdYpU2UcEZsaNwXeATk",
+        currency: "LTC",
+        label: "Ünïcode ✓",
+      }),
+      mk({
+        chain: "ethereum-classic",
+        address: "0xf977814e90da44bfa03b6295a0616a897441acec",
+        label: "#hash: colon",
+      }),
     ];
     const yaml = exportTagPack(labels, { title: "mixed: set", creator: "fundtrace tests" });
     const back = parseTagPack(yaml);
@@ -521,7 +574,22 @@ describe("exportTagPack", () => {
 
   it("writes an empty pack and safe scalars", () => {
     expect(parseTagPack(exportTagPack([], { title: "empty", creator: "c" })).labels).toEqual([]);
-    for (const s of ["plain", "it's", "a: b", "#x", "- x", "true", "null", "0x1f", "1e5", "", " x", "a\tb", "line\nbreak", "\u2028"]) {
+    for (const s of [
+      "plain",
+      "it's",
+      "a: b",
+      "#x",
+      "- x",
+      "true",
+      "null",
+      "0x1f",
+      "1e5",
+      "",
+      " x",
+      "a\tb",
+      "line\nbreak",
+      "\u2028",
+    ]) {
       expect(parseYaml(`v: ${yamlScalar(s)}`)).toEqual({ v: s });
     }
   });

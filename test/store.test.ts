@@ -34,7 +34,9 @@ describe("store", () => {
 
   it("every query file declares exactly the parameters it uses", () => {
     for (const q of loadQueries().values()) {
-      const used = [...new Set([...q.sql.replace(/^--.*$/gm, "").matchAll(/\$([a-z_][a-z0-9_]*)/g)].map((m) => m[1]))].sort();
+      const used = [
+        ...new Set([...q.sql.replace(/^--.*$/gm, "").matchAll(/\$([a-z_][a-z0-9_]*)/g)].map((m) => m[1])),
+      ].sort();
       expect(used, q.file).toEqual([...q.params].sort());
     }
   });

@@ -63,7 +63,10 @@ function parse<T>(schema: z.ZodType<T>, body: unknown, what: string, url: string
   const r = schema.safeParse(body);
   if (!r.success) {
     const i = r.error.issues[0];
-    throw new UpstreamError("esplora", `unexpected response for ${what} (${url}): ${i?.path.join(".")}: ${i?.message}`);
+    throw new UpstreamError(
+      "esplora",
+      `unexpected response for ${what} (${url}): ${i?.path.join(".")}: ${i?.message}`,
+    );
   }
   return r.data;
 }
@@ -116,7 +119,8 @@ export interface EsploraOptions extends Omit<HttpClientOptions, "source"> {
 export function createEsploraSource(opts: EsploraOptions): UtxoSource {
   const chain = opts.chain ?? "bitcoin";
   const http = new HttpClient({ rps: 5, concurrency: 4, ...opts, source: "esplora" });
-  const txs = (body: unknown, url: string) => parse(z.array(EsploraTx), body, "address transactions", url).map((t) => mapEsploraTx(t, chain));
+  const txs = (body: unknown, url: string) =>
+    parse(z.array(EsploraTx), body, "address transactions", url).map((t) => mapEsploraTx(t, chain));
   const enc = encodeURIComponent;
 
   return {
@@ -128,7 +132,8 @@ export function createEsploraSource(opts: EsploraOptions): UtxoSource {
     async tip(): Promise<Tip> {
       const h = await http.get("/blocks/tip/height");
       const height = Number(h.body.trim());
-      if (!Number.isInteger(height)) throw new UpstreamError("esplora", `tip height is not a number: ${h.body.slice(0, 40)}`);
+      if (!Number.isInteger(height))
+        throw new UpstreamError("esplora", `tip height is not a number: ${h.body.slice(0, 40)}`);
       const hash = await http.get(`/block-height/${height}`);
       return { height, hash: hash.body.trim() };
     },
@@ -140,7 +145,9 @@ export function createEsploraSource(opts: EsploraOptions): UtxoSource {
 
     async addressHistory(address: string, cursor: string | null): Promise<Page<UtxoTx>> {
       // First page: /txs gives up to 50 mempool txs then the first 25 confirmed, in one request.
-      const path = cursor ? `/address/${enc(address)}/txs/chain/${enc(cursor)}` : `/address/${enc(address)}/txs`;
+      const path = cursor
+        ? `/address/${enc(address)}/txs/chain/${enc(cursor)}`
+        : `/address/${enc(address)}/txs`;
       const r = await http.getJson<unknown>(path);
       const all = txs(r.data, r.url);
       const items = all.filter((t) => t.block !== null);
@@ -154,7 +161,11 @@ export function createEsploraSource(opts: EsploraOptions): UtxoSource {
     },
 
     async transaction(txid: string): Promise<UtxoTx | null> {
-      const r = await http.getJson<unknown>(`/tx/${enc(txid)}`, { accept: [404, 400], reuse: true, store: isConfirmedTx });
+      const r = await http.getJson<unknown>(`/tx/${enc(txid)}`, {
+        accept: [404, 400],
+        reuse: true,
+        store: isConfirmedTx,
+      });
       if (r.status === 404 || r.status === 400) return null;
       return parseEsploraTx(r.data, chain, r.url);
     },
@@ -168,7 +179,11 @@ export function createEsploraSource(opts: EsploraOptions): UtxoSource {
           return false;
         }
       };
-      const r = await http.getJson<unknown>(`/tx/${enc(txid)}/outspends`, { accept: [404, 400], reuse: true, store: allFinal });
+      const r = await http.getJson<unknown>(`/tx/${enc(txid)}/outspends`, {
+        accept: [404, 400],
+        reuse: true,
+        store: allFinal,
+      });
       if (r.status === 404 || r.status === 400) return null;
       return parse(z.array(Outspend), r.data, "outspends", r.url).map((o) =>
         o.spent && o.txid !== undefined && o.vin !== undefined ? { txid: o.txid, vin: o.vin } : null,

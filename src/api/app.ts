@@ -1,6 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
 import { FundtraceError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { Services } from "../services/index.ts";
@@ -46,29 +47,52 @@ export function createApp(services: Services, opts: AppOptions = {}) {
       if (!result.success) {
         const issue = result.error.issues[0];
         const where = issue?.path.length ? issue.path.join(".") : "request";
-        return c.json({ error: { code: "BAD_INPUT", message: `${where}: ${issue?.message ?? "invalid"}` } }, 400);
+        return c.json(
+          { error: { code: "BAD_INPUT", message: `${where}: ${issue?.message ?? "invalid"}` } },
+          400,
+        );
       }
     },
   });
 
   app.onError((e, c) => {
+    if (e instanceof HTTPException && e.status < 500) {
+      const code = e.status === 400 ? "BAD_INPUT" : e.status === 413 ? "PAYLOAD_TOO_LARGE" : "BAD_INPUT";
+      const message = e.status === 400 ? `malformed request: ${e.message || "invalid body"}` : e.message;
+      return c.json({ error: { code, message } }, e.status);
+    }
     const { status, body } = errorResponse(e);
-    if (status >= 500) log?.error({ err: e instanceof FundtraceError ? e.message : String(e), path: c.req.path }, "request failed");
+    if (status >= 500)
+      log?.error(
+        { err: e instanceof FundtraceError ? e.message : String(e), path: c.req.path },
+        "request failed",
+      );
     return c.json(body, status as 400);
   });
-  app.notFound((c) => c.json({ error: { code: "NOT_FOUND", message: `no route ${c.req.method} ${c.req.path}` } }, 404));
+  app.notFound((c) =>
+    c.json({ error: { code: "NOT_FOUND", message: `no route ${c.req.method} ${c.req.path}` } }, 404),
+  );
 
   app.use("*", async (c, next) => {
     const t0 = performance.now();
     await next();
-    log?.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - t0) }, "request");
+    log?.info(
+      {
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round(performance.now() - t0),
+      },
+      "request",
+    );
   });
 
   app.use(
     "/v1/*",
     bodyLimit({
       maxSize: opts.bodyLimit ?? 64 * 1024 * 1024,
-      onError: (c) => c.json({ error: { code: "PAYLOAD_TOO_LARGE", message: "request body too large" } }, 413),
+      onError: (c) =>
+        c.json({ error: { code: "PAYLOAD_TOO_LARGE", message: "request body too large" } }, 413),
     }),
   );
 
@@ -77,7 +101,11 @@ export function createApp(services: Services, opts: AppOptions = {}) {
       if (c.req.path === "/v1/health") return next();
       const auth = c.req.header("authorization");
       const given = auth?.startsWith("Bearer ") ? auth.slice(7) : c.req.header("x-api-key");
-      if (!given) return c.json({ error: { code: "UNAUTHORIZED", message: "API key required (Authorization: Bearer KEY)" } }, 401);
+      if (!given)
+        return c.json(
+          { error: { code: "UNAUTHORIZED", message: "API key required (Authorization: Bearer KEY)" } },
+          401,
+        );
       const idx = keyMatches(given, apiKeys);
       if (idx < 0) return c.json({ error: { code: "FORBIDDEN", message: "API key not accepted" } }, 403);
       c.set("keyId" as never, `key${idx + 1}` as never);
@@ -92,7 +120,9 @@ export function createApp(services: Services, opts: AppOptions = {}) {
       responses: {
         200: {
           description: "service is up",
-          content: { "application/json": { schema: z.object({ status: z.literal("ok"), version: z.string() }) } },
+          content: {
+            "application/json": { schema: z.object({ status: z.literal("ok"), version: z.string() }) },
+          },
         },
       },
     }),
@@ -105,7 +135,10 @@ export function createApp(services: Services, opts: AppOptions = {}) {
       path: "/v1/addresses/{chain}/{address}",
       request: { params: z.object({ chain: z.string(), address: z.string() }) },
       responses: {
-        200: { description: "labels, cluster and stats", content: { "application/json": { schema: AddressInfoSchema } } },
+        200: {
+          description: "labels, cluster and stats",
+          content: { "application/json": { schema: AddressInfoSchema } },
+        },
         ...errors,
       },
     }),
@@ -151,7 +184,13 @@ export function createApp(services: Services, opts: AppOptions = {}) {
             "application/json": {
               schema: z.object({
                 total: z.number(),
-                labels: z.array(LabelSchema.extend({ address: z.string(), dataset: z.string(), clusterDefining: z.boolean() })),
+                labels: z.array(
+                  LabelSchema.extend({
+                    address: z.string(),
+                    dataset: z.string(),
+                    clusterDefining: z.boolean(),
+                  }),
+                ),
               }),
             },
           },
@@ -187,16 +226,27 @@ export function createApp(services: Services, opts: AppOptions = {}) {
     createRoute({
       method: "get",
       path: "/v1/labels/export",
-      request: { query: z.object({ format: z.enum(["tagpack", "csv"]).default("tagpack"), chain: z.string().optional(), category: z.string().optional() }) },
+      request: {
+        query: z.object({
+          format: z.enum(["tagpack", "csv"]).default("tagpack"),
+          chain: z.string().optional(),
+          category: z.string().optional(),
+        }),
+      },
       responses: {
-        200: { description: "labels as a TagPack (YAML) or CSV", content: { "application/yaml": { schema: z.string() }, "text/csv": { schema: z.string() } } },
+        200: {
+          description: "labels as a TagPack (YAML) or CSV",
+          content: { "application/yaml": { schema: z.string() }, "text/csv": { schema: z.string() } },
+        },
         ...errors,
       },
     }),
     async (c) => {
       const q = c.req.valid("query");
       const body = await services.labels.export(q.format, { chain: q.chain, category: q.category });
-      return c.body(body, 200, { "content-type": q.format === "csv" ? "text/csv; charset=utf-8" : "application/yaml; charset=utf-8" });
+      return c.body(body, 200, {
+        "content-type": q.format === "csv" ? "text/csv; charset=utf-8" : "application/yaml; charset=utf-8",
+      });
     },
   );
 
@@ -204,7 +254,9 @@ export function createApp(services: Services, opts: AppOptions = {}) {
     createRoute({
       method: "post",
       path: "/v1/labels/import",
-      request: { body: { content: { "application/json": { schema: LabelImportRequestSchema } }, required: true } },
+      request: {
+        body: { content: { "application/json": { schema: LabelImportRequestSchema } }, required: true },
+      },
       responses: {
         200: {
           description: "import result",
@@ -241,14 +293,20 @@ export function createApp(services: Services, opts: AppOptions = {}) {
         body: {
           content: {
             "application/json": {
-              schema: z.object({ chain: z.string().min(1), addresses: z.array(z.string().min(1).max(256)).min(1).max(1000) }),
+              schema: z.object({
+                chain: z.string().min(1),
+                addresses: z.array(z.string().min(1).max(256)).min(1).max(1000),
+              }),
             },
           },
           required: true,
         },
       },
       responses: {
-        202: { description: "ingest job started", content: { "application/json": { schema: z.object({ jobId: z.string() }) } } },
+        202: {
+          description: "ingest job started",
+          content: { "application/json": { schema: z.object({ jobId: z.string() }) } },
+        },
         ...errors,
       },
     }),
@@ -294,7 +352,11 @@ export function createApp(services: Services, opts: AppOptions = {}) {
 
   app.doc("/openapi.json", {
     openapi: "3.0.0",
-    info: { title: "fundtrace API", version: services.version, description: "Trace crypto flows; screen addresses." },
+    info: {
+      title: "fundtrace API",
+      version: services.version,
+      description: "Trace crypto flows; screen addresses.",
+    },
   });
 
   return app;

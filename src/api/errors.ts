@@ -27,7 +27,10 @@ export function errorResponse(e: unknown): { status: number; body: ErrorBody } {
   if (e instanceof FundtraceError) {
     const status = STATUS_BY_CODE[e.code] ?? 500;
     // 5xx messages from the store may carry internals; keep them generic.
-    const message = status >= 500 && e.code !== "UPSTREAM_FAILED" && e.code !== "UPSTREAM_TIMEOUT" ? "internal error" : e.message;
+    const message =
+      status >= 500 && e.code !== "UPSTREAM_FAILED" && e.code !== "UPSTREAM_TIMEOUT"
+        ? "internal error"
+        : e.message;
     return { status, body: { error: { code: e.code, message } } };
   }
   return { status: 500, body: { error: { code: "INTERNAL", message: "internal error" } } };

@@ -44,7 +44,10 @@ export const ScreenResultSchema = z
   })
   .openapi("ScreenResult");
 
-export const AmountString = z.string().regex(/^-?\d+$/).openapi({ description: "integer in base units, decimal string" });
+export const AmountString = z
+  .string()
+  .regex(/^-?\d+$/)
+  .openapi({ description: "integer in base units, decimal string" });
 
 export const AssetStatsSchema = z.object({
   asset: z.string(),
@@ -81,7 +84,11 @@ export const AddressInfoSchema = z
 
 export const LabelImportRequestSchema = z
   .object({
-    name: z.string().min(1).max(256).openapi({ description: "file name (used to sniff the format and decompress .gz/.bz2)" }),
+    name: z
+      .string()
+      .min(1)
+      .max(256)
+      .openapi({ description: "file name (used to sniff the format and decompress .gz/.bz2)" }),
     format: z.enum(["ofac-sdn", "tagpack", "nbctf", "csv", "evm-labels"]).optional(),
     content: z.string().min(1),
     encoding: z.enum(["utf8", "base64"]).default("utf8"),

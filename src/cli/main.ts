@@ -5,8 +5,8 @@ import { BadInputError, FundtraceError, isBadInput } from "../errors.ts";
 import { createLogger } from "../log.ts";
 import { redactSecrets } from "../redact.ts";
 import { createServices, importDefaultLabels, type Services } from "../services/index.ts";
-import { type ImportFormat, type ImportResult, LABEL_FORMATS } from "../services/labels.ts";
 import { validateIngestInput } from "../services/ingest.ts";
+import { type ImportFormat, type ImportResult, LABEL_FORMATS } from "../services/labels.ts";
 import type { ScreenItem } from "../services/screen.ts";
 import { defaultIO, type IO, ProgressReporter, table, toJson } from "./output.ts";
 
@@ -101,7 +101,8 @@ export async function main(argv: string[], io: IO = defaultIO()): Promise<number
     .addOption(new Option("--format <format>", "file format").choices([...LABEL_FORMATS]))
     .option("--defaults", "import the bundled default label set")
     .action(async (files: string[], o: { format?: ImportFormat; defaults?: boolean }) => {
-      if (files.length === 0 && !o.defaults) throw new BadInputError("give label files to import, or --defaults");
+      if (files.length === 0 && !o.defaults)
+        throw new BadInputError("give label files to import, or --defaults");
       const s = await open();
       const results: ImportResult[] = [];
       if (o.defaults) results.push(...(await importDefaultLabels(s)));
@@ -114,7 +115,14 @@ export async function main(argv: string[], io: IO = defaultIO()): Promise<number
       out({ imports: results }, () =>
         table(
           ["file", "dataset", "format", "rows", "skipped", "note"],
-          results.map((r) => [r.sourceFile, r.dataset, r.format, r.rows, r.skipped, r.unchanged ? "unchanged (same file)" : ""]),
+          results.map((r) => [
+            r.sourceFile,
+            r.dataset,
+            r.format,
+            r.rows,
+            r.skipped,
+            r.unchanged ? "unchanged (same file)" : "",
+          ]),
         ),
       );
     });
@@ -127,14 +135,17 @@ export async function main(argv: string[], io: IO = defaultIO()): Promise<number
     .option("--limit <n>", "rows to show", "100")
     .action(async (o: { chain?: string; category?: string; dataset?: string; limit: string }) => {
       const limit = Number(o.limit);
-      if (!Number.isInteger(limit) || limit < 1) throw new BadInputError(`--limit must be a positive integer, got "${o.limit}"`);
+      if (!Number.isInteger(limit) || limit < 1)
+        throw new BadInputError(`--limit must be a positive integer, got "${o.limit}"`);
       const s = await open();
       const r = await s.labels.list({ chain: o.chain, category: o.category, dataset: o.dataset, limit });
-      out(r, () =>
-        table(
-          ["chain", "address", "category", "label", "source", "conf", "program"],
-          r.labels.map((l) => [l.chain, l.address, l.category, l.label, l.source, l.confidence, l.program]),
-        ) + `${r.labels.length} of ${r.total} labels\n`,
+      out(
+        r,
+        () =>
+          table(
+            ["chain", "address", "category", "label", "source", "conf", "program"],
+            r.labels.map((l) => [l.chain, l.address, l.category, l.label, l.source, l.confidence, l.program]),
+          ) + `${r.labels.length} of ${r.total} labels\n`,
       );
     });
   labels
@@ -185,11 +196,20 @@ export async function main(argv: string[], io: IO = defaultIO()): Promise<number
       const s = await open();
       const p = progress();
       const r = await s.ingest.ingest(chain, addresses, (d, t, w) => p.update(d, t, w));
-      out(r, () =>
-        table(
-          ["address", "new/changed txs", "unconfirmed", "corrected", "pages", "state"],
-          r.addresses.map((a) => [a.address, a.written, a.mempool, a.corrected, a.pages, a.upToDate ? "up to date" : "updated"]),
-        ) + `${r.requests} upstream requests (${r.retries} retries) to ${r.source}\n`,
+      out(
+        r,
+        () =>
+          table(
+            ["address", "new/changed txs", "unconfirmed", "corrected", "pages", "state"],
+            r.addresses.map((a) => [
+              a.address,
+              a.written,
+              a.mempool,
+              a.corrected,
+              a.pages,
+              a.upToDate ? "up to date" : "updated",
+            ]),
+          ) + `${r.requests} upstream requests (${r.retries} retries) to ${r.source}\n`,
       );
     });
 
@@ -209,7 +229,8 @@ export async function main(argv: string[], io: IO = defaultIO()): Promise<number
         lines.push(`  first seen ${info.stats.firstSeen ?? "-"}  last seen ${info.stats.lastSeen ?? "-"}`);
         lines.push(`  cluster ${info.cluster ? `${info.cluster.id} (${info.cluster.size} addresses)` : "-"}`);
         if (info.labels.length === 0) lines.push("  no labels");
-        for (const l of info.labels) lines.push(`  label ${l.category}: ${l.label} (${l.source}${l.program ? `, ${l.program}` : ""})`);
+        for (const l of info.labels)
+          lines.push(`  label ${l.category}: ${l.label} (${l.source}${l.program ? `, ${l.program}` : ""})`);
         return lines.join("\n") + "\n";
       });
     });
@@ -221,7 +242,8 @@ export async function main(argv: string[], io: IO = defaultIO()): Promise<number
     .option("--port <port>", "port", "8080")
     .action(async (o: { host: string; port: string }) => {
       const port = Number(o.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new BadInputError(`--port must be 0..65535, got "${o.port}"`);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new BadInputError(`--port must be 0..65535, got "${o.port}"`);
       const s = await open();
       const { startServer } = await import("../api/server.ts");
       const log = createLogger(config?.logLevel);
@@ -243,7 +265,10 @@ export async function main(argv: string[], io: IO = defaultIO()): Promise<number
       .argument(args)
       .allowUnknownOption()
       .action(() => {
-        throw new FundtraceError("INTERNAL", `"fundtrace ${name}" is not available in this version yet (issue #${issue})`);
+        throw new FundtraceError(
+          "INTERNAL",
+          `"fundtrace ${name}" is not available in this version yet (issue #${issue})`,
+        );
       });
   later("cluster", "[args...]", "compute clusters / show one", 6);
   later("trace", "[args...]", "follow funds hop by hop", 7);
@@ -256,12 +281,16 @@ export async function main(argv: string[], io: IO = defaultIO()): Promise<number
     return EXIT_OK;
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.exitCode === 0) return EXIT_OK;
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.exitCode === 0)
+        return EXIT_OK;
       return EXIT_BAD_INPUT;
     }
     const secrets = [config?.etherscanKey, ...(config?.apiKeys ?? [])];
     const msg = redactSecrets(e instanceof Error ? e.message : String(e), secrets);
-    if (globals().json) io.stderr.write(`${toJson({ error: { code: (e as FundtraceError).code ?? "INTERNAL", message: msg } })}\n`);
+    if (globals().json)
+      io.stderr.write(
+        `${toJson({ error: { code: (e as FundtraceError).code ?? "INTERNAL", message: msg } })}\n`,
+      );
     else io.stderr.write(`fundtrace: ${msg}\n`);
     return isBadInput(e) ? EXIT_BAD_INPUT : EXIT_FAILURE;
   } finally {

@@ -8,7 +8,12 @@ export interface IO {
 }
 
 export function defaultIO(): IO {
-  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, isTTY: Boolean(process.stderr.isTTY) };
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    isTTY: Boolean(process.stderr.isTTY),
+  };
 }
 
 /** JSON with bigint as decimal strings (money never becomes a JS number). */

@@ -43,7 +43,15 @@ export const EVM_RISK_LABEL_MAP: Readonly<Record<string, string>> = {
 };
 
 /** Generic slugs that describe the category, not the entity. */
-const GENERIC_SLUGS = new Set(["exchange", "bridge", "mixer", "hot-wallet", "cold-wallet", "fiat-gateway", "blocked"]);
+const GENERIC_SLUGS = new Set([
+  "exchange",
+  "bridge",
+  "mixer",
+  "hot-wallet",
+  "cold-wallet",
+  "fiat-gateway",
+  "blocked",
+]);
 
 const WEB_CRAWL = CONFIDENCE_LEVELS.web_crawl;
 
@@ -58,7 +66,9 @@ interface Entry {
 function categoriesFor(category: string, slugs: string[]): string[] {
   const c = category.trim().toLowerCase();
   if (c !== "risk") return [EVM_CATEGORY_MAP[c] ?? c];
-  const risk = [...new Set(slugs.map((s) => EVM_RISK_LABEL_MAP[s]).filter((x): x is string => x !== undefined))];
+  const risk = [
+    ...new Set(slugs.map((s) => EVM_RISK_LABEL_MAP[s]).filter((x): x is string => x !== undefined)),
+  ];
   return risk.length > 0 ? risk : ["abuse"];
 }
 
@@ -87,7 +97,9 @@ export function parseEvmLabels(text: string, opts: { sourceFile?: string } = {})
         skipped.push({ address: "", reason: "entry without an address" });
         continue;
       }
-      const explorer = String(r.chain_explorer ?? "").trim().toLowerCase();
+      const explorer = String(r.chain_explorer ?? "")
+        .trim()
+        .toLowerCase();
       const chain = EXPLORER_CHAINS[explorer];
       if (!chain) {
         skipped.push({ address: r.address, reason: `unsupported chain_explorer ${explorer || "(none)"}` });
@@ -95,7 +107,13 @@ export function parseEvmLabels(text: string, opts: { sourceFile?: string } = {})
       }
       const slug = String(r.label ?? "").trim();
       for (const category of categoriesFor(String(r.category ?? ""), [slug])) {
-        entries.push({ chain, address: r.address, category, name: String(r.nameTag ?? "").trim(), slugs: [slug] });
+        entries.push({
+          chain,
+          address: r.address,
+          category,
+          name: String(r.nameTag ?? "").trim(),
+          slugs: [slug],
+        });
       }
     }
   } else if (isObject(doc)) {

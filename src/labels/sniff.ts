@@ -10,7 +10,8 @@ function headerCells(line: string): string[] {
  */
 export function sniffLabelFormat(path: string, head: string): SniffedLabelFormat | null {
   const name = path.toLowerCase();
-  const compressed = head.startsWith("\u001f\u008b") || head.startsWith("\u001f\ufffd") || head.startsWith("BZh");
+  const compressed =
+    head.startsWith("\u001f\u008b") || head.startsWith("\u001f\ufffd") || head.startsWith("BZh");
   if (compressed) {
     const inner = name.replace(/\.(gz|bz2)$/, "");
     if (/\.ya?ml$/.test(inner) && !inner.includes("actorpack")) return "tagpack";
@@ -23,7 +24,8 @@ export function sniffLabelFormat(path: string, head: string): SniffedLabelFormat
   if (text.startsWith("[")) return /"chain_explorer"\s*:/.test(text) ? "evm-labels" : null;
   if (text.startsWith("{")) {
     // brianleect shape: {"0x…": {"categories": [...], "labels": [...], "name": …}}
-    const evm = /^\{\s*"0x[0-9a-fA-F]{40}"\s*:\s*\{/.test(text) && /"(categories|labels)"\s*:\s*\[/.test(text);
+    const evm =
+      /^\{\s*"0x[0-9a-fA-F]{40}"\s*:\s*\{/.test(text) && /"(categories|labels)"\s*:\s*\[/.test(text);
     return evm ? "evm-labels" : null;
   }
 
@@ -38,6 +40,7 @@ export function sniffLabelFormat(path: string, head: string): SniffedLabelFormat
   // TagPack YAML: a top-level tags list, or a header cut off before it
   if (/^tags\s*:/m.test(text)) return "tagpack";
   const yamlName = /\.ya?ml$/.test(name) && !name.includes("actorpack");
-  if (yamlName && /^title\s*:/m.test(text) && /^creator\s*:/m.test(text) && !/^actors\s*:/m.test(text)) return "tagpack";
+  if (yamlName && /^title\s*:/m.test(text) && /^creator\s*:/m.test(text) && !/^actors\s*:/m.test(text))
+    return "tagpack";
   return null;
 }

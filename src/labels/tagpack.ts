@@ -219,7 +219,12 @@ function fastScalar(v: string): unknown {
   const hash = s.search(/[ \t]#/);
   if (hash >= 0) s = s.slice(0, hash);
   s = s.trimEnd();
-  if (s.includes(": ") || s.endsWith(":") || s.includes("\t") || /[\u0000-\u001f\u007f\u0085\u2028\u2029\ufeff]/.test(s)) {
+  if (
+    s.includes(": ") ||
+    s.endsWith(":") ||
+    s.includes("\t") ||
+    /[\u0000-\u001f\u007f\u0085\u2028\u2029\ufeff]/.test(s)
+  ) {
     return NO_VALUE;
   }
   if (s === "true" || s === "True" || s === "TRUE") return true;
@@ -289,7 +294,7 @@ function fastLoad(text: string): { header: RawMap; tags: unknown[] } | null {
     runCount = 0;
     return true;
   };
-  const finish = (end: number): boolean => {
+  const finish = (): boolean => {
     if (cur === null) return true;
     if (bad) {
       if (runCount === 0) runStart = curStart;
@@ -323,7 +328,7 @@ function fastLoad(text: string): { header: RawMap; tags: unknown[] } | null {
     }
     if (line.startsWith(itemPrefix)) {
       if (list !== null && list.length === 0) bad = true;
-      if (!finish(i)) return null;
+      if (!finish()) return null;
       cur = {};
       curStart = i;
       bad = false;
@@ -352,7 +357,7 @@ function fastLoad(text: string): { header: RawMap; tags: unknown[] } | null {
     }
   }
   if (list !== null && list.length === 0) bad = true;
-  if (!finish(lines.length) || !flush(lines.length)) return null;
+  if (!finish() || !flush(lines.length)) return null;
   return { header, tags };
 }
 
@@ -433,10 +438,16 @@ export function parseTagPack(text: string, opts: ParseTagPackOptions = {}): Labe
       rawCategory = Array.isArray(concepts) ? str(concepts[0]) : null;
     }
     let category = categoryMemo.get(rawCategory);
-    if (category === undefined) categoryMemo.set(rawCategory, (category = normalizeCategory(rawCategory)));
+    if (category === undefined) {
+      category = normalizeCategory(rawCategory);
+      categoryMemo.set(rawCategory, category);
+    }
     const rawConfidence = str(inherit(raw, header, "confidence"));
     let confidence = confidenceMemo.get(rawConfidence);
-    if (confidence === undefined) confidenceMemo.set(rawConfidence, (confidence = confidenceLevel(rawConfidence)));
+    if (confidence === undefined) {
+      confidence = confidenceLevel(rawConfidence);
+      confidenceMemo.set(rawConfidence, confidence);
+    }
     const cd = inherit(raw, header, "is_cluster_definer");
     const actor = str(inherit(raw, header, "actor"));
     labels.push({
@@ -483,7 +494,10 @@ export function yamlScalar(v: string | number | boolean): string {
     !/^(?:true|True|TRUE|false|False|FALSE)$/.test(v);
   if (plain) return v;
   if (!/[\u0000-\u001f\u007f\u0085\u2028\u2029\ufeff]/.test(v)) return `'${v.replaceAll("'", "''")}'`;
-  return JSON.stringify(v).replace(/[\u007f\u0085\u2028\u2029\ufeff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return JSON.stringify(v).replace(
+    /[\u007f\u0085\u2028\u2029\ufeff]/g,
+    (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 const TAG_KEYS = [

@@ -139,7 +139,9 @@ export function conceptAncestors(id: string): string[] {
 /** Confidence name (or numeric level) -> level 0..100; unknown names and out-of-range numbers give 5. */
 export function confidenceLevel(nameOrNumber: string | number | null | undefined): number {
   if (typeof nameOrNumber === "number") {
-    return Number.isFinite(nameOrNumber) && nameOrNumber >= 0 && nameOrNumber <= 100 ? nameOrNumber : UNKNOWN_CONFIDENCE;
+    return Number.isFinite(nameOrNumber) && nameOrNumber >= 0 && nameOrNumber <= 100
+      ? nameOrNumber
+      : UNKNOWN_CONFIDENCE;
   }
   if (typeof nameOrNumber !== "string") return UNKNOWN_CONFIDENCE;
   const s = nameOrNumber.trim().toLowerCase();
@@ -150,7 +152,8 @@ export function confidenceLevel(nameOrNumber: string | number | null | undefined
 
 /** True if the value is a confidence id or a number/numeric string in 0..100. */
 export function isConfidence(nameOrNumber: string | number): boolean {
-  if (typeof nameOrNumber === "number") return Number.isFinite(nameOrNumber) && nameOrNumber >= 0 && nameOrNumber <= 100;
+  if (typeof nameOrNumber === "number")
+    return Number.isFinite(nameOrNumber) && nameOrNumber >= 0 && nameOrNumber <= 100;
   const s = nameOrNumber.trim().toLowerCase();
   if (/^\d+(\.\d+)?$/.test(s)) return Number(s) <= 100;
   return Object.hasOwn(CONFIDENCE_LEVELS, s.replace(/[\s-]+/g, "_"));

@@ -20,7 +20,11 @@ export interface AddressInfo {
   address: string;
   labels: PublicLabel[];
   cluster: { id: string; size: number; isService: boolean } | null;
-  stats: Omit<AssetStats, "asset" | "symbol" | "decimals"> & { asset: string; exact: boolean; unconfirmedTxCount?: number };
+  stats: Omit<AssetStats, "asset" | "symbol" | "decimals"> & {
+    asset: string;
+    exact: boolean;
+    unconfirmedTxCount?: number;
+  };
   assets?: AssetStats[];
 }
 
@@ -41,7 +45,9 @@ export class AddressService {
     const address = normalizeAddress(chain.name, rawAddress);
     const labels = (await this.labels.forAddresses(chain.name, [address])).get(address) ?? [];
     const c = await this.store.one("clusters.of_address", { chain: chain.name, address });
-    const cluster = c ? { id: String(c.cluster_id), size: Number(c.size), isService: Boolean(c.is_service) } : null;
+    const cluster = c
+      ? { id: String(c.cluster_id), size: Number(c.size), isService: Boolean(c.is_service) }
+      : null;
     const base = { chain: chain.name, address, labels: labels.map(publicLabel), cluster };
     if (chain.family === "bitcoin") {
       const s = (await this.store.one("addresses.utxo_stats", { chain: chain.name, address }))!;
@@ -79,7 +85,9 @@ export class AddressService {
       };
     });
     const native = assets.find((a) => a.asset === chain.symbol);
-    const txCount = Number((await this.store.one("addresses.account_tx_count", { chain: chain.name, address }))?.n ?? 0);
+    const txCount = Number(
+      (await this.store.one("addresses.account_tx_count", { chain: chain.name, address }))?.n ?? 0,
+    );
     return {
       ...base,
       stats: {
@@ -88,8 +96,17 @@ export class AddressService {
         received: native?.received ?? "0",
         sent: native?.sent ?? "0",
         balance: native?.balance ?? "0",
-        firstSeen: assets.map((a) => a.firstSeen).filter((x) => x !== null).sort()[0] ?? null,
-        lastSeen: assets.map((a) => a.lastSeen).filter((x) => x !== null).sort().at(-1) ?? null,
+        firstSeen:
+          assets
+            .map((a) => a.firstSeen)
+            .filter((x) => x !== null)
+            .sort()[0] ?? null,
+        lastSeen:
+          assets
+            .map((a) => a.lastSeen)
+            .filter((x) => x !== null)
+            .sort()
+            .at(-1) ?? null,
         exact: true,
       },
       assets,

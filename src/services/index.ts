@@ -1,13 +1,13 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type Config, DEFAULT_LABELS_DIR, VERSION } from "../config.ts";
-import type { Logger } from "../log.ts";
-import { Store } from "../store/db.ts";
-import type { ChainSource } from "../../adapters/source.ts";
 import { createEsploraSource } from "../../adapters/esplora/index.ts";
 import { RequestCounter } from "../../adapters/http.ts";
+import type { ChainSource } from "../../adapters/source.ts";
 import { getChain } from "../chains.ts";
+import { type Config, DEFAULT_LABELS_DIR, VERSION } from "../config.ts";
 import { BadInputError } from "../errors.ts";
+import type { Logger } from "../log.ts";
+import { Store } from "../store/db.ts";
 import { DbResponseStore } from "../store/utxo.ts";
 import { AddressService } from "./addresses.ts";
 import { IngestService } from "./ingest.ts";
@@ -31,11 +31,12 @@ export interface Services {
   close(): void;
 }
 
-export interface Progress {
-  (done: number, total: number, what: string): void;
-}
+export type Progress = (done: number, total: number, what: string) => void;
 
-export async function createServices(config: Config, opts: { log?: Logger; progress?: Progress } = {}): Promise<Services> {
+export async function createServices(
+  config: Config,
+  opts: { log?: Logger; progress?: Progress } = {},
+): Promise<Services> {
   const store = await Store.open(config.db);
   const labels = new LabelService(store);
   const sources = new Map<string, ChainSource>();
@@ -50,10 +51,14 @@ export async function createServices(config: Config, opts: { log?: Logger; progr
         chain: chain.name,
         responses,
         counter: new RequestCounter(),
+        timeoutMs: config.httpTimeoutMs,
+        retry: { baseDelayMs: config.retryBaseMs, maxRetries: config.maxRetries },
         ...(config.rps ? { rps: config.rps } : {}),
       });
     } else {
-      throw new BadInputError(`no data source for chain "${chain.name}" yet (Bitcoin via Esplora is available)`);
+      throw new BadInputError(
+        `no data source for chain "${chain.name}" yet (Bitcoin via Esplora is available)`,
+      );
     }
     sources.set(chain.name, s);
     return s;

@@ -5,9 +5,7 @@ import { BadInputError, FundtraceError } from "../errors.ts";
 import type { Store } from "../store/db.ts";
 import { UtxoStore } from "../store/utxo.ts";
 
-export interface IngestProgress {
-  (done: number, total: number, what: string): void;
-}
+export type IngestProgress = (done: number, total: number, what: string) => void;
 
 export interface AddressIngestResult {
   address: string;
@@ -32,12 +30,19 @@ export interface IngestResult {
 export const MAX_INGEST_ADDRESSES = 1000;
 
 /** Validates a batch before anything is fetched: bad input changes nothing. */
-export function validateIngestInput(chain: string, addresses: string[]): { chain: string; addresses: string[] } {
+export function validateIngestInput(
+  chain: string,
+  addresses: string[],
+): { chain: string; addresses: string[] } {
   const c = getChain(chain);
   if (c.labelOnly) throw new BadInputError(`chain "${c.name}" has labels only; no adapter ingests it yet`);
   if (addresses.length === 0) throw new BadInputError("give at least one address to ingest");
   if (addresses.length > MAX_INGEST_ADDRESSES) {
-    throw new BadInputError(`too many addresses: ${addresses.length} (max ${MAX_INGEST_ADDRESSES})`, {}, "LIMIT_EXCEEDED");
+    throw new BadInputError(
+      `too many addresses: ${addresses.length} (max ${MAX_INGEST_ADDRESSES})`,
+      {},
+      "LIMIT_EXCEEDED",
+    );
   }
   return { chain: c.name, addresses: [...new Set(addresses.map((a) => normalizeAddress(c.name, a)))] };
 }
@@ -60,8 +65,11 @@ export class IngestService {
     const results: AddressIngestResult[] = [];
     progress?.(0, input.addresses.length, "starting");
     for (const [i, a] of input.addresses.entries()) {
-      if (src.model !== "utxo") throw new FundtraceError("INTERNAL", `no ingest for ${src.model} sources yet`);
-      results.push(await this.ingestUtxoAddress(src, a, (n) => progress?.(i, input.addresses.length, `${a}: ${n} txs`)));
+      if (src.model !== "utxo")
+        throw new FundtraceError("INTERNAL", `no ingest for ${src.model} sources yet`);
+      results.push(
+        await this.ingestUtxoAddress(src, a, (n) => progress?.(i, input.addresses.length, `${a}: ${n} txs`)),
+      );
       progress?.(i + 1, input.addresses.length, a);
     }
     return {
@@ -74,7 +82,9 @@ export class IngestService {
   }
 
   private async writeBatch(src: UtxoSource, txs: UtxoTx[], withOutspends: boolean): Promise<void> {
-    const outs = withOutspends ? await Promise.all(txs.map((t) => src.outspends(t.txid))) : txs.map(() => undefined);
+    const outs = withOutspends
+      ? await Promise.all(txs.map((t) => src.outspends(t.txid)))
+      : txs.map(() => undefined);
     // A transaction and its spends land together or not at all: a crash never leaves half a tx.
     await this.store.tx(async () => {
       for (const [i, t] of txs.entries()) await this.utxo.writeTx(t, outs[i]);
@@ -86,7 +96,11 @@ export class IngestService {
    * write what is new or moved to another block, then check stored recent/unconfirmed ones (reorgs,
    * replaced mempool txs). The cursor moves only after everything is written.
    */
-  async ingestUtxoAddress(src: UtxoSource, address: string, onTxs?: (n: number) => void): Promise<AddressIngestResult> {
+  async ingestUtxoAddress(
+    src: UtxoSource,
+    address: string,
+    onTxs?: (n: number) => void,
+  ): Promise<AddressIngestResult> {
     const chain = src.chain;
     const cur = await this.store.one("sync.get_cursor", { source: src.id, chain, address });
     const head = (cur?.cursor as string | null | undefined) ?? null;
@@ -106,7 +120,7 @@ export class IngestService {
       const fresh: UtxoTx[] = [];
       for (const t of page.items) {
         const st = states.get(t.txid);
-        const same = st !== undefined && st.confirmed && st.blockHash === t.block?.hash;
+        const same = st?.confirmed === true && st.blockHash === t.block?.hash;
         if (head !== null && t.txid === head && same) {
           reachedHead = true;
           break;
@@ -138,13 +152,27 @@ export class IngestService {
       const t = await src.transaction(st.txid);
       corrected++;
       if (t === null) await this.store.tx(() => this.utxo.deleteTx(chain, st.txid));
-      else if (t.block === null || t.block.hash !== st.blockHash) await this.writeBatch(src, [t], t.block !== null);
+      else if (t.block === null || t.block.hash !== st.blockHash)
+        await this.writeBatch(src, [t], t.block !== null);
       else corrected--;
     }
 
     if (newest !== head) {
-      await this.store.run("sync.set_cursor", { source: src.id, chain, address, cursor: newest, tip_height: null });
+      await this.store.run("sync.set_cursor", {
+        source: src.id,
+        chain,
+        address,
+        cursor: newest,
+        tip_height: null,
+      });
     }
-    return { address, written, mempool: memFresh.length, corrected, pages, upToDate: written === 0 && corrected === 0 };
+    return {
+      address,
+      written,
+      mempool: memFresh.length,
+      corrected,
+      pages,
+      upToDate: written === 0 && corrected === 0,
+    };
   }
 }

@@ -61,7 +61,9 @@ export class JobService {
         await write("done", result);
       } catch (e) {
         const err =
-          e instanceof FundtraceError ? { code: e.code, message: e.message } : { code: "INTERNAL", message: "internal error" };
+          e instanceof FundtraceError
+            ? { code: e.code, message: e.message }
+            : { code: "INTERNAL", message: "internal error" };
         await write("failed", undefined, err).catch(() => undefined);
       } finally {
         this.running.delete(id);

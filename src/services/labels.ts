@@ -2,11 +2,11 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { listValue } from "@duckdb/node-api";
+import { listValue, timestampValue } from "@duckdb/node-api";
 import { getChain, normalizeAddress, sameAddressSpace } from "../chains.ts";
 import type { LabelDataset, LabelRecord, StoredLabel } from "../domain.ts";
 import { BadInputError } from "../errors.ts";
-import { parseLabelCsv, exportLabelCsv } from "../labels/csv.ts";
+import { exportLabelCsv, parseLabelCsv } from "../labels/csv.ts";
 import { parseEvmLabels } from "../labels/evm-labels.ts";
 import { parseNbctfCsv } from "../labels/nbctf.ts";
 import { parseOfacCsv, parseOfacSdnXml } from "../labels/ofac.ts";
@@ -50,7 +50,9 @@ async function decodeFile(raw: Buffer, name: string): Promise<Buffer> {
 export function parseLabels(text: string, format: ImportFormat, sourceFile: string): LabelDataset {
   switch (format) {
     case "ofac-sdn":
-      return text.trimStart().startsWith("<") ? parseOfacSdnXml(text, { sourceFile }) : parseOfacCsv(text, { sourceFile });
+      return text.trimStart().startsWith("<")
+        ? parseOfacSdnXml(text, { sourceFile })
+        : parseOfacCsv(text, { sourceFile });
     case "tagpack":
       return parseTagPack(text, { sourceFile });
     case "nbctf":
@@ -106,7 +108,9 @@ export class LabelService {
     const text = bytes.toString("utf8");
     const fmt = format ?? (sniffLabelFormat(name, text.slice(0, 4096)) as ImportFormat | null);
     if (!fmt) {
-      throw new BadInputError(`cannot tell the label format of ${name}; pass --format (${LABEL_FORMATS.join("|")})`);
+      throw new BadInputError(
+        `cannot tell the label format of ${name}; pass --format (${LABEL_FORMATS.join("|")})`,
+      );
     }
     let ds: LabelDataset;
     try {
@@ -133,6 +137,8 @@ export class LabelService {
     await this.store.tx(async (tx) => {
       await tx.run("labels.delete_dataset", { dataset: ds.dataset });
       const app = await tx.appender("labels");
+      // The Appender does not evaluate column defaults such as current_timestamp.
+      const now = timestampValue(BigInt(Date.now()) * 1000n);
       for (const l of ds.labels) {
         app.appendVarchar(l.chain);
         app.appendVarchar(l.address);
@@ -147,7 +153,7 @@ export class LabelService {
         app.appendVarchar(ds.dataset);
         appendNullable(app, sourceFile);
         appendNullable(app, sourceHash);
-        app.appendDefault();
+        app.appendTimestamp(now);
         appendNullable(app, l.actor ?? null);
         app.endRow();
       }
@@ -188,7 +194,9 @@ export class LabelService {
     const out = new Map<string, LabelRecord[]>();
     if (addresses.length === 0) return out;
     const space = new Set(sameAddressSpace(chain));
-    const rows = await this.store.all("labels.by_addresses", { addresses: listValue([...new Set(addresses)]) });
+    const rows = await this.store.all("labels.by_addresses", {
+      addresses: listValue([...new Set(addresses)]),
+    });
     for (const r of rows) {
       if (!space.has(r.chain as string)) continue;
       const l = rowToStored(r);
@@ -204,14 +212,20 @@ export class LabelService {
     return (await this.forAddresses(chain, [a])).get(a) ?? [];
   }
 
-  async export(format: "tagpack" | "csv", filter: Omit<LabelFilter, "limit" | "offset"> = {}): Promise<string> {
+  async export(
+    format: "tagpack" | "csv",
+    filter: Omit<LabelFilter, "limit" | "offset"> = {},
+  ): Promise<string> {
     const labels = await this.all(filter);
     if (format === "csv") return exportLabelCsv(labels);
     return exportTagPack(labels, { title: "fundtrace label export", creator: "fundtrace" });
   }
 }
 
-function appendNullable(app: { appendVarchar(v: string): void; appendNull(): void }, v: string | null | undefined) {
+function appendNullable(
+  app: { appendVarchar(v: string): void; appendNull(): void },
+  v: string | null | undefined,
+) {
   if (v === null || v === undefined) app.appendNull();
   else app.appendVarchar(v);
 }

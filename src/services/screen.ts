@@ -29,6 +29,8 @@ export interface ScreenResult {
 }
 
 export const MAX_SCREEN_ITEMS = 100_000;
+/** GraphSense "authority_data" level. */
+export const SANCTION_MIN_CONFIDENCE = 60;
 
 export function publicLabel(l: LabelRecord): PublicLabel {
   return {
@@ -48,7 +50,11 @@ export class ScreenService {
 
   async screen(items: ScreenItem[]): Promise<{ results: ScreenResult[] }> {
     if (items.length > MAX_SCREEN_ITEMS) {
-      throw new BadInputError(`too many items: ${items.length} (max ${MAX_SCREEN_ITEMS} per request)`, {}, "LIMIT_EXCEEDED");
+      throw new BadInputError(
+        `too many items: ${items.length} (max ${MAX_SCREEN_ITEMS} per request)`,
+        {},
+        "LIMIT_EXCEEDED",
+      );
     }
     const norm = items.map((it, i) => {
       try {
@@ -80,7 +86,8 @@ export function screenResult(chain: string, address: string, ls: LabelRecord[]):
   return {
     chain,
     address,
-    sanctioned: categories.includes("sanction"),
+    // Only authority-grade attributions (OFAC: 60) make an address "sanctioned"; crawled labels inform risk only.
+    sanctioned: ls.some((l) => l.category === "sanction" && l.confidence >= SANCTION_MIN_CONFIDENCE),
     categories,
     labels: ls.map(publicLabel),
     risk: { score: risk.score, band: risk.band, reasons: risk.reasons },

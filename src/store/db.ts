@@ -65,7 +65,9 @@ export class Store {
       "SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = 'schema_version' AND database_name = current_database()",
     );
     if ((t.getRowObjectsJS()[0]?.n as number) === 0) return 0;
-    const r = await this.conn.runAndReadAll("SELECT coalesce(max(version), 0)::INTEGER AS v FROM schema_version");
+    const r = await this.conn.runAndReadAll(
+      "SELECT coalesce(max(version), 0)::INTEGER AS v FROM schema_version",
+    );
     return r.getRowObjectsJS()[0]?.v as number;
   }
 
@@ -81,7 +83,9 @@ export class Store {
       const migrations = loadMigrations();
       const latest = migrations[migrations.length - 1]?.version ?? 0;
       if (from > latest) {
-        throw new StoreError(`database ${this.path} has schema version ${from}, newer than this fundtrace (${latest})`);
+        throw new StoreError(
+          `database ${this.path} has schema version ${from}, newer than this fundtrace (${latest})`,
+        );
       }
       if (from === latest) return { from, to: latest };
       try {
@@ -98,7 +102,10 @@ export class Store {
         await this.conn.run("COMMIT");
       } catch (cause) {
         await this.conn.run("ROLLBACK").catch(() => undefined);
-        throw new StoreError(`migrating ${this.path} from version ${from} failed: ${(cause as Error).message}`, { cause });
+        throw new StoreError(
+          `migrating ${this.path} from version ${from} failed: ${(cause as Error).message}`,
+          { cause },
+        );
       }
       return { from, to: latest };
     });
@@ -124,7 +131,9 @@ export class Store {
     try {
       s = await this.conn.prepare(q.sql);
     } catch (cause) {
-      throw new StoreError(`query ${name} (${q.file}) does not prepare: ${(cause as Error).message}`, { cause });
+      throw new StoreError(`query ${name} (${q.file}) does not prepare: ${(cause as Error).message}`, {
+        cause,
+      });
     }
     this.prepared.set(name, s);
     return s;

@@ -53,7 +53,11 @@ export function loadMigrations(dir = QUERIES_DIR): Migration[] {
   return readdirSync(mdir)
     .filter((f) => /^\d+_.*\.sql$/.test(f))
     .sort()
-    .map((f) => ({ version: Number.parseInt(f, 10), name: f.replace(/\.sql$/, ""), sql: readFileSync(join(mdir, f), "utf8") }));
+    .map((f) => ({
+      version: Number.parseInt(f, 10),
+      name: f.replace(/\.sql$/, ""),
+      sql: readFileSync(join(mdir, f), "utf8"),
+    }));
 }
 
 export function loadSchema(dir = QUERIES_DIR): string {

@@ -80,7 +80,9 @@ export class UtxoStore {
   }
 
   async addressTxsSince(chain: string, address: string, minHeight: number): Promise<StoredTxState[]> {
-    return (await this.store.all("utxo.address_txs_since", { chain, address, min_height: minHeight })).map(toState);
+    return (await this.store.all("utxo.address_txs_since", { chain, address, min_height: minHeight })).map(
+      toState,
+    );
   }
 }
 
@@ -99,7 +101,14 @@ export class DbResponseStore implements ResponseStore {
   async get(source: string, key: string): Promise<RawResponse | undefined> {
     const r = await this.store.one("responses.get", { source, request_key: key });
     if (!r) return undefined;
-    return { source, key, url: r.url as string, status: Number(r.status), sha256: r.sha256 as string, body: r.body as string };
+    return {
+      source,
+      key,
+      url: r.url as string,
+      status: Number(r.status),
+      sha256: r.sha256 as string,
+      body: r.body as string,
+    };
   }
   async put(r: RawResponse): Promise<void> {
     await this.store.run("responses.put", {

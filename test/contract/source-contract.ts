@@ -15,7 +15,15 @@ export interface UtxoFacts {
   unknownTxid: string;
 }
 
-export type UtxoCase = "tip" | "blockHash" | "history" | "mempool" | "transaction" | "unknownTx" | "outspends" | "counts";
+export type UtxoCase =
+  | "tip"
+  | "blockHash"
+  | "history"
+  | "mempool"
+  | "transaction"
+  | "unknownTx"
+  | "outspends"
+  | "counts";
 
 /**
  * The one contract suite every UTXO adapter runs. Known gaps are skipped by name with a reason,
@@ -46,23 +54,27 @@ export function utxoSourceContract(
       expect(await source.blockHash(facts.tip.height + 1000)).toBeNull();
     });
 
-    test("history", "pages through the whole confirmed history newest first, without gaps or repeats", async () => {
-      const { source, facts } = await get();
-      const seen: string[] = [];
-      let cursor: string | null = null;
-      let pages = 0;
-      do {
-        const page = await source.addressHistory(facts.historyAddress, cursor);
-        for (const t of page.items) {
-          expect(t.block, `${t.txid} is confirmed`).not.toBeNull();
-          seen.push(t.txid);
-        }
-        cursor = page.next;
-        pages++;
-      } while (cursor !== null && pages < 1000);
-      expect(seen).toEqual(facts.historyTxids);
-      expect(pages).toBeGreaterThan(1);
-    });
+    test(
+      "history",
+      "pages through the whole confirmed history newest first, without gaps or repeats",
+      async () => {
+        const { source, facts } = await get();
+        const seen: string[] = [];
+        let cursor: string | null = null;
+        let pages = 0;
+        do {
+          const page = await source.addressHistory(facts.historyAddress, cursor);
+          for (const t of page.items) {
+            expect(t.block, `${t.txid} is confirmed`).not.toBeNull();
+            seen.push(t.txid);
+          }
+          cursor = page.next;
+          pages++;
+        } while (cursor !== null && pages < 1000);
+        expect(seen).toEqual(facts.historyTxids);
+        expect(pages).toBeGreaterThan(1);
+      },
+    );
 
     test("mempool", "returns unconfirmed transactions with the first page", async () => {
       const { source, facts } = await get();

@@ -6,7 +6,10 @@ import { main } from "../../src/cli/main.ts";
 export const BIN = fileURLToPath(new URL("../../bin/fundtrace", import.meta.url));
 
 /** Runs the CLI in-process with captured output. */
-export async function runCli(args: string[], stdin = ""): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function runCli(
+  args: string[],
+  stdin = "",
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const out = new PassThrough();
   const err = new PassThrough();
   let stdout = "";
