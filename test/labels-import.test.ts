@@ -29,7 +29,7 @@ describe("label imports into the store", () => {
     const r = await s.labels.importFile(OFAC_XML);
     expect(r).toMatchObject({ dataset: "ofac-sdn", format: "ofac-sdn", skipped: 0, unchanged: false });
     const ref = parse(readFileSync(REF_CSV, "utf8"), { columns: true }) as Record<string, string>[];
-    const norm = (cur: string, a: string) =>
+    const norm = (_cur: string, a: string) =>
       /^0x/i.test(a) ? a.toLowerCase() : a.startsWith("bc1") ? a.toLowerCase() : a;
     const want = new Set(ref.map((x) => `${x.currency}|${norm(x.currency!, x.address!)}|${x.programs}`));
     const got = new Set((await ofacRows()).map((x) => `${x.currency}|${x.address}|${x.program}`));
