@@ -59,6 +59,8 @@ const sleepReal = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 function classify(e: unknown): FailureInfo {
   if (isAxiosError(e)) {
+    // A body cut short after a 200 header arrives as an error that still carries the 200 response.
+    if (e.response && e.response.status >= 200 && e.response.status < 300) return { network: "truncated" };
     if (e.response)
       return {
         status: e.response.status,

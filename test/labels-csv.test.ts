@@ -8,8 +8,9 @@ import { exportLabelCsv, LABEL_CSV_COLUMNS, parseLabelCsv } from "../src/labels/
 import { parseEvmLabels, readEvmLabelsFile } from "../src/labels/evm-labels.ts";
 import { sniffLabelFormat } from "../src/labels/sniff.ts";
 import { readTagPackFile } from "../src/labels/tagpack.ts";
+import { SHARED } from "./helpers/tmp.ts";
 
-const DATA = "/work/shared/data/labels";
+const DATA = `${SHARED}labels`;
 const sortLabels = (l: LabelRecord[]) =>
   [...l].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 

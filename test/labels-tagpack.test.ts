@@ -22,8 +22,9 @@ import {
   isConcept,
   normalizeCategory,
 } from "../src/labels/taxonomy.ts";
+import { SHARED } from "./helpers/tmp.ts";
 
-const PACKS = "/work/shared/data/labels/graphsense/packs";
+const PACKS = `${SHARED}labels/graphsense/packs`;
 const pack = (name: string) => join(PACKS, name);
 const readText = (path: string) => {
   const buf = readFileSync(path);
