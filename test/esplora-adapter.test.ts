@@ -108,3 +108,43 @@ describe("Esplora mapping on real responses", () => {
     expect(() => parseEsploraTx(raw)).toThrow(/exact non-negative integer/);
   });
 });
+
+describe("immutable responses are kept", () => {
+  it("never asks twice for a confirmed transaction or fully spent outputs", async () => {
+    const { DevChain } = await import("../src/devchain/bitcoin.ts");
+    const { startEsploraServer } = await import("../src/devchain/esplora-server.ts");
+    const { DbResponseStore } = await import("../src/store/utxo.ts");
+    const { testServices } = await import("./helpers/services.ts");
+    const chain = new DevChain({ seed: "immutable" });
+    const w = chain.wallet("w");
+    const u = chain.fund(w.address(), 50_000n);
+    const spend = chain.send({
+      from: [u],
+      to: [{ address: chain.wallet("v").address(), value: 49_000n }],
+      fee: 1_000n,
+    });
+    chain.mine();
+    const srv = await startEsploraServer(chain);
+    const s = await testServices("immutable");
+    try {
+      const mk = () =>
+        createEsploraSource({ baseUrl: srv.url, rps: 1000, responses: new DbResponseStore(s.store) });
+      const first = mk();
+      const t1 = await first.transaction(spend.txid);
+      const o1 = await first.outspends(u.txid);
+      expect(srv.stats.total).toBe(2);
+      const second = mk(); // a later run: new client, same database
+      expect(await second.transaction(spend.txid)).toEqual(t1);
+      expect(await second.outspends(u.txid)).toEqual(o1);
+      expect(second.counter.cacheHits).toBe(2);
+      expect(srv.stats.total).toBe(2);
+      // outputs not yet spent can change: asked again
+      await second.outspends(spend.txid);
+      await second.outspends(spend.txid);
+      expect(srv.stats.total).toBe(4);
+    } finally {
+      s.close();
+      await srv.close();
+    }
+  });
+});
