@@ -1,4 +1,4 @@
--- schema: the current full schema (version 2). Fresh files are created from this;
+-- schema: the current full schema (version 3). Fresh files are created from this;
 -- older files are brought here by queries/migrations/*.sql. A test checks both give the same tables.
 CREATE TABLE schema_version (
   version INTEGER NOT NULL,
@@ -182,3 +182,45 @@ CREATE TABLE raw_responses (
 );
 
 CREATE INDEX labels_addr_idx ON labels (address);
+
+CREATE TABLE cluster_txs (
+  chain VARCHAR NOT NULL,
+  txid VARCHAR NOT NULL,
+  coinjoin VARCHAR,
+  PRIMARY KEY (chain, txid)
+);
+
+CREATE TABLE change_guesses (
+  chain VARCHAR NOT NULL,
+  txid VARCHAR NOT NULL,
+  vout INTEGER NOT NULL,
+  address VARCHAR NOT NULL,
+  heuristic VARCHAR NOT NULL,
+  confidence INTEGER NOT NULL,
+  reason VARCHAR NOT NULL,
+  PRIMARY KEY (chain, txid, vout, heuristic)
+);
+
+CREATE TABLE cluster_work_tx (
+  rank INTEGER NOT NULL,
+  txid VARCHAR NOT NULL,
+  coinjoin VARCHAR
+);
+
+CREATE TABLE cluster_work_addr (
+  rank INTEGER NOT NULL,
+  address VARCHAR NOT NULL
+);
+
+CREATE TABLE cluster_work_root (
+  addr_rank INTEGER NOT NULL,
+  root_rank INTEGER NOT NULL
+);
+
+CREATE TABLE cluster_work_ev (
+  tx_rank INTEGER NOT NULL,
+  a_rank INTEGER NOT NULL,
+  b_rank INTEGER NOT NULL,
+  heuristic VARCHAR NOT NULL,
+  confidence INTEGER NOT NULL
+);

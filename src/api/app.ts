@@ -350,6 +350,44 @@ export function createApp(services: Services, opts: AppOptions = {}) {
     async (c) => c.json(await services.jobs.get(c.req.valid("param").id), 200),
   );
 
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/clusters/{chain}/{address}",
+      request: { params: z.object({ chain: z.string(), address: z.string() }) },
+      responses: {
+        200: {
+          description: "the address's cluster with members, labels and the evidence for every merge",
+          content: {
+            "application/json": {
+              schema: z.object({
+                id: z.string(),
+                chain: z.string(),
+                size: z.number(),
+                isService: z.boolean(),
+                members: z.array(z.string()),
+                labels: z.array(LabelSchema.extend({ address: z.string() })),
+                evidence: z.array(
+                  z.object({
+                    txid: z.string(),
+                    heuristic: z.string(),
+                    addresses: z.array(z.string()),
+                    confidence: z.number(),
+                  }),
+                ),
+              }),
+            },
+          },
+        },
+        ...errors,
+      },
+    }),
+    async (c) => {
+      const { chain, address } = c.req.valid("param");
+      return c.json(await services.clusters.show(chain, address), 200);
+    },
+  );
+
   app.doc("/openapi.json", {
     openapi: "3.0.0",
     info: {

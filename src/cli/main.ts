@@ -4,6 +4,7 @@ import { type Config, loadConfig, VERSION } from "../config.ts";
 import { BadInputError, FundtraceError, isBadInput } from "../errors.ts";
 import { createLogger } from "../log.ts";
 import { redactSecrets } from "../redact.ts";
+import type { Heuristic } from "../services/cluster.ts";
 import { createServices, importDefaultLabels, type Services } from "../services/index.ts";
 import { validateIngestInput } from "../services/ingest.ts";
 import { type ImportFormat, type ImportResult, LABEL_FORMATS } from "../services/labels.ts";
@@ -213,6 +214,61 @@ export async function main(argv: string[], io: IO = defaultIO()): Promise<number
       );
     });
 
+  const cluster = program
+    .command("cluster")
+    .description("(re)compute clusters of a chain, or show one with its evidence")
+    .argument("[chain]", "bitcoin")
+    .option("--heuristics <list>", "multi-input[,change]", "multi-input")
+    .option("--full", "recompute from scratch instead of adding new transactions")
+    .option("--service-threshold <n>", "clusters this large are flagged as services", "1000")
+    .action(
+      async (
+        chain: string | undefined,
+        o: { heuristics: string; full?: boolean; serviceThreshold: string },
+      ) => {
+        if (!chain) throw new BadInputError("give a chain: fundtrace cluster bitcoin");
+        const threshold = Number(o.serviceThreshold);
+        if (!Number.isInteger(threshold) || threshold < 2)
+          throw new BadInputError(`--service-threshold must be an integer >= 2`);
+        const heuristics = o.heuristics.split(",").map((h) => h.trim()) as Heuristic[];
+        const s = await open();
+        const r = await s.clusters.cluster(chain, { heuristics, full: o.full, serviceThreshold: threshold });
+        out(
+          r,
+          () =>
+            [
+              `${r.chain}: ${r.transactions} new transactions, ${r.merges} merges, ${r.clusters} clusters (largest ${r.largest})`,
+              `CoinJoins not merged: ${
+                Object.entries(r.coinjoins)
+                  .map(([k, n]) => `${k} ${n}`)
+                  .join(", ") || "none"
+              }`,
+              `change guesses: ${r.changeGuesses}`,
+            ].join("\n") + "\n",
+        );
+      },
+    );
+  cluster
+    .command("show")
+    .description("one address's cluster: members, labels, evidence")
+    .argument("<chain>")
+    .argument("<address>")
+    .action(async (chain: string, address: string) => {
+      const s = await open();
+      const c = await s.clusters.show(chain, address);
+      out(c, () => {
+        const lines = [
+          `cluster ${c.id} on ${c.chain}: ${c.size} addresses${c.isService ? " (likely a service)" : ""}`,
+        ];
+        for (const m of c.members.slice(0, 50)) lines.push(`  member ${m}`);
+        if (c.members.length > 50) lines.push(`  … ${c.members.length - 50} more`);
+        for (const l of c.labels) lines.push(`  label ${l.address}: ${l.category} ${l.label} (${l.source})`);
+        for (const e of c.evidence.slice(0, 50))
+          lines.push(`  merge ${e.heuristic} in ${e.txid}: ${e.addresses[0]} + ${e.addresses[1]}`);
+        return lines.join("\n") + "\n";
+      });
+    });
+
   program
     .command("address")
     .description("what is known of one address: labels, cluster, stats")
@@ -270,7 +326,6 @@ export async function main(argv: string[], io: IO = defaultIO()): Promise<number
           `"fundtrace ${name}" is not available in this version yet (issue #${issue})`,
         );
       });
-  later("cluster", "[args...]", "compute clusters / show one", 6);
   later("trace", "[args...]", "follow funds hop by hop", 7);
   later("exposure", "[args...]", "direct and indirect exposure by category", 7);
   later("query", "[args...]", "saved trace queries", 8);

@@ -10,6 +10,7 @@ import type { Logger } from "../log.ts";
 import { Store } from "../store/db.ts";
 import { DbResponseStore } from "../store/utxo.ts";
 import { AddressService } from "./addresses.ts";
+import { ClusterService } from "./cluster.ts";
 import { IngestService } from "./ingest.ts";
 import { JobService } from "./jobs.ts";
 import { type ImportFormat, type ImportResult, LabelService } from "./labels.ts";
@@ -24,6 +25,7 @@ export interface Services {
   screen: ScreenService;
   addresses: AddressService;
   ingest: IngestService;
+  clusters: ClusterService;
   jobs: JobService;
   /** The configured data source for a chain (one per chain, shared counters). */
   source(chain: string): ChainSource;
@@ -73,6 +75,7 @@ export async function createServices(
     screen: new ScreenService(labels),
     addresses: new AddressService(store, labels),
     ingest: new IngestService(store, source),
+    clusters: new ClusterService(store, labels),
     jobs,
     source,
     log: opts.log,

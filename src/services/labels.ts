@@ -204,6 +204,23 @@ export class LabelService {
       list.push(l);
       out.set(l.address, list);
     }
+    // A cluster-defining label (e.g. an exchange's reserve wallets) applies to every member of its cluster.
+    const inherited = await this.store.all("labels.cluster_defining_for", {
+      addresses: listValue([...new Set(addresses)]),
+    });
+    for (const r of inherited) {
+      if (!space.has(r.chain as string) || r.cluster_chain !== r.chain) continue;
+      const target = r.target as string;
+      const l = {
+        ...rowToStored(r),
+        label: `${r.label as string} (cluster of ${r.address as string})`,
+        address: target,
+      };
+      const list = out.get(target) ?? [];
+      if (!list.some((x) => x.category === l.category && x.source === l.source && x.label === l.label))
+        list.push(l);
+      out.set(target, list);
+    }
     return out;
   }
 

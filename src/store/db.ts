@@ -144,7 +144,20 @@ export class Store {
     await this.lock.run(() => this.stmt(name));
   }
 
-  private async exec(name: string, params: Params): Promise<Row[]> {
+  /** Runs a named query and returns its columns as arrays (fast path for millions of rows). */
+  async columns(name: string, params: Params = {}): Promise<Record<string, unknown[]>> {
+    const go = async () => {
+      const s = await this.bound(name, params);
+      try {
+        return (await s.runAndReadAll()).getColumnsObjectJS() as Record<string, unknown[]>;
+      } catch (cause) {
+        throw new StoreError(`query ${name} failed: ${(cause as Error).message}`, { cause });
+      }
+    };
+    return this.inTx ? go() : this.lock.run(go);
+  }
+
+  private async bound(name: string, params: Params): Promise<DuckDBPreparedStatement> {
     if (this.closed) throw new StoreError("store is closed");
     const s = await this.stmt(name);
     const q = this.queries.get(name)!;
@@ -154,8 +167,13 @@ export class Store {
       const v = params[p];
       values[p] = v === undefined ? null : v;
     }
+    if (q.params.length > 0) s.bind(values);
+    return s;
+  }
+
+  private async exec(name: string, params: Params): Promise<Row[]> {
     try {
-      if (q.params.length > 0) s.bind(values);
+      const s = await this.bound(name, params);
       const reader = await s.runAndReadAll();
       return reader.getRowObjectsJS() as Row[];
     } catch (cause) {
@@ -184,6 +202,9 @@ export class Store {
   async tx<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     if (this.inTx) return fn(this);
     return this.lock.run(async () => {
+      // Statements prepared in an earlier transaction were seen to return stale results in a later
+      // one (DuckDB 1.5.6, after the tables they read were emptied and refilled): prepare afresh.
+      this.dropPrepared();
       await this.conn.run("BEGIN TRANSACTION");
       this.inTx = true;
       try {
@@ -217,11 +238,15 @@ export class Store {
     });
   }
 
+  private dropPrepared(): void {
+    for (const s of this.prepared.values()) s.destroySync();
+    this.prepared.clear();
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const s of this.prepared.values()) s.destroySync();
-    this.prepared.clear();
+    this.dropPrepared();
     this.conn.closeSync();
     this.instance.closeSync();
   }

@@ -121,3 +121,54 @@ export class DbResponseStore implements ResponseStore {
     });
   }
 }
+
+/** Reads whole transactions back in the UtxoTx model (inputs by vin, outputs by vout). */
+export async function loadUtxoTxs(store: Store, chain: string, txids: string[]): Promise<UtxoTx[]> {
+  if (txids.length === 0) return [];
+  const ids = listValue(txids);
+  const [txs, ins, outs] = [
+    await store.all("utxo.txs_by_ids", { chain, txids: ids }),
+    await store.all("utxo.inputs_by_txids", { chain, txids: ids }),
+    await store.all("utxo.outputs_by_txids", { chain, txids: ids }),
+  ];
+  const byId = new Map<string, UtxoTx>();
+  for (const r of txs) {
+    byId.set(r.txid as string, {
+      chain,
+      txid: r.txid as string,
+      block: r.confirmed
+        ? { height: Number(r.block_height), hash: r.block_hash as string, time: Number(r.block_time) }
+        : null,
+      fee: r.fee as bigint,
+      size: r.size === null ? null : Number(r.size),
+      weight: r.weight === null ? null : Number(r.weight),
+      version: r.version === null ? null : Number(r.version),
+      locktime: r.locktime === null ? null : Number(r.locktime),
+      inputs: [],
+      outputs: [],
+    });
+  }
+  for (const r of ins) {
+    byId.get(r.txid as string)?.inputs.push({
+      vin: Number(r.vin),
+      prevTxid: (r.prev_txid as string | null) ?? null,
+      prevVout: r.prev_vout === null ? null : Number(r.prev_vout),
+      address: (r.address as string | null) ?? null,
+      value: r.value as bigint,
+      scriptType: (r.script_type as string | null) ?? null,
+      isCoinbase: Boolean(r.is_coinbase),
+      sequence: r.sequence === null ? null : Number(r.sequence),
+    });
+  }
+  for (const r of outs) {
+    byId.get(r.txid as string)?.outputs.push({
+      vout: Number(r.vout),
+      address: (r.address as string | null) ?? null,
+      value: r.value as bigint,
+      scriptType: (r.script_type as string | null) ?? null,
+      spentBy:
+        r.spent_by_txid === null ? null : { txid: r.spent_by_txid as string, vin: Number(r.spent_by_vin) },
+    });
+  }
+  return txids.map((t) => byId.get(t)).filter((t): t is UtxoTx => t !== undefined);
+}

@@ -1,0 +1,3 @@
+-- name: cluster.clear_work_addr
+-- params: (none)
+DELETE FROM cluster_work_addr;
