@@ -42,7 +42,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       await s.store.tx(async (tx) => {
         for (const t of ["tx", "addr", "root", "ev"]) await tx.run(`cluster.clear_work_${t}`);
         await tx.run("cluster.fill_work_tx", { chain: "bitcoin", all: true });
-        await tx.run("cluster.fill_work_addr", { chain: "bitcoin" });
+        await tx.run("cluster.fill_work_addr", { chain: "bitcoin", with_outputs: false });
         await tx.run("bench.sql_edges");
         await tx.run("bench.sql_init_labels");
         const t0 = performance.now();

@@ -113,11 +113,11 @@ CREATE TABLE clusters (
   PRIMARY KEY (chain, cluster_id)
 );
 
+-- No primary key: clustering rewrites membership in bulk, which an index slows tenfold.
 CREATE TABLE cluster_members (
   chain VARCHAR NOT NULL,
   address VARCHAR NOT NULL,
-  cluster_id BIGINT NOT NULL,
-  PRIMARY KEY (chain, address)
+  cluster_id BIGINT NOT NULL
 );
 
 CREATE TABLE cluster_evidence (
@@ -186,8 +186,7 @@ CREATE INDEX labels_addr_idx ON labels (address);
 CREATE TABLE cluster_txs (
   chain VARCHAR NOT NULL,
   txid VARCHAR NOT NULL,
-  coinjoin VARCHAR,
-  PRIMARY KEY (chain, txid)
+  coinjoin VARCHAR
 );
 
 CREATE TABLE change_guesses (

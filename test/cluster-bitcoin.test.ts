@@ -124,7 +124,7 @@ describe("Bitcoin multi-input clustering", () => {
   });
 
   it("reports change guesses always and merges them only when asked", async () => {
-    const changeAddr = sc.s2.change!.address;
+    const changeAddr = sc.s2.change!.address!;
     let p = await s.clusters.partition("bitcoin");
     expect(p.get(changeAddr)).toBeUndefined();
     const guesses = await s.store.all("cluster.change_of_tx", { chain: "bitcoin", txid: sc.s2.txid });

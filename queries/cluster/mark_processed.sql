@@ -1,3 +1,4 @@
 -- name: cluster.mark_processed
 -- params: $chain VARCHAR
-INSERT OR REPLACE INTO cluster_txs (chain, txid, coinjoin) SELECT $chain, txid, coinjoin FROM cluster_work_tx;
+-- The work set never holds an already processed tx (a full run resets first), so a plain insert keeps rows unique.
+INSERT INTO cluster_txs (chain, txid, coinjoin) SELECT $chain, txid, coinjoin FROM cluster_work_tx;

@@ -112,11 +112,11 @@ CREATE TABLE clusters (
   PRIMARY KEY (chain, cluster_id)
 );
 
+-- No primary key: clustering rewrites membership in bulk, which an index slows tenfold.
 CREATE TABLE cluster_members (
   chain VARCHAR NOT NULL,
   address VARCHAR NOT NULL,
-  cluster_id BIGINT NOT NULL,
-  PRIMARY KEY (chain, address)
+  cluster_id BIGINT NOT NULL
 );
 
 CREATE TABLE cluster_evidence (

@@ -4,8 +4,7 @@
 CREATE TABLE cluster_txs (
   chain VARCHAR NOT NULL,
   txid VARCHAR NOT NULL,
-  coinjoin VARCHAR,
-  PRIMARY KEY (chain, txid)
+  coinjoin VARCHAR
 );
 
 CREATE TABLE change_guesses (

@@ -32,6 +32,8 @@ export interface ClusterRunResult {
   clusters: number;
   largest: number;
   seconds: { load: number; unionFind: number; write: number };
+  /** Seconds per SQL step, for the bench and for finding slow steps. */
+  steps: Record<string, number>;
 }
 
 export interface ClusterInfo {
@@ -78,13 +80,22 @@ export class ClusterService {
     const s = this.store;
     const c = chain.name;
     const t0 = performance.now();
+    const steps: Record<string, number> = {};
+    const step = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
+      const t = performance.now();
+      const r = await f();
+      steps[name] = +((steps[name] ?? 0) + (performance.now() - t) / 1000).toFixed(3);
+      return r;
+    };
     return s.tx(async () => {
       if (opts.full) {
         for (const t of ["members", "evidence", "clusters", "txs", "change"])
           await s.run(`cluster.reset_${t}`, { chain: c });
       }
       for (const t of ["tx", "addr", "root", "ev"]) await s.run(`cluster.clear_work_${t}`);
-      await s.run("cluster.fill_work_tx", { chain: c, all: Boolean(opts.full) });
+      await step("cluster.fill_work_tx", () =>
+        s.run("cluster.fill_work_tx", { chain: c, all: Boolean(opts.full) }),
+      );
 
       // CoinJoins never merge: detect them among the only shapes that can be one.
       const coinjoins: Record<string, number> = {};
@@ -98,11 +109,16 @@ export class ClusterService {
           coinjoins[cj.kind] = (coinjoins[cj.kind] ?? 0) + 1;
           // a Whirlpool tx0 has one owner: detected and reported, but its inputs still merge
           if (!isCollaborative(cj.kind)) continue;
-          await s.run("cluster.mark_coinjoin", { txid: tx.txid, kind: cj.kind });
+          await step("cluster.mark_coinjoin", () =>
+            s.run("cluster.mark_coinjoin", { txid: tx.txid, kind: cj.kind }),
+          );
         }
       }
-      await s.run("cluster.fill_work_addr", { chain: c });
-      const pairs = await s.columns("cluster.input_pairs", { chain: c });
+      const changeWanted = opts.reportChange !== false || heuristics.includes("change");
+      await step("cluster.fill_work_addr", () =>
+        s.run("cluster.fill_work_addr", { chain: c, with_outputs: changeWanted }),
+      );
+      const pairs = await step("cluster.input_pairs", () => s.columns("cluster.input_pairs", { chain: c }));
       const existing = await s.columns("cluster.existing_pairs", { chain: c });
       const nAddr = Number((await s.one("cluster.work_addr_count"))?.n ?? 0);
       const t1 = performance.now();
@@ -124,15 +140,21 @@ export class ClusterService {
           ev.push({ tx: txs[i]!, a: addrs[i - 1]!, b: addrs[i]!, heuristic: "multi-input", confidence: 100 });
       }
       let changeGuesses = 0;
-      if (opts.reportChange !== false || heuristics.includes("change")) {
+      if (changeWanted) {
         changeGuesses = await this.changeStep(c, uf, ev, heuristics.includes("change"));
       }
       const t2 = performance.now();
 
+      // smallest rank (= smallest address) of each set, and only sets of 2+ are written back
+      const minRank = new Int32Array(nAddr + 1);
+      for (let i = nAddr; i >= 1; i--) minRank[uf.find(i)] = i;
+      const tA = performance.now();
       const rootApp = await s.appender("cluster_work_root");
       for (let i = 1; i <= nAddr; i++) {
+        const r = uf.find(i);
+        if (uf.size[r]! < 2) continue;
         rootApp.appendInteger(i);
-        rootApp.appendInteger(uf.find(i));
+        rootApp.appendInteger(minRank[r]!);
         rootApp.endRow();
       }
       rootApp.closeSync();
@@ -146,16 +168,21 @@ export class ClusterService {
         evApp.endRow();
       }
       evApp.closeSync();
-      await s.run("cluster.delete_members_in_space", { chain: c });
-      await s.run("cluster.insert_members", { chain: c });
-      await s.run("cluster.reassign_evidence", { chain: c });
-      await s.run("cluster.insert_evidence", { chain: c });
-      await s.run("cluster.drop_stale_clusters", { chain: c });
-      await s.run("cluster.refresh_clusters", {
-        chain: c,
-        service_threshold: opts.serviceThreshold ?? DEFAULT_SERVICE_THRESHOLD,
-      });
-      await s.run("cluster.mark_processed", { chain: c });
+      steps.appenders = +((performance.now() - tA) / 1000).toFixed(3);
+      await step("cluster.delete_members_in_space", () =>
+        s.run("cluster.delete_members_in_space", { chain: c }),
+      );
+      await step("cluster.insert_members", () => s.run("cluster.insert_members", { chain: c }));
+      await step("cluster.reassign_evidence", () => s.run("cluster.reassign_evidence", { chain: c }));
+      await step("cluster.insert_evidence", () => s.run("cluster.insert_evidence", { chain: c }));
+      await step("cluster.drop_stale_clusters", () => s.run("cluster.drop_stale_clusters", { chain: c }));
+      await step("cluster.refresh_clusters", () =>
+        s.run("cluster.refresh_clusters", {
+          chain: c,
+          service_threshold: opts.serviceThreshold ?? DEFAULT_SERVICE_THRESHOLD,
+        }),
+      );
+      await step("cluster.mark_processed", () => s.run("cluster.mark_processed", { chain: c }));
       const stats = (await s.one("cluster.stats", { chain: c }))!;
       const nTx = Number((await s.one("cluster.work_tx_count"))?.n ?? 0);
       for (const t of ["tx", "addr", "root", "ev"]) await s.run(`cluster.clear_work_${t}`);
@@ -165,6 +192,7 @@ export class ClusterService {
         transactions: nTx,
         coinjoins,
         merges: ev.length,
+        steps,
         changeGuesses,
         clusters: Number(stats.n),
         largest: Number(stats.largest),
