@@ -1,4 +1,4 @@
-import type { AccountTransfer, SpentBy, UtxoTx } from "../src/domain.ts";
+import type { AccountTransfer, SpentBy, TransferKind, UtxoTx } from "../src/domain.ts";
 import type { RequestCounter } from "./http.ts";
 
 /**
@@ -49,10 +49,24 @@ export interface BlockRange {
   toBlock: number;
 }
 
+/** Part of a history a source could not cover (e.g. internal transfers on a node without tracing). */
+export interface SourceGap {
+  address: string;
+  fromBlock: number;
+  toBlock: number;
+  kinds: TransferKind[];
+  reason: string;
+}
+
 export interface AccountSource extends SourceBase {
   readonly model: "account";
-  /** Every native, internal, token transfer and fee touching the address within the block range. */
+  /**
+   * Every native, internal, token transfer and fee touching the address within the block range,
+   * in chain order (block, tx index, kind native < internal < token < fee, seq).
+   */
   transfers(address: string, range: BlockRange): Promise<AccountTransfer[]>;
+  /** Gaps left by transfers() calls so far; absent when the source never leaves any. */
+  readonly gaps?: readonly SourceGap[];
 }
 
 export type ChainSource = UtxoSource | AccountSource;

@@ -8,12 +8,18 @@ export interface Config {
   evmRpcUrl: string | undefined;
   etherscanUrl: string | undefined;
   etherscanKey: string | undefined;
+  etherscanFlavor: "etherscan-v2" | "blockscout" | undefined;
   tronUrl: string | undefined;
   rps: number | undefined;
   /** Per-request timeout and first retry delay for upstream HTTP (ms). */
   httpTimeoutMs: number;
   retryBaseMs: number;
   maxRetries: number;
+  /** EVM: blocks behind the tip not ingested yet (reorg safety), and an optional fixed block range. */
+  evmConfirmations: number;
+  evmChainId: number | undefined;
+  fromBlock: number | undefined;
+  toBlock: number | undefined;
   /** Import the bundled label set into a database that has no labels yet. */
   defaultLabels: boolean;
   apiKeys: string[];
@@ -30,6 +36,19 @@ function positive(name: string, v: string | number | undefined): number | undefi
   if (v === undefined || v === "") return undefined;
   const n = typeof v === "number" ? v : Number(v);
   if (!Number.isFinite(n) || n <= 0) throw new BadInputError(`${name} must be a positive number, got "${v}"`);
+  return n;
+}
+
+function flavor(v: string | undefined): "etherscan-v2" | "blockscout" | undefined {
+  if (v === undefined || v === "etherscan-v2" || v === "blockscout") return v;
+  throw new BadInputError(`--etherscan-flavor must be etherscan-v2 or blockscout, got "${v}"`);
+}
+
+function nonNegative(name: string, v: string | number | undefined): number | undefined {
+  if (v === undefined || v === "") return undefined;
+  const n = typeof v === "number" ? v : Number(v);
+  if (!Number.isInteger(n) || n < 0)
+    throw new BadInputError(`${name} must be a whole number >= 0, got "${v}"`);
   return n;
 }
 
@@ -54,11 +73,19 @@ export function loadConfig(
     evmRpcUrl: str("evmRpcUrl", "FUNDTRACE_EVM_RPC_URL"),
     etherscanUrl: str("etherscanUrl", "FUNDTRACE_ETHERSCAN_URL"),
     etherscanKey: str("etherscanKey", "ETHERSCAN_API_KEY"),
+    etherscanFlavor: flavor(str("etherscanFlavor", "FUNDTRACE_ETHERSCAN_FLAVOR")),
     tronUrl: str("tronUrl", "FUNDTRACE_TRON_URL"),
     rps: positive("--rps", (flags.rps as string | number | undefined) ?? env.FUNDTRACE_RPS),
     httpTimeoutMs: positive("FUNDTRACE_HTTP_TIMEOUT_MS", env.FUNDTRACE_HTTP_TIMEOUT_MS) ?? 20_000,
     retryBaseMs: positive("FUNDTRACE_RETRY_BASE_MS", env.FUNDTRACE_RETRY_BASE_MS) ?? 500,
     maxRetries: positive("FUNDTRACE_MAX_RETRIES", env.FUNDTRACE_MAX_RETRIES) ?? 6,
+    evmConfirmations: nonNegative("FUNDTRACE_EVM_CONFIRMATIONS", env.FUNDTRACE_EVM_CONFIRMATIONS) ?? 12,
+    evmChainId: positive(
+      "--chain-id",
+      (flags.evmChainId as string | number | undefined) ?? env.FUNDTRACE_EVM_CHAIN_ID,
+    ),
+    fromBlock: nonNegative("--from-block", flags.fromBlock as string | number | undefined),
+    toBlock: nonNegative("--to-block", flags.toBlock as string | number | undefined),
     defaultLabels:
       typeof defaultLabelsFlag === "boolean"
         ? defaultLabelsFlag

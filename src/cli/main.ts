@@ -22,8 +22,10 @@ interface GlobalOpts {
   evmRpcUrl?: string;
   etherscanUrl?: string;
   etherscanKey?: string;
+  etherscanFlavor?: string;
   tronUrl?: string;
   rps?: string;
+  chainId?: string;
   defaultLabels?: boolean;
 }
 
@@ -63,10 +65,16 @@ export async function main(argv: string[], io: IO = defaultIO()): Promise<number
   const globals = (): GlobalOpts => program.opts<GlobalOpts>();
   const progress = () => new ProgressReporter(io, Boolean(globals().json));
 
-  const open = async (): Promise<Services> => {
+  const open = async (extra: Record<string, unknown> = {}): Promise<Services> => {
     if (services) return services;
     const g = globals();
-    config = loadConfig({ ...g, rps: g.rps });
+    // commander sets defaultLabels=true unless --no-default-labels: only the flag may override the env
+    config = loadConfig({
+      ...g,
+      defaultLabels: g.defaultLabels === false ? false : undefined,
+      evmChainId: g.chainId,
+      ...extra,
+    });
     const p = progress();
     services = await createServices(config, {
       progress: (d, t, w) => p.update(d, t, `importing default labels: ${w}`),
@@ -87,8 +95,13 @@ export async function main(argv: string[], io: IO = defaultIO()): Promise<number
     .option("--evm-rpc-url <url>", "EVM JSON-RPC node (env FUNDTRACE_EVM_RPC_URL)")
     .option("--etherscan-url <url>", "Etherscan-compatible API (env FUNDTRACE_ETHERSCAN_URL)")
     .option("--etherscan-key <key>", "Etherscan API key (env ETHERSCAN_API_KEY)")
+    .option(
+      "--etherscan-flavor <f>",
+      "etherscan-v2 or blockscout (env FUNDTRACE_ETHERSCAN_FLAVOR; default: v2 with a key)",
+    )
     .option("--tron-url <url>", "TronGrid API (env FUNDTRACE_TRON_URL)")
     .option("--rps <n>", "requests per second per source")
+    .option("--chain-id <id>", "EVM chain id for Etherscan v2 (env FUNDTRACE_EVM_CHAIN_ID)")
     .option("--no-default-labels", "do not import the bundled label set into an empty database")
     .showHelpAfterError()
     .exitOverride()
@@ -190,11 +203,13 @@ export async function main(argv: string[], io: IO = defaultIO()): Promise<number
   program
     .command("ingest")
     .description("pull the full history of these addresses (incremental on rerun)")
-    .argument("<chain>", "bitcoin")
+    .argument("<chain>", "bitcoin, ethereum (or another EVM chain)")
     .argument("<addresses...>")
-    .action(async (chain: string, addresses: string[]) => {
+    .option("--from-block <n>", "EVM: first block to read (default: genesis, or where the last run stopped)")
+    .option("--to-block <n>", "EVM: last block to read (default: tip less FUNDTRACE_EVM_CONFIRMATIONS)")
+    .action(async (chain: string, addresses: string[], o: { fromBlock?: string; toBlock?: string }) => {
       validateIngestInput(chain, addresses);
-      const s = await open();
+      const s = await open({ fromBlock: o.fromBlock, toBlock: o.toBlock });
       const p = progress();
       const r = await s.ingest.ingest(chain, addresses, (d, t, w) => p.update(d, t, w));
       out(

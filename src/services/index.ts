@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createEsploraSource } from "../../adapters/esplora/index.ts";
+import { createEtherscanSource } from "../../adapters/etherscan/index.ts";
+import { createEvmRpcSource } from "../../adapters/evm-rpc/index.ts";
 import { RequestCounter } from "../../adapters/http.ts";
 import type { ChainSource } from "../../adapters/source.ts";
 import { getChain } from "../chains.ts";
@@ -57,9 +59,42 @@ export async function createServices(
         retry: { baseDelayMs: config.retryBaseMs, maxRetries: config.maxRetries },
         ...(config.rps ? { rps: config.rps } : {}),
       });
+    } else if (chain.family === "evm" && (config.etherscanUrl || config.etherscanKey)) {
+      const url = config.etherscanUrl ?? "https://api.etherscan.io/v2/api";
+      s = createEtherscanSource({
+        baseUrl: url,
+        apiKey: config.etherscanKey,
+        chain: chain.name,
+        chainId: config.evmChainId ?? chain.chainId,
+        nativeSymbol: chain.symbol,
+        // a key or an etherscan.io URL means Etherscan v2; a keyless other URL is a Blockscout instance
+        flavor:
+          config.etherscanFlavor ??
+          (config.etherscanKey || /etherscan\.io/.test(url) ? "etherscan-v2" : "blockscout"),
+        responses,
+        counter: new RequestCounter(),
+        timeoutMs: config.httpTimeoutMs,
+        retry: { baseDelayMs: config.retryBaseMs, maxRetries: config.maxRetries },
+        ...(config.rps ? { rps: config.rps } : {}),
+      });
+    } else if (chain.family === "evm" && config.evmRpcUrl) {
+      s = createEvmRpcSource({
+        url: config.evmRpcUrl,
+        chain: chain.name,
+        chainId: config.evmChainId ?? chain.chainId,
+        nativeSymbol: chain.symbol,
+        counter: new RequestCounter(),
+        timeoutMs: config.httpTimeoutMs,
+        retry: { baseDelayMs: config.retryBaseMs, maxRetries: config.maxRetries },
+        ...(config.rps ? { rps: config.rps } : {}),
+      });
+    } else if (chain.family === "evm") {
+      throw new BadInputError(
+        `no data source for ${chain.name}: set --etherscan-url/--etherscan-key (Etherscan v2, Blockscout) or --evm-rpc-url`,
+      );
     } else {
       throw new BadInputError(
-        `no data source for chain "${chain.name}" yet (Bitcoin via Esplora is available)`,
+        `no data source for chain "${chain.name}" yet (Bitcoin via Esplora, EVM via Etherscan or RPC)`,
       );
     }
     sources.set(chain.name, s);
@@ -74,12 +109,20 @@ export async function createServices(
     labels,
     screen: new ScreenService(labels),
     addresses: new AddressService(store, labels),
-    ingest: new IngestService(store, source),
+    ingest: new IngestService(store, source, {
+      confirmations: config.evmConfirmations,
+      chunkBlocks: 100_000,
+      fromBlock: config.fromBlock,
+      toBlock: config.toBlock,
+    }),
     clusters: new ClusterService(store, labels),
     jobs,
     source,
     log: opts.log,
-    close: () => store.close(),
+    close: () => {
+      for (const src of sources.values()) (src as { destroy?: () => void }).destroy?.();
+      store.close();
+    },
   };
   if (config.defaultLabels && (await labels.imports()).length === 0) {
     await importDefaultLabels(services, opts.progress);

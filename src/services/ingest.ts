@@ -1,7 +1,7 @@
-import type { ChainSource, UtxoSource } from "../../adapters/source.ts";
+import type { AccountSource, ChainSource, UtxoSource } from "../../adapters/source.ts";
 import { getChain, normalizeAddress } from "../chains.ts";
-import type { UtxoTx } from "../domain.ts";
-import { BadInputError, FundtraceError } from "../errors.ts";
+import type { AccountTransfer, UtxoTx } from "../domain.ts";
+import { BadInputError } from "../errors.ts";
 import type { Store } from "../store/db.ts";
 import { UtxoStore } from "../store/utxo.ts";
 
@@ -15,6 +15,9 @@ export interface AddressIngestResult {
   mempool: number;
   /** Transactions removed or re-fetched because they left their block (reorg) or the mempool. */
   corrected: number;
+  /** Account chains: transfers written and the block range covered. */
+  transfers?: number;
+  blocks?: { from: number; to: number };
   pages: number;
   upToDate: boolean;
 }
@@ -54,6 +57,15 @@ export class IngestService {
   constructor(
     private readonly store: Store,
     private readonly sourceFor: (chain: string) => ChainSource,
+    private readonly evm: {
+      confirmations: number;
+      chunkBlocks: number;
+      fromBlock?: number;
+      toBlock?: number;
+    } = {
+      confirmations: 12,
+      chunkBlocks: 100_000,
+    },
   ) {
     this.utxo = new UtxoStore(store);
   }
@@ -65,10 +77,12 @@ export class IngestService {
     const results: AddressIngestResult[] = [];
     progress?.(0, input.addresses.length, "starting");
     for (const [i, a] of input.addresses.entries()) {
-      if (src.model !== "utxo")
-        throw new FundtraceError("INTERNAL", `no ingest for ${src.model} sources yet`);
+      const note = (n: number) =>
+        progress?.(i, input.addresses.length, `${a}: ${n} ${src.model === "utxo" ? "txs" : "blocks"}`);
       results.push(
-        await this.ingestUtxoAddress(src, a, (n) => progress?.(i, input.addresses.length, `${a}: ${n} txs`)),
+        src.model === "utxo"
+          ? await this.ingestUtxoAddress(src, a, note)
+          : await this.ingestAccountAddress(src, a, note),
       );
       progress?.(i + 1, input.addresses.length, a);
     }
@@ -79,6 +93,76 @@ export class IngestService {
       requests: src.counter.requests - before.requests,
       retries: src.counter.retries - before.retries,
     };
+  }
+
+  /**
+   * Account chains: every transfer of the address from the block after its cursor up to the tip less
+   * the confirmation depth (so reorgs cannot change what is stored), in chunks of blocks; each chunk
+   * and the cursor move land in one transaction, so a killed run resumes where it stopped.
+   */
+  async ingestAccountAddress(
+    src: AccountSource,
+    address: string,
+    onBlocks?: (n: number) => void,
+  ): Promise<AddressIngestResult> {
+    const chain = src.chain;
+    const cur = await this.store.one("sync.get_cursor", { source: src.id, chain, address });
+    const done =
+      cur?.cursor === undefined || cur.cursor === null ? (this.evm.fromBlock ?? 0) - 1 : Number(cur.cursor);
+    const tip = await src.tip();
+    const to = Math.min(this.evm.toBlock ?? Number.MAX_SAFE_INTEGER, tip.height - this.evm.confirmations);
+    let transfers = 0;
+    let pages = 0;
+    const from = done + 1;
+    for (let start = from; start <= to; start += this.evm.chunkBlocks) {
+      const end = Math.min(to, start + this.evm.chunkBlocks - 1);
+      const rows = await src.transfers(address, { fromBlock: start, toBlock: end });
+      pages++;
+      await this.store.tx(async () => {
+        for (const r of rows) await this.writeTransfer(r);
+        await this.store.run("sync.set_cursor", {
+          source: src.id,
+          chain,
+          address,
+          cursor: String(end),
+          tip_height: BigInt(tip.height),
+        });
+      });
+      transfers += rows.length;
+      onBlocks?.(end - from + 1);
+    }
+    return {
+      address,
+      written: transfers,
+      mempool: 0,
+      corrected: 0,
+      pages,
+      upToDate: transfers === 0,
+      transfers,
+      blocks: { from, to: Math.max(done, to) },
+    };
+  }
+
+  private async writeTransfer(r: AccountTransfer): Promise<void> {
+    await this.store.run("account.upsert_transfer", {
+      chain: r.chain,
+      txid: r.txid,
+      kind: r.kind,
+      seq: r.seq,
+      block_number: BigInt(r.blockNumber),
+      block_hash: r.blockHash,
+      block_time: r.blockTime === null ? null : BigInt(r.blockTime),
+      tx_index: r.txIndex,
+      log_index: r.logIndex,
+      trace_address: r.traceAddress,
+      from_address: r.from,
+      to_address: r.to,
+      asset: r.asset,
+      symbol: r.symbol,
+      decimals: r.decimals,
+      value: r.value,
+      success: r.success,
+    });
   }
 
   private async writeBatch(src: UtxoSource, txs: UtxoTx[], withOutspends: boolean): Promise<void> {
