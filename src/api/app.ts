@@ -3,6 +3,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { FundtraceError } from "../errors.ts";
+import { jsonSafe } from "../json.ts";
 import type { Logger } from "../log.ts";
 import type { Services } from "../services/index.ts";
 import { validateIngestInput } from "../services/ingest.ts";
@@ -385,6 +386,69 @@ export function createApp(services: Services, opts: AppOptions = {}) {
     async (c) => {
       const { chain, address } = c.req.valid("param");
       return c.json(await services.clusters.show(chain, address), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/trace",
+      request: {
+        body: {
+          content: {
+            "application/json": {
+              schema: z
+                .object({
+                  chain: z.string(),
+                  address: z.string().optional(),
+                  addresses: z.array(z.string()).max(1000).optional(),
+                  direction: z.enum(["forward", "backward"]).default("forward"),
+                  maxHops: z.number().int().default(5),
+                  model: z.enum(["poison", "haircut", "fifo"]).default("haircut"),
+                  minValue: z.string().regex(/^\d+$/).optional(),
+                  stopAt: z.array(z.string()).optional(),
+                  targets: z
+                    .object({
+                      categories: z.array(z.string()).optional(),
+                      addresses: z.array(z.string()).optional(),
+                    })
+                    .optional(),
+                  maxAddresses: z.number().int().optional(),
+                })
+                .openapi("TraceRequest"),
+            },
+          },
+          required: true,
+        },
+      },
+      responses: {
+        200: {
+          description:
+            "endpoints with amounts, hops, labels and the paths that carried the taint; nodes and edges",
+          content: {
+            "application/json": {
+              schema: z
+                .object({
+                  endpoints: z.array(z.any()),
+                  nodes: z.array(z.any()),
+                  edges: z.array(z.any()),
+                  stats: z.any(),
+                })
+                .passthrough(),
+            },
+          },
+        },
+        ...errors,
+      },
+    }),
+    async (c) => {
+      const b = c.req.valid("json");
+      const addresses = [...(b.address ? [b.address] : []), ...(b.addresses ?? [])];
+      const r = await services.traces.trace({ ...b, addresses });
+      return c.json(
+        jsonSafe(r) as { endpoints: unknown[]; nodes: unknown[]; edges: unknown[]; stats: unknown },
+        200,
+      );
     },
   );
 

@@ -9,6 +9,8 @@ import { createServices, importDefaultLabels, type Services } from "../services/
 import { validateIngestInput } from "../services/ingest.ts";
 import { type ImportFormat, type ImportResult, LABEL_FORMATS } from "../services/labels.ts";
 import type { ScreenItem } from "../services/screen.ts";
+import { validateTrace } from "../services/trace.ts";
+import { traceCsv, traceGraphml, traceTable } from "../services/trace-format.ts";
 import { defaultIO, type IO, ProgressReporter, table, toJson } from "./output.ts";
 
 export const EXIT_OK = 0;
@@ -285,6 +287,89 @@ export async function main(argv: string[], io: IO = defaultIO()): Promise<number
     });
 
   program
+    .command("trace")
+    .description("follow funds hop by hop to exchanges, sanctioned and terror-linked wallets")
+    .argument("<chain>")
+    .argument("<addresses...>")
+    .addOption(
+      new Option("--direction <d>", "forward: where it went; backward: where it came from")
+        .choices(["forward", "backward"])
+        .default("forward"),
+    )
+    .option("--hops <n>", "hop limit (max 12)", "5")
+    .addOption(
+      new Option("--model <m>", "taint model").choices(["poison", "haircut", "fifo"]).default("haircut"),
+    )
+    .option("--min-value <amount>", "ignore taint below this many base units")
+    .option("--stop-at <categories>", "report and do not follow these categories", "exchange")
+    .option("--to <targets>", "link search: only paths ending at these categories or addresses")
+    .option("--max-addresses <n>", "expansion budget", "500")
+    .addOption(
+      new Option("--format <f>", "output").choices(["table", "json", "csv", "graphml"]).default("table"),
+    )
+    .action(
+      async (
+        chain: string,
+        addresses: string[],
+        o: {
+          direction: "forward" | "backward";
+          hops: string;
+          model: "poison" | "haircut" | "fifo";
+          minValue?: string;
+          stopAt: string;
+          to?: string;
+          maxAddresses: string;
+          format: string;
+        },
+      ) => {
+        const hops = Number(o.hops);
+        const maxAddresses = Number(o.maxAddresses);
+        if (!Number.isInteger(hops))
+          throw new BadInputError(`--hops must be a whole number, got "${o.hops}"`);
+        if (!Number.isInteger(maxAddresses))
+          throw new BadInputError(`--max-addresses must be a whole number, got "${o.maxAddresses}"`);
+        const to = (o.to ?? "")
+          .split(",")
+          .map((x) => x.trim())
+          .filter(Boolean);
+        const targets = o.to
+          ? {
+              categories: to.filter((x) => /^[a-z_]+$/.test(x)),
+              addresses: to.filter((x) => !/^[a-z_]+$/.test(x)),
+            }
+          : undefined;
+        const req = {
+          chain,
+          addresses,
+          direction: o.direction,
+          maxHops: hops,
+          model: o.model,
+          minValue: o.minValue,
+          stopAt: o.stopAt
+            .split(",")
+            .map((x) => x.trim())
+            .filter(Boolean),
+          targets,
+          maxAddresses,
+        };
+        validateTrace(req);
+        const s = await open();
+        const p = progress();
+        const r = await s.traces.trace(req, (round, what) => p.update(round, round + 1, what));
+        const fmt = globals().json ? "json" : o.format;
+        write(
+          fmt === "json"
+            ? `${toJson(r)}\n`
+            : fmt === "csv"
+              ? traceCsv(r)
+              : fmt === "graphml"
+                ? traceGraphml(r)
+                : traceTable(r),
+        );
+      },
+    );
+
+  program
     .command("address")
     .description("what is known of one address: labels, cluster, stats")
     .argument("<chain>")
@@ -341,7 +426,6 @@ export async function main(argv: string[], io: IO = defaultIO()): Promise<number
           `"fundtrace ${name}" is not available in this version yet (issue #${issue})`,
         );
       });
-  later("trace", "[args...]", "follow funds hop by hop", 7);
   later("exposure", "[args...]", "direct and indirect exposure by category", 7);
   later("query", "[args...]", "saved trace queries", 8);
   later("demo", "[args...]", "the whole job on a local demo chain", 9);

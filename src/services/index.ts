@@ -17,6 +17,7 @@ import { IngestService } from "./ingest.ts";
 import { JobService } from "./jobs.ts";
 import { type ImportFormat, type ImportResult, LabelService } from "./labels.ts";
 import { ScreenService } from "./screen.ts";
+import { TraceService } from "./trace.ts";
 
 /** The one place where store, adapters and core meet. API and CLI only talk to this. */
 export interface Services {
@@ -28,6 +29,7 @@ export interface Services {
   addresses: AddressService;
   ingest: IngestService;
   clusters: ClusterService;
+  traces: TraceService;
   jobs: JobService;
   /** The configured data source for a chain (one per chain, shared counters). */
   source(chain: string): ChainSource;
@@ -116,6 +118,7 @@ export async function createServices(
       toBlock: config.toBlock,
     }),
     clusters: new ClusterService(store, labels),
+    traces: undefined as unknown as TraceService,
     jobs,
     source,
     log: opts.log,
@@ -124,6 +127,7 @@ export async function createServices(
       store.close();
     },
   };
+  services.traces = new TraceService(store, labels, services.ingest, source);
   if (config.defaultLabels && (await labels.imports()).length === 0) {
     await importDefaultLabels(services, opts.progress);
   }

@@ -1,0 +1,248 @@
+import { listValue } from "@duckdb/node-api";
+import type { ChainSource } from "../../adapters/source.ts";
+import { getChain, normalizeAddress } from "../chains.ts";
+import { createMapGraph, type MapGraph } from "../core/graph.ts";
+import { DEFAULT_MAX_HOPS, MAX_HOPS, type TraceParams, type TraceResult, traceRun } from "../core/trace.ts";
+import type { AddressLabels, ClusterInfo } from "../core/trace-context.ts";
+import type { AccountTransfer } from "../domain.ts";
+import { BadInputError, FundtraceError } from "../errors.ts";
+import type { Store } from "../store/db.ts";
+import { loadUtxoTxs, UtxoStore } from "../store/utxo.ts";
+import type { IngestService } from "./ingest.ts";
+import type { LabelService } from "./labels.ts";
+
+export interface TraceRequest {
+  chain: string;
+  addresses: string[];
+  direction?: "forward" | "backward";
+  maxHops?: number;
+  model?: "poison" | "haircut" | "fifo";
+  minValue?: string | bigint;
+  stopAt?: string[];
+  targets?: { categories?: string[]; addresses?: string[] };
+  maxAddresses?: number;
+  /** Fetch what is not stored through the chain's source (default true when a source is configured). */
+  fetch?: boolean;
+}
+
+export interface TraceResponse extends TraceResult {
+  chain: string;
+  stats: TraceResult["stats"] & { requests: number; rounds: number };
+}
+
+export const DEFAULT_MAX_ADDRESSES = 500;
+const MAX_ROUNDS = 40;
+
+/** Validates a trace request before anything is read or fetched. */
+export function validateTrace(
+  req: TraceRequest,
+): Required<Pick<TraceRequest, "chain" | "addresses">> & TraceRequest {
+  const chain = getChain(req.chain);
+  if (chain.labelOnly)
+    throw new BadInputError(`chain "${chain.name}" has labels only; it cannot be traced yet`);
+  if (!req.addresses?.length) throw new BadInputError("give an address to trace");
+  const addresses = [...new Set(req.addresses.map((a) => normalizeAddress(chain.name, a)))];
+  const hops = req.maxHops ?? DEFAULT_MAX_HOPS;
+  if (!Number.isInteger(hops) || hops < 1)
+    throw new BadInputError(`hop limit must be a whole number from 1 to ${MAX_HOPS}, got ${hops}`);
+  if (hops > MAX_HOPS)
+    throw new BadInputError(`hop limit too high: ${hops} (max ${MAX_HOPS})`, {}, "LIMIT_EXCEEDED");
+  if (req.model && !["poison", "haircut", "fifo"].includes(req.model)) {
+    throw new BadInputError(`unknown taint model "${req.model}" (poison, haircut, fifo)`);
+  }
+  if (req.direction && !["forward", "backward"].includes(req.direction)) {
+    throw new BadInputError(`unknown direction "${req.direction}" (forward, backward)`);
+  }
+  if (req.minValue !== undefined && !/^\d+$/.test(String(req.minValue))) {
+    throw new BadInputError(`minimum value must be a whole number of base units, got "${req.minValue}"`);
+  }
+  if (
+    req.maxAddresses !== undefined &&
+    (!Number.isInteger(req.maxAddresses) || req.maxAddresses < 1 || req.maxAddresses > 1_000_000)
+  ) {
+    throw new BadInputError(`address budget must be 1..1000000, got ${req.maxAddresses}`);
+  }
+  const targetAddresses = (req.targets?.addresses ?? []).map((a) => normalizeAddress(chain.name, a));
+  return {
+    ...req,
+    chain: chain.name,
+    addresses,
+    maxHops: hops,
+    targets: req.targets
+      ? { categories: req.targets.categories ?? [], addresses: targetAddresses }
+      : undefined,
+  };
+}
+
+/**
+ * Traces over stored data, fetching what the frontier reaches and the store lacks (biggest taint
+ * first, within the budget) through the chain's source; what it fetched is stored, so the same
+ * trace again makes no upstream request.
+ */
+export class TraceService {
+  constructor(
+    private readonly store: Store,
+    private readonly labels: LabelService,
+    private readonly ingest: IngestService,
+    private readonly sourceFor: (chain: string) => ChainSource,
+  ) {}
+
+  async trace(raw: TraceRequest, progress?: (round: number, what: string) => void): Promise<TraceResponse> {
+    const req = validateTrace(raw);
+    const chain = getChain(req.chain);
+    let source: ChainSource | undefined;
+    if (raw.fetch !== false) {
+      try {
+        source = this.sourceFor(chain.name);
+      } catch {
+        source = undefined; // no source configured: trace what is stored
+      }
+    }
+    const before = source?.counter.requests ?? 0;
+    const graph = createMapGraph();
+    const loadedAddr = new Set<string>();
+    const loadedTx = new Set<string>();
+    const labelCache = new Map<string, AddressLabels | undefined>();
+    const clusterCache = new Map<string, ClusterInfo | undefined>();
+    const utxo = new UtxoStore(this.store);
+    const budget = req.maxAddresses ?? DEFAULT_MAX_ADDRESSES;
+
+    const loadAddresses = async (addrs: string[]) => {
+      const fresh = addrs.filter((a) => !loadedAddr.has(a));
+      if (fresh.length === 0) return;
+      if (source) {
+        const known = new Set(
+          (await this.store.all("sync.cursors_of", { chain: chain.name, addresses: listValue(fresh) })).map(
+            (r) => r.address as string,
+          ),
+        );
+        const missing = fresh.filter((a) => !known.has(a));
+        if (missing.length) await this.ingest.ingest(chain.name, missing);
+      }
+      if (chain.family === "bitcoin") {
+        const ids = (
+          await this.store.all("utxo.txids_touching", { chain: chain.name, addresses: listValue(fresh) })
+        ).map((r) => r.txid as string);
+        await loadTxids(ids);
+      } else {
+        const rows = await this.store.all("account.transfers_of", {
+          chain: chain.name,
+          addresses: listValue(fresh),
+        });
+        graph.addRows({ transfers: rows.map((r) => toTransfer(chain.name, r)) });
+      }
+      graph.addRows({ complete: fresh });
+      for (const a of fresh) loadedAddr.add(a);
+    };
+    const loadTxids = async (ids: string[]) => {
+      const fresh = ids.filter((t) => !loadedTx.has(t));
+      if (fresh.length === 0) return;
+      const stored = await loadUtxoTxs(this.store, chain.name, fresh);
+      const have = new Set(stored.map((t) => t.txid));
+      const fetched = [];
+      if (source && source.model === "utxo") {
+        for (const id of fresh.filter((t) => !have.has(t))) {
+          const tx = await source.transaction(id);
+          if (!tx) continue;
+          const outs = tx.block ? await source.outspends(id) : undefined;
+          await this.store.tx(() => utxo.writeTx(tx, outs));
+          fetched.push(id);
+        }
+      }
+      const all = fetched.length
+        ? [...stored, ...(await loadUtxoTxs(this.store, chain.name, fetched))]
+        : stored;
+      graph.addRows({ utxoTxs: all });
+      for (const t of fresh) loadedTx.add(t);
+    };
+    const refreshLookups = async (g: MapGraph) => {
+      const addrs: string[] = [];
+      for (let i = 0; i < g.addressCount; i++) {
+        const a = g.address(i);
+        if (!labelCache.has(a)) addrs.push(a);
+      }
+      if (addrs.length === 0) return;
+      const ls = await this.labels.forAddresses(chain.name, addrs);
+      const cl = await this.store.all("cluster.of_addresses", {
+        chain: chain.name,
+        addresses: listValue(addrs),
+      });
+      const clMap = new Map(
+        cl.map((r) => [
+          r.address as string,
+          { clusterId: String(r.cluster_id), isService: Boolean(r.is_service) },
+        ]),
+      );
+      for (const a of addrs) {
+        const l = ls.get(a);
+        labelCache.set(
+          a,
+          l
+            ? {
+                categories: [...new Set(l.map((x) => x.category))],
+                labels: [...new Set(l.map((x) => x.label))],
+              }
+            : undefined,
+        );
+        clusterCache.set(a, clMap.get(a));
+      }
+    };
+
+    await loadAddresses(req.addresses);
+    const params: TraceParams = {
+      start: req.addresses,
+      direction: req.direction,
+      model: req.model,
+      maxHops: req.maxHops,
+      minValue: req.minValue === undefined ? undefined : BigInt(req.minValue),
+      stopAt: req.stopAt,
+      targets: req.targets,
+      maxAddresses: budget,
+      labels: (a) => labelCache.get(a),
+      clusters: (a) => clusterCache.get(a),
+      utxoAsset: { asset: chain.symbol, symbol: chain.symbol, decimals: chain.decimals },
+    };
+    let result: TraceResult | undefined;
+    let rounds = 0;
+    for (; rounds < MAX_ROUNDS; rounds++) {
+      await refreshLookups(graph);
+      result = traceRun(graph, params).result;
+      const { txids, addresses } = result.stats.missing;
+      const todoTx = txids.filter((t) => !loadedTx.has(t));
+      const todoAddr = addresses.filter((a) => !loadedAddr.has(a));
+      if (todoTx.length === 0 && todoAddr.length === 0) break;
+      if (loadedAddr.size >= budget) break;
+      progress?.(rounds + 1, `${todoTx.length} transactions, ${todoAddr.length} addresses to load`);
+      await loadTxids(todoTx);
+      await loadAddresses(todoAddr.slice(0, Math.max(1, budget - loadedAddr.size)));
+    }
+    if (!result) throw new FundtraceError("INTERNAL", "trace produced no result");
+    return {
+      ...result,
+      chain: chain.name,
+      stats: { ...result.stats, requests: (source?.counter.requests ?? 0) - before, rounds: rounds + 1 },
+    };
+  }
+}
+
+function toTransfer(chain: string, r: Record<string, unknown>): AccountTransfer {
+  return {
+    chain,
+    txid: r.txid as string,
+    kind: r.kind as AccountTransfer["kind"],
+    seq: Number(r.seq),
+    blockNumber: Number(r.block_number),
+    blockHash: (r.block_hash as string | null) ?? null,
+    blockTime: r.block_time === null ? null : Number(r.block_time),
+    txIndex: Number(r.tx_index),
+    logIndex: r.log_index === null ? null : Number(r.log_index),
+    traceAddress: (r.trace_address as string | null) ?? null,
+    from: r.from_address as string,
+    to: (r.to_address as string | null) ?? null,
+    asset: r.asset as string,
+    symbol: (r.symbol as string | null) ?? null,
+    decimals: r.decimals === null ? null : Number(r.decimals),
+    value: r.value as bigint,
+    success: Boolean(r.success),
+  };
+}

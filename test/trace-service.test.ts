@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DevChain } from "../src/devchain/bitcoin.ts";
+import type { EsploraServer } from "../src/devchain/esplora-server.ts";
+import type { Services } from "../src/services/index.ts";
+import { btcServices, startServer } from "./helpers/btc.ts";
+import { tempDir } from "./helpers/tmp.ts";
+import { DevChain as Chain } from "../src/devchain/bitcoin.ts";
+
+const dir = tempDir();
+let chain: DevChain;
+let server: EsploraServer;
+let s: Services;
+
+/** A vendor's coins peel through two hops into an exchange deposit; nothing is ingested beforehand. */
+function peel() {
+  const c = new Chain({ seed: "peel" });
+  const vendor = c.wallet("vendor");
+  const hop1 = c.wallet("hop1");
+  const hop2 = c.wallet("hop2");
+  const exch = c.wallet("exchange");
+  const V = vendor.address();
+  const u = c.fund(V, 1_000_000n);
+  c.mine();
+  const t1 = c.send({ from: [u], to: [{ address: hop1.address(), value: 900_000n }, { address: c.wallet("shop").address(), value: 99_000n }], fee: 1_000n });
+  c.mine();
+  const t2 = c.send({ from: hop1, to: [{ address: hop2.address(), value: 800_000n }, { address: c.wallet("x").address(), value: 99_000n }], fee: 1_000n });
+  c.mine();
+  const E = exch.address();
+  const t3 = c.send({ from: hop2, to: [{ address: E, value: 799_000n }], fee: 1_000n });
+  c.mine();
+  return { c, V, E, t1, t2, t3 };
+}
+
+const sc = peel();
+beforeAll(async () => {
+  chain = sc.c;
+  server = await startServer(chain);
+  s = await btcServices(dir, "trace", server.url);
+  await s.labels.importBytes(
+    Buffer.from(`chain,address,label,category,source,confidence,program,reference,cluster_defining\nbitcoin,${sc.E},Test Exchange,exchange,test,50,,,false\n`),
+    "exch.csv",
+    "csv",
+  );
+});
+afterAll(async () => {
+  s?.close();
+  await server?.close();
+});
+
+describe("trace service with on-demand expansion", () => {
+  it("follows a peel chain into an exchange through the local Esplora, then repeats with 0 requests", async () => {
+    const r = await s.traces.trace({ chain: "bitcoin", addresses: [sc.V], model: "haircut", maxHops: 5 });
+    const ex = r.endpoints.find((e) => e.address === sc.E);
+    expect(ex).toBeDefined();
+    // haircut: 900000/1000000 of the vendor's coin to hop1, all of hop1 (800000/900000 after fee share), all to E
+    // t1: in 1,000,000 fully tainted → hop1 output 900,000 tainted
+    // t2: in 900,000 tainted of 900,000 → hop2 output 800,000 tainted
+    // t3: in 800,000 tainted → E gets 799,000 tainted
+    expect(ex!.amount).toBe(799_000n);
+    expect(ex!.stop).toBe(true);
+    expect(ex!.hops).toBe(3);
+    expect(ex!.paths[0]!.hops.map((h) => h.txid)).toEqual([sc.t1.txid, sc.t2.txid, sc.t3.txid]);
+    expect(r.stats.requests).toBeGreaterThan(0);
+    server.resetStats();
+    const again = await s.traces.trace({ chain: "bitcoin", addresses: [sc.V], model: "haircut", maxHops: 5 });
+    expect(server.stats.total).toBe(0);
+    expect(again.stats.requests).toBe(0);
+    expect(again.endpoints.map((e) => [e.address, e.amount])).toEqual(r.endpoints.map((e) => [e.address, e.amount]));
+  });
+
+  it("answers POST /v1/trace with amounts as decimal strings, and the CLI prints the report", async () => {
+    const { createApp } = await import("../src/api/app.ts");
+    const res = await createApp(s).request("/v1/trace", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ chain: "bitcoin", address: sc.V, model: "fifo", maxHops: 5 }),
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as any;
+    const ex = body.endpoints.find((e: any) => e.address === sc.E);
+    expect(ex.amount).toBe("799000");
+    expect(body.stats.requests).toBe(0);
+    const bad = await createApp(s).request("/v1/trace", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ chain: "bitcoin", address: sc.V, maxHops: 20 }),
+    });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as any).error.message).toContain("hop limit too high");
+  });
+
+  it("rejects a hop limit too high and a bad address before anything happens", async () => {
+    await expect(s.traces.trace({ chain: "bitcoin", addresses: [sc.V], maxHops: 13 })).rejects.toThrow(/hop limit too high: 13/);
+    await expect(s.traces.trace({ chain: "bitcoin", addresses: ["1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb"] })).rejects.toThrow(/checksum/);
+  });
+});
