@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DevChain } from "../src/devchain/bitcoin.ts";
+import { DevChain as Chain } from "../src/devchain/bitcoin.ts";
 import type { EsploraServer } from "../src/devchain/esplora-server.ts";
 import type { Services } from "../src/services/index.ts";
 import { btcServices, startServer } from "./helpers/btc.ts";
 import { tempDir } from "./helpers/tmp.ts";
-import { DevChain as Chain } from "../src/devchain/bitcoin.ts";
 
 const dir = tempDir();
 let chain: DevChain;
@@ -21,9 +21,23 @@ function peel() {
   const V = vendor.address();
   const u = c.fund(V, 1_000_000n);
   c.mine();
-  const t1 = c.send({ from: [u], to: [{ address: hop1.address(), value: 900_000n }, { address: c.wallet("shop").address(), value: 99_000n }], fee: 1_000n });
+  const t1 = c.send({
+    from: [u],
+    to: [
+      { address: hop1.address(), value: 900_000n },
+      { address: c.wallet("shop").address(), value: 99_000n },
+    ],
+    fee: 1_000n,
+  });
   c.mine();
-  const t2 = c.send({ from: hop1, to: [{ address: hop2.address(), value: 800_000n }, { address: c.wallet("x").address(), value: 99_000n }], fee: 1_000n });
+  const t2 = c.send({
+    from: hop1,
+    to: [
+      { address: hop2.address(), value: 800_000n },
+      { address: c.wallet("x").address(), value: 99_000n },
+    ],
+    fee: 1_000n,
+  });
   c.mine();
   const E = exch.address();
   const t3 = c.send({ from: hop2, to: [{ address: E, value: 799_000n }], fee: 1_000n });
@@ -37,7 +51,9 @@ beforeAll(async () => {
   server = await startServer(chain);
   s = await btcServices(dir, "trace", server.url);
   await s.labels.importBytes(
-    Buffer.from(`chain,address,label,category,source,confidence,program,reference,cluster_defining\nbitcoin,${sc.E},Test Exchange,exchange,test,50,,,false\n`),
+    Buffer.from(
+      `chain,address,label,category,source,confidence,program,reference,cluster_defining\nbitcoin,${sc.E},Test Exchange,exchange,test,50,,,false\n`,
+    ),
     "exch.csv",
     "csv",
   );
@@ -65,7 +81,9 @@ describe("trace service with on-demand expansion", () => {
     const again = await s.traces.trace({ chain: "bitcoin", addresses: [sc.V], model: "haircut", maxHops: 5 });
     expect(server.stats.total).toBe(0);
     expect(again.stats.requests).toBe(0);
-    expect(again.endpoints.map((e) => [e.address, e.amount])).toEqual(r.endpoints.map((e) => [e.address, e.amount]));
+    expect(again.endpoints.map((e) => [e.address, e.amount])).toEqual(
+      r.endpoints.map((e) => [e.address, e.amount]),
+    );
   });
 
   it("answers POST /v1/trace with amounts as decimal strings, and the CLI prints the report", async () => {
@@ -90,7 +108,11 @@ describe("trace service with on-demand expansion", () => {
   });
 
   it("rejects a hop limit too high and a bad address before anything happens", async () => {
-    await expect(s.traces.trace({ chain: "bitcoin", addresses: [sc.V], maxHops: 13 })).rejects.toThrow(/hop limit too high: 13/);
-    await expect(s.traces.trace({ chain: "bitcoin", addresses: ["1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb"] })).rejects.toThrow(/checksum/);
+    await expect(s.traces.trace({ chain: "bitcoin", addresses: [sc.V], maxHops: 13 })).rejects.toThrow(
+      /hop limit too high: 13/,
+    );
+    await expect(
+      s.traces.trace({ chain: "bitcoin", addresses: ["1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb"] }),
+    ).rejects.toThrow(/checksum/);
   });
 });
