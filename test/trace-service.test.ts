@@ -107,6 +107,42 @@ describe("trace service with on-demand expansion", () => {
     expect(((await bad.json()) as any).error.message).toContain("hop limit too high");
   });
 
+  it("computes exposure and a risk band: indirect terror financing is high, a direct sanctioned counterparty severe", async () => {
+    const hop2 = sc.t2.outputs[0]!.address!;
+    await s.labels.importBytes(
+      Buffer.from(
+        `chain,address,label,category,source,confidence,program,reference,cluster_defining\nbitcoin,${hop2},Terror wallet,terrorism_financing,test,60,,,false\n`,
+      ),
+      "tf.csv",
+      "csv",
+    );
+    const r = await s.traces.exposure("bitcoin", sc.V, { hops: 3, direction: "out" });
+    const tf = r.indirect.find((e) => e.category === "terrorism_financing");
+    // haircut: hop2 received 800,000 of the vendor's 1,000,000 → 80%
+    expect(tf).toMatchObject({ direction: "out", amount: 800_000n, share: "0.8000" });
+    expect(r.risk.band).toBe("high");
+    const hop1 = sc.t1.outputs[0]!.address!;
+    await s.labels.importBytes(
+      Buffer.from(
+        `chain,address,label,category,source,confidence,program,reference,cluster_defining\nbitcoin,${hop1},SDN party,sanction,OFAC,60,SDGT,,false\n`,
+      ),
+      "sdn.csv",
+      "csv",
+    );
+    const r2 = await s.traces.exposure("bitcoin", sc.V, { hops: 3, direction: "out" });
+    expect(r2.direct.find((e) => e.category === "sanction")).toMatchObject({
+      amount: 900_000n,
+      share: "0.9000",
+    });
+    expect(r2.risk.band).toBe("severe");
+    const { createApp } = await import("../src/api/app.ts");
+    const api = (await (
+      await createApp(s).request(`/v1/addresses/bitcoin/${sc.V}/exposure?hops=3&direction=out`)
+    ).json()) as any;
+    expect(api.risk.band).toBe("severe");
+    expect(api.direct.find((e: any) => e.category === "sanction").amount).toBe("900000");
+  });
+
   it("rejects a hop limit too high and a bad address before anything happens", async () => {
     await expect(s.traces.trace({ chain: "bitcoin", addresses: [sc.V], maxHops: 13 })).rejects.toThrow(
       /hop limit too high: 13/,

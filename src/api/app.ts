@@ -13,6 +13,7 @@ import {
   ErrorSchema,
   LabelImportRequestSchema,
   LabelSchema,
+  RiskSchema,
   ScreenRequestSchema,
   ScreenResultSchema,
 } from "./schemas.ts";
@@ -386,6 +387,43 @@ export function createApp(services: Services, opts: AppOptions = {}) {
     async (c) => {
       const { chain, address } = c.req.valid("param");
       return c.json(await services.clusters.show(chain, address), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/addresses/{chain}/{address}/exposure",
+      request: {
+        params: z.object({ chain: z.string(), address: z.string() }),
+        query: z.object({
+          hops: z.coerce.number().int().default(3),
+          direction: z.enum(["in", "out", "both"]).default("both"),
+          model: z.enum(["poison", "haircut", "fifo"]).default("haircut"),
+        }),
+      },
+      responses: {
+        200: {
+          description: "direct and indirect exposure by category with shares, and a risk score and band",
+          content: {
+            "application/json": {
+              schema: z
+                .object({ direct: z.array(z.any()), indirect: z.array(z.any()), risk: RiskSchema })
+                .passthrough(),
+            },
+          },
+        },
+        ...errors,
+      },
+    }),
+    async (c) => {
+      const { chain, address } = c.req.valid("param");
+      const q = c.req.valid("query");
+      const r = await services.traces.exposure(chain, address, q);
+      return c.json(
+        jsonSafe(r) as { direct: unknown[]; indirect: unknown[]; risk: z.infer<typeof RiskSchema> },
+        200,
+      );
     },
   );
 

@@ -370,6 +370,32 @@ export async function main(argv: string[], io: IO = defaultIO()): Promise<number
     );
 
   program
+    .command("exposure")
+    .description("direct and indirect exposure by category, in and out, with a risk band")
+    .argument("<chain>")
+    .argument("<address>")
+    .option("--hops <n>", "indirect exposure up to this many hops", "3")
+    .addOption(new Option("--direction <d>").choices(["in", "out", "both"]).default("both"))
+    .action(async (chain: string, address: string, o: { hops: string; direction: "in" | "out" | "both" }) => {
+      const hops = Number(o.hops);
+      if (!Number.isInteger(hops)) throw new BadInputError(`--hops must be a whole number, got "${o.hops}"`);
+      const s = await open();
+      const r = await s.traces.exposure(chain, address, { hops, direction: o.direction });
+      out(r, () => {
+        const lines = [`${r.chain} ${r.address}: risk ${r.risk.band} (${r.risk.score})`];
+        for (const x of r.risk.reasons) lines.push(`  reason: ${x}`);
+        for (const [kind, list] of [
+          ["direct", r.direct],
+          ["indirect", r.indirect],
+        ] as const) {
+          for (const e of list)
+            lines.push(`  ${kind} ${e.direction} ${e.category}: ${e.amount} ${e.asset} (${e.share})`);
+        }
+        return lines.join("\n") + "\n";
+      });
+    });
+
+  program
     .command("address")
     .description("what is known of one address: labels, cluster, stats")
     .argument("<chain>")
@@ -426,7 +452,6 @@ export async function main(argv: string[], io: IO = defaultIO()): Promise<number
           `"fundtrace ${name}" is not available in this version yet (issue #${issue})`,
         );
       });
-  later("exposure", "[args...]", "direct and indirect exposure by category", 7);
   later("query", "[args...]", "saved trace queries", 8);
   later("demo", "[args...]", "the whole job on a local demo chain", 9);
 

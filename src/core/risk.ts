@@ -66,3 +66,59 @@ export function riskFromCategories(
   reasons.sort();
   return { score, band: bandFor(score), reasons };
 }
+
+export interface ExposureFact {
+  category: string;
+  direction: "in" | "out";
+  direct: boolean;
+  /** Share of the direction's total in basis points. */
+  shareBps: number;
+  amount: bigint;
+}
+
+export interface ExposureRules {
+  /** Score of a category at full weight (direct exposure); unknown categories score 0. */
+  categoryScores: Readonly<Record<string, number>>;
+  /** Indirect exposure counts this fraction of the direct score (0..1). */
+  indirectFactor: number;
+  /** Below this share (basis points) the score is halved: a trace amount is not a relationship. */
+  minShareBps: number;
+  /** Incoming exposure (funds came from there) counts this fraction of outgoing (0..1). */
+  incomingFactor: number;
+}
+
+/**
+ * Defaults: direct exposure to terrorism financing or sanctions scores 100 (severe) whatever the
+ * direction; indirect counts 75% (so indirect terror/sanction exposure is high); under 1% of the
+ * flow counts half.
+ */
+export const DEFAULT_EXPOSURE_RULES: ExposureRules = {
+  categoryScores: DEFAULT_CATEGORY_SCORES,
+  indirectFactor: 0.75,
+  minShareBps: 100,
+  incomingFactor: 1,
+};
+
+/** Risk from the address's own labels and its exposure: the worst single reason decides the score. */
+export function riskFromExposure(
+  ownCategories: Iterable<string>,
+  direct: ExposureFact[],
+  indirect: ExposureFact[],
+  rules: ExposureRules = DEFAULT_EXPOSURE_RULES,
+): Risk {
+  const own = riskFromCategories(ownCategories, rules.categoryScores);
+  let score = own.score;
+  const reasons = [...own.reasons];
+  for (const f of [...direct, ...indirect]) {
+    const base = rules.categoryScores[f.category] ?? 0;
+    if (base <= 0 || f.amount <= 0n) continue;
+    let s = base * (f.direct ? 1 : rules.indirectFactor) * (f.direction === "in" ? rules.incomingFactor : 1);
+    if (f.shareBps < rules.minShareBps) s /= 2;
+    s = Math.round(s);
+    reasons.push(
+      `${f.direct ? "direct" : "indirect"} ${f.direction === "in" ? "incoming" : "outgoing"} exposure to ${f.category}: ${(f.shareBps / 100).toFixed(2)}% (${s})`,
+    );
+    score = Math.max(score, s);
+  }
+  return { score, band: bandFor(score), reasons };
+}

@@ -363,6 +363,8 @@ export class AccountPropagator implements Propagator {
       // pass 1: count per asset (most addresses hold one asset and no failed transfer)
       const counts = new Map<number, number>();
       let skipped = 0;
+      let runAsset = -1;
+      let run = 0;
       for (let p = 0; p < all.length; p++) {
         const t = all[p]! >> 1;
         if (!g.transferSuccess(t) && g.transferKind(t) !== "fee") {
@@ -370,8 +372,14 @@ export class AccountPropagator implements Propagator {
           continue;
         }
         const a = g.transferAsset(t);
-        counts.set(a, (counts.get(a) ?? 0) + 1);
+        if (a === runAsset) run++;
+        else {
+          if (run > 0) counts.set(runAsset, (counts.get(runAsset) ?? 0) + run);
+          runAsset = a;
+          run = 1;
+        }
       }
+      if (run > 0) counts.set(runAsset, (counts.get(runAsset) ?? 0) + run);
       if (skipped === 0 && counts.size === 1) byAsset.set(counts.keys().next().value!, all);
       else {
         // pass 2: fill exact-size arrays
@@ -428,10 +436,11 @@ export class AccountPropagator implements Propagator {
     return model === "haircut" ? new HaircutModel(b, rec) : new FifoBackward(rec);
   }
 
+  /** Processes one entry; returns the list entry (transfer * 2 + side), negative when it was a spend. */
   private step(
     cell: { list: ArrayLike<number>; m: CellModel | null; coords: bigint[] | null },
     pos: number,
-  ): { t: number; spend: boolean } {
+  ): number {
     const e = cell.list[pos]!;
     const t = e >> 1;
     const v = this.g.transferValue(t);
@@ -439,12 +448,12 @@ export class AccountPropagator implements Propagator {
     const m = cell.m!;
     if (this.isSpend(e)) {
       m.spend(v, coord);
-      return { t, spend: true };
+      return -1 - t;
     }
     const h = this.hop[t]!;
     const d = h === NOHOP ? 0n : (this.amt.get(t) ?? 0n);
     m.receipt(t, v, d, h, d > 0n ? this.iv.get(t) : undefined, coord);
-    return { t, spend: false };
+    return t;
   }
 
   pinStarts(starts: readonly number[]): void {
@@ -535,8 +544,9 @@ export class AccountPropagator implements Propagator {
     const list = cell.list;
     for (;;) {
       const sKey = cell.nextKey;
-      const { t, spend } = this.step(cell, cell.pos);
-      if (spend) {
+      const r = this.step(cell, cell.pos);
+      if (r < 0) {
+        const t = -1 - r;
         const m = cell.m!;
         if (m.c > 0n && m.h <= this.ctx.o.maxHops) {
           this.txKeys.add(this.g.transferTxKey(t));
@@ -636,8 +646,8 @@ export class AccountPropagator implements Propagator {
     cell.m = this.newModel(cell, rec);
     const list = cell.list;
     for (let pos = this.next(list, asset, this.fwd ? -1 : list.length); this.valid(list, pos); ) {
-      const { t, spend } = this.step(cell, pos);
-      if (spend && cell.m.c > 0n) ranges.set(t, [cell.m.lo, cell.m.hi]);
+      const r = this.step(cell, pos);
+      if (r < 0 && cell.m.c > 0n) ranges.set(-1 - r, [cell.m.lo, cell.m.hi]);
       pos = this.next(list, asset, pos);
     }
     const r = { rec, ranges };

@@ -6,6 +6,7 @@ import { UnionFind } from "../core/unionfind.ts";
 import { BadInputError } from "../errors.ts";
 import type { Store } from "../store/db.ts";
 import { loadUtxoTxs } from "../store/utxo.ts";
+import { DepositClusterer } from "./deposit.ts";
 import type { LabelService } from "./labels.ts";
 import { type PublicLabel, publicLabel } from "./screen.ts";
 
@@ -32,6 +33,8 @@ export interface ClusterRunResult {
   clusters: number;
   largest: number;
   seconds: { load: number; unionFind: number; write: number };
+  /** EVM: the deposit addresses found (their senders are merged). */
+  depositAddresses?: { address: string; exchange: string; forwards: number }[];
   /** Seconds per SQL step, for the bench and for finding slow steps. */
   steps: Record<string, number>;
 }
@@ -72,11 +75,26 @@ export class ClusterService {
       if (!HEURISTICS.includes(h))
         throw new BadInputError(`unknown heuristic "${h}" (known: ${HEURISTICS.join(", ")})`);
     }
-    if (chain.family !== "bitcoin") {
-      throw new BadInputError(
-        `clustering for ${chain.name} uses the deposit-address heuristic (not available yet)`,
-      );
+    if (chain.family === "evm") {
+      const t = performance.now();
+      const r = await new DepositClusterer(this.store, this.labels).cluster(chain.name, {
+        serviceThreshold: opts.serviceThreshold,
+      });
+      const stats = (await this.store.one("cluster.stats", { chain: chain.name }))!;
+      return {
+        chain: chain.name,
+        transactions: 0,
+        coinjoins: {},
+        merges: r.merges,
+        changeGuesses: 0,
+        clusters: Number(stats.n),
+        largest: Number(stats.largest),
+        depositAddresses: r.depositAddresses,
+        steps: {},
+        seconds: { load: 0, unionFind: 0, write: +((performance.now() - t) / 1000).toFixed(3) },
+      };
     }
+    if (chain.family !== "bitcoin") throw new BadInputError(`no clustering for ${chain.name}`);
     const s = this.store;
     const c = chain.name;
     const t0 = performance.now();
@@ -90,9 +108,9 @@ export class ClusterService {
     return s.tx(async () => {
       if (opts.full) {
         for (const t of ["members", "evidence", "clusters", "txs", "change"])
-          await s.run(`cluster.reset_${t}`, { chain: c });
+          await s.run(`cluster.reset_$t`, { chain: c });
       }
-      for (const t of ["tx", "addr", "root", "ev"]) await s.run(`cluster.clear_work_${t}`);
+      for (const t of ["tx", "addr", "root", "ev"]) await s.run(`cluster.clear_work_$t`);
       await step("cluster.fill_work_tx", () =>
         s.run("cluster.fill_work_tx", { chain: c, all: Boolean(opts.full) }),
       );
@@ -185,7 +203,7 @@ export class ClusterService {
       await step("cluster.mark_processed", () => s.run("cluster.mark_processed", { chain: c }));
       const stats = (await s.one("cluster.stats", { chain: c }))!;
       const nTx = Number((await s.one("cluster.work_tx_count"))?.n ?? 0);
-      for (const t of ["tx", "addr", "root", "ev"]) await s.run(`cluster.clear_work_${t}`);
+      for (const t of ["tx", "addr", "root", "ev"]) await s.run(`cluster.clear_work_$t`);
       const t3 = performance.now();
       return {
         chain: c,
@@ -262,7 +280,7 @@ export class ClusterService {
             tx: rankOfTx.get(tx.txid)!,
             a,
             b,
-            heuristic: `change:${best.heuristic}`,
+            heuristic: `change:$best.heuristic`,
             confidence: best.confidence,
           });
       }
@@ -327,5 +345,5 @@ export class ClusterService {
 
 /** An address in no multi-address cluster is its own cluster of one. */
 function singletonId(chain: string, address: string): string {
-  return `single:${chain}:${address}`;
+  return `single:$chain:$address`;
 }

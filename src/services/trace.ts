@@ -2,7 +2,16 @@ import { listValue } from "@duckdb/node-api";
 import type { ChainSource } from "../../adapters/source.ts";
 import { getChain, normalizeAddress } from "../chains.ts";
 import { createMapGraph, type MapGraph } from "../core/graph.ts";
-import { DEFAULT_MAX_HOPS, MAX_HOPS, type TraceParams, type TraceResult, traceRun } from "../core/trace.ts";
+import { type Risk, riskFromExposure } from "../core/risk.ts";
+import {
+  DEFAULT_MAX_HOPS,
+  type ExposureResult,
+  exposure,
+  MAX_HOPS,
+  type TraceParams,
+  type TraceResult,
+  traceRun,
+} from "../core/trace.ts";
 import type { AddressLabels, ClusterInfo } from "../core/trace-context.ts";
 import type { AccountTransfer } from "../domain.ts";
 import { BadInputError, FundtraceError } from "../errors.ts";
@@ -28,6 +37,12 @@ export interface TraceRequest {
 export interface TraceResponse extends TraceResult {
   chain: string;
   stats: TraceResult["stats"] & { requests: number; rounds: number };
+}
+
+export interface ExposureResponse extends ExposureResult {
+  chain: string;
+  risk: Risk;
+  requests: number;
 }
 
 export const DEFAULT_MAX_ADDRESSES = 500;
@@ -90,12 +105,116 @@ export class TraceService {
   async trace(raw: TraceRequest, progress?: (round: number, what: string) => void): Promise<TraceResponse> {
     const req = validateTrace(raw);
     const chain = getChain(req.chain);
+    const { value, requests, rounds } = await this.expand(
+      chain.name,
+      req.addresses,
+      req.maxAddresses ?? DEFAULT_MAX_ADDRESSES,
+      raw.fetch !== false,
+      (graph, lookups) => {
+        const result = traceRun(graph, {
+          start: req.addresses,
+          direction: req.direction,
+          model: req.model,
+          maxHops: req.maxHops,
+          minValue: req.minValue === undefined ? undefined : BigInt(req.minValue),
+          stopAt: req.stopAt,
+          targets: req.targets,
+          maxAddresses: req.maxAddresses ?? DEFAULT_MAX_ADDRESSES,
+          ...lookups,
+          utxoAsset: { asset: chain.symbol, symbol: chain.symbol, decimals: chain.decimals },
+        }).result;
+        return { value: result, missing: result.stats.missing };
+      },
+      progress,
+    );
+    return { ...value, chain: chain.name, stats: { ...value.stats, requests, rounds } };
+  }
+
+  /** Direct and indirect exposure by category, in and out, with a risk score and band. */
+  async exposure(
+    chainName: string,
+    rawAddress: string,
+    opts: {
+      hops?: number;
+      direction?: "in" | "out" | "both";
+      model?: "poison" | "haircut" | "fifo";
+      maxAddresses?: number;
+      fetch?: boolean;
+    } = {},
+  ): Promise<ExposureResponse> {
+    const chain = getChain(chainName);
+    if (chain.labelOnly)
+      throw new BadInputError(`chain "${chain.name}" has labels only; no exposure can be computed`);
+    const address = normalizeAddress(chain.name, rawAddress);
+    const hops = opts.hops ?? 3;
+    if (!Number.isInteger(hops) || hops < 1 || hops > MAX_HOPS) {
+      throw new BadInputError(
+        `hops must be a whole number from 1 to ${MAX_HOPS}, got ${opts.hops}`,
+        {},
+        "LIMIT_EXCEEDED",
+      );
+    }
+    const budget = opts.maxAddresses ?? DEFAULT_MAX_ADDRESSES;
+    const { value, requests } = await this.expand(
+      chain.name,
+      [address],
+      budget,
+      opts.fetch !== false,
+      (graph, lookups) => {
+        const r = exposure(graph, address, {
+          direction: opts.direction ?? "both",
+          hops,
+          model: opts.model ?? "haircut",
+          maxAddresses: budget,
+          ...lookups,
+          utxoAsset: { asset: chain.symbol, symbol: chain.symbol, decimals: chain.decimals },
+        });
+        return { value: r, missing: r.missing };
+      },
+    );
+    const own = (await this.labels.forAddresses(chain.name, [address])).get(address) ?? [];
+    const risk = riskFromExposure(
+      own.map((l) => l.category),
+      value.direct.map((e) => ({
+        category: e.category,
+        direction: e.direction,
+        direct: true,
+        shareBps: e.shareBps,
+        amount: e.amount,
+      })),
+      value.indirect.map((e) => ({
+        category: e.category,
+        direction: e.direction,
+        direct: false,
+        shareBps: e.shareBps,
+        amount: e.amount,
+      })),
+    );
+    return { chain: chain.name, ...value, risk, requests };
+  }
+
+  /**
+   * Runs `run` over a graph built from the store, loading (and, with a source, fetching) what the
+   * run reports missing until nothing is missing or the address budget is spent.
+   */
+  private async expand<T>(
+    chainName: string,
+    start: string[],
+    budget: number,
+    fetch: boolean,
+    run: (
+      graph: MapGraph,
+      lookups: Pick<TraceParams, "labels" | "clusters">,
+    ) => { value: T; missing: { txids: string[]; addresses: string[] } },
+    progress?: (round: number, what: string) => void,
+  ): Promise<{ value: T; requests: number; rounds: number }> {
+    const chain = getChain(chainName);
     let source: ChainSource | undefined;
-    if (raw.fetch !== false) {
+    if (fetch) {
       try {
         source = this.sourceFor(chain.name);
       } catch {
-        source = undefined; // no source configured: trace what is stored
+        source = undefined; // no source configured: use what is stored
       }
     }
     const before = source?.counter.requests ?? 0;
@@ -105,8 +224,28 @@ export class TraceService {
     const labelCache = new Map<string, AddressLabels | undefined>();
     const clusterCache = new Map<string, ClusterInfo | undefined>();
     const utxo = new UtxoStore(this.store);
-    const budget = req.maxAddresses ?? DEFAULT_MAX_ADDRESSES;
 
+    const loadTxids = async (ids: string[]) => {
+      const fresh = ids.filter((t) => !loadedTx.has(t));
+      if (fresh.length === 0) return;
+      const stored = await loadUtxoTxs(this.store, chain.name, fresh);
+      const have = new Set(stored.map((t) => t.txid));
+      const fetched = [];
+      if (source && source.model === "utxo") {
+        for (const id of fresh.filter((t) => !have.has(t))) {
+          const tx = await source.transaction(id);
+          if (!tx) continue;
+          const outs = tx.block ? await source.outspends(id) : undefined;
+          await this.store.tx(() => utxo.writeTx(tx, outs));
+          fetched.push(id);
+        }
+      }
+      const all = fetched.length
+        ? [...stored, ...(await loadUtxoTxs(this.store, chain.name, fetched))]
+        : stored;
+      graph.addRows({ utxoTxs: all });
+      for (const t of fresh) loadedTx.add(t);
+    };
     const loadAddresses = async (addrs: string[]) => {
       const fresh = addrs.filter((a) => !loadedAddr.has(a));
       if (fresh.length === 0) return;
@@ -134,31 +273,10 @@ export class TraceService {
       graph.addRows({ complete: fresh });
       for (const a of fresh) loadedAddr.add(a);
     };
-    const loadTxids = async (ids: string[]) => {
-      const fresh = ids.filter((t) => !loadedTx.has(t));
-      if (fresh.length === 0) return;
-      const stored = await loadUtxoTxs(this.store, chain.name, fresh);
-      const have = new Set(stored.map((t) => t.txid));
-      const fetched = [];
-      if (source && source.model === "utxo") {
-        for (const id of fresh.filter((t) => !have.has(t))) {
-          const tx = await source.transaction(id);
-          if (!tx) continue;
-          const outs = tx.block ? await source.outspends(id) : undefined;
-          await this.store.tx(() => utxo.writeTx(tx, outs));
-          fetched.push(id);
-        }
-      }
-      const all = fetched.length
-        ? [...stored, ...(await loadUtxoTxs(this.store, chain.name, fetched))]
-        : stored;
-      graph.addRows({ utxoTxs: all });
-      for (const t of fresh) loadedTx.add(t);
-    };
-    const refreshLookups = async (g: MapGraph) => {
+    const refreshLookups = async () => {
       const addrs: string[] = [];
-      for (let i = 0; i < g.addressCount; i++) {
-        const a = g.address(i);
+      for (let i = 0; i < graph.addressCount; i++) {
+        const a = graph.address(i);
         if (!labelCache.has(a)) addrs.push(a);
       }
       if (addrs.length === 0) return;
@@ -188,40 +306,26 @@ export class TraceService {
       }
     };
 
-    await loadAddresses(req.addresses);
-    const params: TraceParams = {
-      start: req.addresses,
-      direction: req.direction,
-      model: req.model,
-      maxHops: req.maxHops,
-      minValue: req.minValue === undefined ? undefined : BigInt(req.minValue),
-      stopAt: req.stopAt,
-      targets: req.targets,
-      maxAddresses: budget,
-      labels: (a) => labelCache.get(a),
-      clusters: (a) => clusterCache.get(a),
-      utxoAsset: { asset: chain.symbol, symbol: chain.symbol, decimals: chain.decimals },
+    await loadAddresses(start);
+    const lookups = {
+      labels: (a: string) => labelCache.get(a),
+      clusters: (a: string) => clusterCache.get(a),
     };
-    let result: TraceResult | undefined;
+    let out: { value: T; missing: { txids: string[]; addresses: string[] } } | undefined;
     let rounds = 0;
     for (; rounds < MAX_ROUNDS; rounds++) {
-      await refreshLookups(graph);
-      result = traceRun(graph, params).result;
-      const { txids, addresses } = result.stats.missing;
-      const todoTx = txids.filter((t) => !loadedTx.has(t));
-      const todoAddr = addresses.filter((a) => !loadedAddr.has(a));
+      await refreshLookups();
+      out = run(graph, lookups);
+      const todoTx = out.missing.txids.filter((t) => !loadedTx.has(t));
+      const todoAddr = out.missing.addresses.filter((a) => !loadedAddr.has(a));
       if (todoTx.length === 0 && todoAddr.length === 0) break;
       if (loadedAddr.size >= budget) break;
       progress?.(rounds + 1, `${todoTx.length} transactions, ${todoAddr.length} addresses to load`);
       await loadTxids(todoTx);
       await loadAddresses(todoAddr.slice(0, Math.max(1, budget - loadedAddr.size)));
     }
-    if (!result) throw new FundtraceError("INTERNAL", "trace produced no result");
-    return {
-      ...result,
-      chain: chain.name,
-      stats: { ...result.stats, requests: (source?.counter.requests ?? 0) - before, rounds: rounds + 1 },
-    };
+    if (!out) throw new FundtraceError("INTERNAL", "no result");
+    return { value: out.value, requests: (source?.counter.requests ?? 0) - before, rounds: rounds + 1 };
   }
 }
 
