@@ -317,6 +317,8 @@ export class AccountPropagator implements Propagator {
   private readonly txKeys = new Set<number>();
   private readonly replays = new Map<number, Replay>();
   private readonly assetLists = new Map<number, Map<number, ArrayLike<number>>>();
+  /** Per-asset counters for listFor (all zero between calls). */
+  private readonly scratch: Int32Array;
   private edgeIndex: Map<number, EdgeAgg[]> | null = null;
 
   constructor(private readonly ctx: TraceCtx) {
@@ -324,6 +326,7 @@ export class AccountPropagator implements Propagator {
     this.fwd = ctx.forward;
     this.n = this.g.transferCount;
     this.hop = new Uint8Array(this.n).fill(NOHOP);
+    this.scratch = new Int32Array(this.g.assetCount);
   }
 
   pieceTaint(piece: number): Amount {
@@ -360,11 +363,10 @@ export class AccountPropagator implements Propagator {
       this.assetLists.set(addr, byAsset);
       const g = this.g;
       const all = g.transfersOf(addr);
-      // pass 1: count per asset (most addresses hold one asset and no failed transfer)
-      const counts = new Map<number, number>();
+      // pass 1: count per asset (scratch counters indexed by asset id)
+      const counts = this.scratch;
+      const touched: number[] = [];
       let skipped = 0;
-      let runAsset = -1;
-      let run = 0;
       for (let p = 0; p < all.length; p++) {
         const t = all[p]! >> 1;
         if (!g.transferSuccess(t) && g.transferKind(t) !== "fee") {
@@ -372,28 +374,26 @@ export class AccountPropagator implements Propagator {
           continue;
         }
         const a = g.transferAsset(t);
-        if (a === runAsset) run++;
-        else {
-          if (run > 0) counts.set(runAsset, (counts.get(runAsset) ?? 0) + run);
-          runAsset = a;
-          run = 1;
-        }
+        if (counts[a]!++ === 0) touched.push(a);
       }
-      if (run > 0) counts.set(runAsset, (counts.get(runAsset) ?? 0) + run);
-      if (skipped === 0 && counts.size === 1) byAsset.set(counts.keys().next().value!, all);
+      if (skipped === 0 && touched.length === 1) byAsset.set(touched[0]!, all);
       else {
         // pass 2: fill exact-size arrays
-        const fill = new Map<number, { list: Int32Array; n: number }>();
-        for (const [a, c] of counts) fill.set(a, { list: new Int32Array(c), n: 0 });
+        const lists: Int32Array[] = [];
+        for (const a of touched) {
+          lists[a] = new Int32Array(counts[a]!);
+          counts[a] = 0;
+        }
         for (let p = 0; p < all.length; p++) {
           const e = all[p]!;
           const t = e >> 1;
           if (!g.transferSuccess(t) && g.transferKind(t) !== "fee") continue;
-          const f = fill.get(g.transferAsset(t))!;
-          f.list[f.n++] = e;
+          const a = g.transferAsset(t);
+          lists[a]![counts[a]!++] = e;
         }
-        for (const [a, f] of fill) byAsset.set(a, f.list);
+        for (const a of touched) byAsset.set(a, lists[a]!);
       }
+      for (const a of touched) counts[a] = 0;
     }
     return byAsset.get(asset) ?? EMPTY;
   }

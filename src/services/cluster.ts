@@ -108,9 +108,9 @@ export class ClusterService {
     return s.tx(async () => {
       if (opts.full) {
         for (const t of ["members", "evidence", "clusters", "txs", "change"])
-          await s.run(`cluster.reset_$t`, { chain: c });
+          await s.run(`cluster.reset_${t}`, { chain: c });
       }
-      for (const t of ["tx", "addr", "root", "ev"]) await s.run(`cluster.clear_work_$t`);
+      for (const t of ["tx", "addr", "root", "ev"]) await s.run(`cluster.clear_work_${t}`);
       await step("cluster.fill_work_tx", () =>
         s.run("cluster.fill_work_tx", { chain: c, all: Boolean(opts.full) }),
       );
@@ -203,7 +203,7 @@ export class ClusterService {
       await step("cluster.mark_processed", () => s.run("cluster.mark_processed", { chain: c }));
       const stats = (await s.one("cluster.stats", { chain: c }))!;
       const nTx = Number((await s.one("cluster.work_tx_count"))?.n ?? 0);
-      for (const t of ["tx", "addr", "root", "ev"]) await s.run(`cluster.clear_work_$t`);
+      for (const t of ["tx", "addr", "root", "ev"]) await s.run(`cluster.clear_work_${t}`);
       const t3 = performance.now();
       return {
         chain: c,
@@ -280,7 +280,7 @@ export class ClusterService {
             tx: rankOfTx.get(tx.txid)!,
             a,
             b,
-            heuristic: `change:$best.heuristic`,
+            heuristic: `change:${best.heuristic}`,
             confidence: best.confidence,
           });
       }
@@ -345,5 +345,5 @@ export class ClusterService {
 
 /** An address in no multi-address cluster is its own cluster of one. */
 function singletonId(chain: string, address: string): string {
-  return `single:$chain:$address`;
+  return `single:${chain}:${address}`;
 }
