@@ -94,6 +94,28 @@ export interface UtxoTx {
 
 export type TransferKind = "native" | "internal" | "token" | "fee";
 
+/**
+ * Order of transfer kinds inside one transaction: the fee first (gas is bought before the call
+ * runs), then the call value, internal call values, token logs. One definition for adapters and core.
+ */
+export const KIND_ORDER: Readonly<Record<TransferKind, number>> = {
+  fee: 0,
+  native: 1,
+  internal: 2,
+  token: 3,
+};
+
+/** Chain order: (block, tx index, kind order, seq); txid only breaks ties a valid chain never has. */
+export function compareTransfers(a: AccountTransfer, b: AccountTransfer): number {
+  return (
+    a.blockNumber - b.blockNumber ||
+    a.txIndex - b.txIndex ||
+    KIND_ORDER[a.kind] - KIND_ORDER[b.kind] ||
+    a.seq - b.seq ||
+    (a.txid < b.txid ? -1 : a.txid > b.txid ? 1 : 0)
+  );
+}
+
 /** The store's account-model value move: one row per native transfer, internal call value, token log, or fee. */
 export interface AccountTransfer {
   chain: string;

@@ -2,27 +2,12 @@
  * What both EVM adapters (JSON-RPC and Etherscan-compatible) share, so they produce identical rows:
  * the row order, the ERC-20 Transfer log shape and hex/decimal parsing.
  */
-import type { AccountTransfer, TransferKind } from "../../src/domain.ts";
+import { type AccountTransfer, compareTransfers } from "../../src/domain.ts";
 
 /** keccak256("Transfer(address,address,uint256)"). */
 export const TRANSFER_TOPIC = "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef";
 
-/**
- * Row order inside one transaction. Value moves in execution order (the top-level value moves
- * before the calls it funds, logs are emitted during them); the fee row comes last.
- */
-export const KIND_ORDER: Record<TransferKind, number> = { native: 0, internal: 1, token: 2, fee: 3 };
-
-/** Chain order: (blockNumber, txIndex, kind, seq); txid only breaks ties that a valid chain never has. */
-export function compareTransfers(a: AccountTransfer, b: AccountTransfer): number {
-  return (
-    a.blockNumber - b.blockNumber ||
-    a.txIndex - b.txIndex ||
-    KIND_ORDER[a.kind] - KIND_ORDER[b.kind] ||
-    a.seq - b.seq ||
-    (a.txid < b.txid ? -1 : a.txid > b.txid ? 1 : 0)
-  );
-}
+export { compareTransfers, KIND_ORDER } from "../../src/domain.ts";
 
 export function sortTransfers(rows: AccountTransfer[]): AccountTransfer[] {
   return rows.sort(compareTransfers);

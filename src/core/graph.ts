@@ -17,7 +17,7 @@
  * address's whole history is loaded. The engine turns these into `stats.missing` so the caller can
  * fetch and run again.
  */
-import type { AccountTransfer, Amount, TransferKind, UtxoTx } from "../domain.ts";
+import { type AccountTransfer, type Amount, KIND_ORDER, type TransferKind, type UtxoTx } from "../domain.ts";
 
 /** `outputSpender`: asked and unspent. */
 export const UNSPENT = -1;
@@ -34,16 +34,7 @@ export const NO_ADDRESS = -1;
 /** `txOrder` of an unconfirmed transaction: after every block. */
 export const UNCONFIRMED_ORDER = 0x7fffffff;
 
-/**
- * Order of transfer kinds inside one transaction. The fee comes first (gas is bought before the
- * call runs), then the call value, then internal call values, then token logs.
- */
-export const KIND_ORDER: Readonly<Record<TransferKind, number>> = {
-  fee: 0,
-  native: 1,
-  internal: 2,
-  token: 3,
-};
+export { compareTransfers, KIND_ORDER } from "../domain.ts";
 export const KINDS: readonly TransferKind[] = ["fee", "native", "internal", "token"];
 
 export interface FlowGraph {
@@ -482,17 +473,6 @@ export class MapGraph implements FlowGraph {
 function compareTransferRows(a: TransferRow, b: TransferRow): number {
   return (
     a.block - b.block ||
-    a.txIndex - b.txIndex ||
-    KIND_ORDER[a.kind] - KIND_ORDER[b.kind] ||
-    a.seq - b.seq ||
-    (a.txid < b.txid ? -1 : a.txid > b.txid ? 1 : 0)
-  );
-}
-
-/** Chain-order comparison of two transfer rows (block, tx index, kind order, seq, txid). */
-export function compareTransfers(a: AccountTransfer, b: AccountTransfer): number {
-  return (
-    a.blockNumber - b.blockNumber ||
     a.txIndex - b.txIndex ||
     KIND_ORDER[a.kind] - KIND_ORDER[b.kind] ||
     a.seq - b.seq ||

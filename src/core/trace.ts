@@ -20,17 +20,24 @@
  *   each round expands the unexpanded eligible addresses of the lowest hop level, biggest taint
  *   first (per-asset maximum; assets are not converted), until the budget runs out
  *   (`truncated: true`). Hop numbers are shortest-path correct in both modes, because they are a
- *   property of the fixpoint, not of the order.
+ *   property of the fixpoint, not of the order. `maxAddresses` counts start addresses.
+ *   (`expansion: "rounds"` forces the round mode; a test checks both modes agree.)
  * - minValue applies per piece (a UTXO output or input, an account transfer) at hop ≥ 1: a piece
- *   whose taint is below it is dropped (treated as clean: not reported, not followed). Start
- *   pieces are never dropped.
+ *   whose taint is below it is dropped (treated as clean: not reported, not followed). Pinned
+ *   start pieces (hop 0) are never dropped.
+ * - Multiple assets never mix: UTXO value is one asset (`utxoAsset`, default BTC); on account
+ *   chains ETH and every token are separate flows; endpoints, nodes and edges carry their asset.
  * - Stop. Categories in `stopAt` (default ["exchange"]) or a cluster flagged `isService` make an
  *   address a stop endpoint (`stop: true`): its received taint is reported, never expanded, so a
  *   later spend of those coins is clean. An unlabelled address in a service cluster is a stop
  *   endpoint too (with empty labels and its `cluster`).
  * - Endpoints are per (address, asset). `amount` is the taint received over all pieces, `hops` the
  *   fewest hops, `direct` the part received at hop 1. Paths: up to `maxPathsPerEndpoint` (default
- *   20) routes, widest first (see trace-paths.ts); `pathsCapped` when more may exist.
+ *   20) routes, widest first (see trace-paths.ts); `pathsCapped` when more may exist. Path search
+ *   is bounded (200k best-first steps per trace, 400..4000 per endpoint, fan-in 32 per piece).
+ * - Bad parameters (maxHops outside 1..12, negative minValue, ...) throw RangeError; the service
+ *   layer maps them to its coded errors (the core imports nothing outside src/core).
+ * - The graph must not change while a trace runs. Traces are synchronous and keep no state.
  * - Edges are aggregated per (txid, from, to, asset) in money-flow direction (also backward);
  *   edge and path hop amounts are the taint that moved from `from` to `to` in that transaction
  *   (UTXO haircut/poison: an output's taint split over the tainted inputs in proportion to their
