@@ -143,6 +143,14 @@ describe("trace service with on-demand expansion", () => {
     expect(api.direct.find((e: any) => e.category === "sanction").amount).toBe("900000");
   });
 
+  it("screening includes exposure when asked", async () => {
+    const plain = await s.screen.screen([{ chain: "bitcoin", address: sc.V }]);
+    expect(plain.results[0]?.risk.band).toBe("none");
+    const withExp = await s.screen.screen([{ chain: "bitcoin", address: sc.V }], { exposureHops: 3 });
+    expect(withExp.results[0]?.risk.band).toBe("severe");
+    expect(withExp.results[0]?.risk.reasons.join(" ")).toContain("direct outgoing exposure to sanction");
+  });
+
   it("rejects a hop limit too high and a bad address before anything happens", async () => {
     await expect(s.traces.trace({ chain: "bitcoin", addresses: [sc.V], maxHops: 13 })).rejects.toThrow(
       /hop limit too high: 13/,

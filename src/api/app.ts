@@ -163,7 +163,11 @@ export function createApp(services: Services, opts: AppOptions = {}) {
         ...errors,
       },
     }),
-    async (c) => c.json(await services.screen.screen(c.req.valid("json").items), 200),
+    async (c) => {
+      const b = c.req.valid("json");
+      const r = await services.screen.screen(b.items, { exposureHops: b.exposure?.hops });
+      return c.json(jsonSafe(r) as { results: z.infer<typeof ScreenResultSchema>[] }, 200);
+    },
   );
 
   app.openapi(

@@ -30,6 +30,7 @@ export const ScreenRequestSchema = z
       .array(z.object({ chain: z.string().min(1).max(64), address: z.string().min(1).max(256) }))
       .min(1)
       .max(100_000),
+    exposure: z.object({ hops: z.number().int().min(1).max(12).default(3) }).optional(),
   })
   .openapi("ScreenRequest");
 
@@ -41,6 +42,7 @@ export const ScreenResultSchema = z
     categories: z.array(z.string()),
     labels: z.array(LabelSchema),
     risk: RiskSchema,
+    exposure: z.object({ direct: z.array(z.any()), indirect: z.array(z.any()) }).optional(),
   })
   .openapi("ScreenResult");
 

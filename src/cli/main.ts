@@ -182,11 +182,17 @@ export async function main(argv: string[], io: IO = defaultIO()): Promise<number
     .command("screen")
     .description("screen `chain,address` lines against every label (FILE or - for stdin)")
     .argument("[file]", "file with one chain,address per line; - or none reads stdin")
-    .action(async (file: string | undefined) => {
+    .option("--exposure-hops <n>", "also compute exposure up to N hops (traces stored data, may fetch)")
+    .action(async (file: string | undefined, o: { exposureHops?: string }) => {
+      if (o.exposureHops !== undefined && !/^\d+$/.test(o.exposureHops)) {
+        throw new BadInputError(`--exposure-hops must be a whole number, got "${o.exposureHops}"`);
+      }
       const items = parseScreenLines(await readInput(file, io));
       if (items.length === 0) throw new BadInputError("no chain,address lines to screen");
       const s = await open();
-      const r = await s.screen.screen(items);
+      const r = await s.screen.screen(items, {
+        exposureHops: o.exposureHops === undefined ? undefined : Number(o.exposureHops),
+      });
       out(r, () =>
         table(
           ["chain", "address", "sanctioned", "risk", "categories", "labels"],

@@ -128,6 +128,8 @@ export async function createServices(
     },
   };
   services.traces = new TraceService(store, labels, services.ingest, source);
+  services.screen.exposure = async (chain, address, hops) =>
+    services.traces.exposure(chain, address, { hops });
   if (config.defaultLabels && (await labels.imports()).length === 0) {
     await importDefaultLabels(services, opts.progress);
   }

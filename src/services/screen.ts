@@ -26,9 +26,11 @@ export interface ScreenResult {
   categories: string[];
   labels: PublicLabel[];
   risk: Pick<Risk, "score" | "band"> & { reasons: string[] };
+  exposure?: { direct: unknown[]; indirect: unknown[] };
 }
 
 export const MAX_SCREEN_ITEMS = 100_000;
+export const MAX_EXPOSURE_ITEMS = 1_000;
 /** GraphSense "authority_data" level. */
 export const SANCTION_MIN_CONFIDENCE = 60;
 
@@ -48,7 +50,28 @@ export function publicLabel(l: LabelRecord): PublicLabel {
 export class ScreenService {
   constructor(private readonly labels: LabelService) {}
 
-  async screen(items: ScreenItem[]): Promise<{ results: ScreenResult[] }> {
+  /** Set after construction: exposure needs the trace service. */
+  exposure?: (
+    chain: string,
+    address: string,
+    hops: number,
+  ) => Promise<{ risk: Risk; direct: unknown[]; indirect: unknown[] }>;
+
+  /**
+   * Labels for every item; with `exposureHops`, also direct and indirect exposure (which traces
+   * stored data and may fetch), and the risk then comes from labels and exposure together.
+   */
+  async screen(
+    items: ScreenItem[],
+    opts: { exposureHops?: number } = {},
+  ): Promise<{ results: ScreenResult[] }> {
+    if (opts.exposureHops !== undefined && items.length > MAX_EXPOSURE_ITEMS) {
+      throw new BadInputError(
+        `screening with exposure takes at most ${MAX_EXPOSURE_ITEMS} items, got ${items.length}`,
+        {},
+        "LIMIT_EXCEEDED",
+      );
+    }
     if (items.length > MAX_SCREEN_ITEMS) {
       throw new BadInputError(
         `too many items: ${items.length} (max ${MAX_SCREEN_ITEMS} per request)`,
@@ -71,12 +94,17 @@ export class ScreenService {
     for (const n of norm) byChain.set(n.chain, [...(byChain.get(n.chain) ?? []), n.address]);
     const found = new Map<string, Map<string, LabelRecord[]>>();
     for (const [chain, addrs] of byChain) found.set(chain, await this.labels.forAddresses(chain, addrs));
-    return {
-      results: norm.map(({ chain, address }) => {
-        const ls = found.get(chain)?.get(address) ?? [];
-        return screenResult(chain, address, ls);
-      }),
-    };
+    const results = norm.map(({ chain, address }) =>
+      screenResult(chain, address, found.get(chain)?.get(address) ?? []),
+    );
+    if (opts.exposureHops !== undefined && this.exposure) {
+      for (const r of results) {
+        const e = await this.exposure(r.chain, r.address, opts.exposureHops);
+        r.risk = { score: e.risk.score, band: e.risk.band, reasons: e.risk.reasons };
+        r.exposure = { direct: e.direct, indirect: e.indirect };
+      }
+    }
+    return { results };
   }
 }
 
