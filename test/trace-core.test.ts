@@ -648,10 +648,15 @@ describe("account chain: interleaved tainted and clean deposits", () => {
 
   it("exposure: direct and indirect by category, in and out", () => {
     const x = exposure(g, "M", { labels, hops: 3 });
-    // out (forward haircut from M, whose receipts 1200 are all pinned): M's spends are fully tainted:
-    //   X 100 direct, Y 500 direct (terrorism_financing), Z 250 direct (gambling); W 500 indirect.
-    // in (backward from M): senders S? no: A 200+300 (hop 1, unlabelled), K1, K2; S at hop 2 (exchange):
-    //   A's outs to M are 500 of A's 1000 received -> reversed haircut at A gives S all 500.
+    // Denominators: everything M received, 300 + 200 + 400 + 300 = 1200, in both directions.
+    // out (forward haircut from M; all its receipts are pinned, so tb = b and every spend is fully
+    //   tainted): X 100, Y 500 (terrorism_financing), Z 250 (gambling) at hop 1 = direct;
+    //   W receives Y's 500 at hop 2 = indirect exchange. Shares: 500/1200 = 0.4166, 250/1200 = 0.2083,
+    //   100/1200 = 0.0833 (4 decimals, floor).
+    // in (backward from M): its senders K1 (300), A (200 + 300), K2 (400) are hop 1, unlabelled.
+    //   At A (final balance 1000 - 205 - 305 = 490) the reversed walk adds back the outs to M
+    //   (backward taint 300 and 200) and the fees (clean): b = 1000, tb = 500 when S's 1000 is reached,
+    //   v = b so S (exchange, hop 2) gets all 500 = indirect.
     expect(x.totals).toEqual([
       { direction: "in", asset: "ETH", amount: 1200n },
       { direction: "out", asset: "ETH", amount: 1200n },

@@ -494,6 +494,120 @@ export function createApp(services: Services, opts: AppOptions = {}) {
     },
   );
 
+  const TraceParamsSchema = z
+    .object({
+      chain: z.string(),
+      addresses: z.array(z.string()).min(1).max(1000),
+      direction: z.enum(["forward", "backward"]).optional(),
+      maxHops: z.number().int().optional(),
+      model: z.enum(["poison", "haircut", "fifo"]).optional(),
+      minValue: z.string().regex(/^\d+$/).optional(),
+      stopAt: z.array(z.string()).optional(),
+      targets: z
+        .object({ categories: z.array(z.string()).optional(), addresses: z.array(z.string()).optional() })
+        .optional(),
+      maxAddresses: z.number().int().optional(),
+    })
+    .openapi("TraceParams");
+  const RunSchema = z
+    .object({
+      id: z.string(),
+      query: z.string(),
+      digest: z.string(),
+      endpoints: z.array(z.any()),
+      diff: z.any(),
+    })
+    .passthrough();
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/queries",
+      request: {
+        body: {
+          content: {
+            "application/json": { schema: z.object({ name: z.string(), params: TraceParamsSchema }) },
+          },
+          required: true,
+        },
+      },
+      responses: {
+        201: {
+          description: "saved",
+          content: { "application/json": { schema: z.object({ name: z.string(), params: z.any() }) } },
+        },
+        409: { description: "name taken", content: { "application/json": { schema: ErrorSchema } } },
+        ...errors,
+      },
+    }),
+    async (c) => {
+      const b = c.req.valid("json");
+      return c.json(await services.queries.save(b.name, b.params), 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/queries",
+      responses: {
+        200: {
+          description: "saved queries",
+          content: {
+            "application/json": { schema: z.object({ queries: z.array(z.record(z.string(), z.unknown())) }) },
+          },
+        },
+      },
+    }),
+    async (c) =>
+      c.json({ queries: (await services.queries.list()) as unknown as Record<string, unknown>[] }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/queries/{name}/run",
+      request: { params: z.object({ name: z.string() }) },
+      responses: {
+        200: {
+          description: "the run with its difference from the previous run",
+          content: { "application/json": { schema: RunSchema } },
+        },
+        404: { description: "no such query", content: { "application/json": { schema: ErrorSchema } } },
+        ...errors,
+      },
+    }),
+    async (c) =>
+      c.json(
+        (await services.queries.run(c.req.valid("param").name)) as unknown as z.infer<typeof RunSchema>,
+        200,
+      ),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/queries/{name}/runs",
+      request: { params: z.object({ name: z.string() }) },
+      responses: {
+        200: {
+          description: "run history, newest first",
+          content: { "application/json": { schema: z.object({ runs: z.array(RunSchema) }) } },
+        },
+        404: { description: "no such query", content: { "application/json": { schema: ErrorSchema } } },
+      },
+    }),
+    async (c) =>
+      c.json(
+        {
+          runs: (await services.queries.runs(c.req.valid("param").name)) as unknown as z.infer<
+            typeof RunSchema
+          >[],
+        },
+        200,
+      ),
+  );
+
   app.doc("/openapi.json", {
     openapi: "3.0.0",
     info: {

@@ -9,7 +9,7 @@ import { createServices, importDefaultLabels, type Services } from "../services/
 import { validateIngestInput } from "../services/ingest.ts";
 import { type ImportFormat, type ImportResult, LABEL_FORMATS } from "../services/labels.ts";
 import type { ScreenItem } from "../services/screen.ts";
-import { validateTrace } from "../services/trace.ts";
+import { type TraceRequest, validateTrace } from "../services/trace.ts";
 import { traceCsv, traceGraphml, traceTable } from "../services/trace-format.ts";
 import { defaultIO, type IO, ProgressReporter, table, toJson } from "./output.ts";
 
@@ -56,6 +56,63 @@ async function readInput(file: string | undefined, io: IO): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of io.stdin) chunks.push(Buffer.from(c as Buffer));
   return Buffer.concat(chunks).toString("utf8");
+}
+
+interface TraceOpts {
+  direction: "forward" | "backward";
+  hops: string;
+  model: "poison" | "haircut" | "fifo";
+  minValue?: string;
+  stopAt: string;
+  to?: string;
+  maxAddresses: string;
+}
+
+/** The trace options of SPEC, shared by `trace` and `query save`. */
+function withTraceOptions(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option("--direction <d>", "forward: where it went; backward: where it came from")
+        .choices(["forward", "backward"])
+        .default("forward"),
+    )
+    .option("--hops <n>", "hop limit (max 12)", "5")
+    .addOption(
+      new Option("--model <m>", "taint model").choices(["poison", "haircut", "fifo"]).default("haircut"),
+    )
+    .option("--min-value <amount>", "ignore taint below this many base units")
+    .option("--stop-at <categories>", "report and do not follow these categories", "exchange")
+    .option("--to <targets>", "link search: only paths ending at these categories or addresses")
+    .option("--max-addresses <n>", "expansion budget", "500");
+}
+
+function toTraceRequest(chain: string, addresses: string[], o: TraceOpts): TraceRequest {
+  const hops = Number(o.hops);
+  const maxAddresses = Number(o.maxAddresses);
+  if (!Number.isInteger(hops)) throw new BadInputError(`--hops must be a whole number, got "${o.hops}"`);
+  if (!Number.isInteger(maxAddresses))
+    throw new BadInputError(`--max-addresses must be a whole number, got "${o.maxAddresses}"`);
+  const to = (o.to ?? "")
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean);
+  const isCategory = (x: string) => /^[a-z_]+$/.test(x);
+  return {
+    chain,
+    addresses,
+    direction: o.direction,
+    maxHops: hops,
+    model: o.model,
+    minValue: o.minValue,
+    stopAt: o.stopAt
+      .split(",")
+      .map((x) => x.trim())
+      .filter(Boolean),
+    targets: o.to
+      ? { categories: to.filter(isCategory), addresses: to.filter((x) => !isCategory(x)) }
+      : undefined,
+    maxAddresses,
+  };
 }
 
 /** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 bad input). */
@@ -292,113 +349,124 @@ export async function main(argv: string[], io: IO = defaultIO()): Promise<number
       });
     });
 
-  program
-    .command("trace")
-    .description("follow funds hop by hop to exchanges, sanctioned and terror-linked wallets")
-    .argument("<chain>")
-    .argument("<addresses...>")
-    .addOption(
-      new Option("--direction <d>", "forward: where it went; backward: where it came from")
-        .choices(["forward", "backward"])
-        .default("forward"),
-    )
-    .option("--hops <n>", "hop limit (max 12)", "5")
-    .addOption(
-      new Option("--model <m>", "taint model").choices(["poison", "haircut", "fifo"]).default("haircut"),
-    )
-    .option("--min-value <amount>", "ignore taint below this many base units")
-    .option("--stop-at <categories>", "report and do not follow these categories", "exchange")
-    .option("--to <targets>", "link search: only paths ending at these categories or addresses")
-    .option("--max-addresses <n>", "expansion budget", "500")
+  withTraceOptions(
+    program
+      .command("trace")
+      .description("follow funds hop by hop to exchanges, sanctioned and terror-linked wallets")
+      .argument("<chain>")
+      .argument("<addresses...>"),
+  )
     .addOption(
       new Option("--format <f>", "output").choices(["table", "json", "csv", "graphml"]).default("table"),
     )
-    .action(
-      async (
-        chain: string,
-        addresses: string[],
-        o: {
-          direction: "forward" | "backward";
-          hops: string;
-          model: "poison" | "haircut" | "fifo";
-          minValue?: string;
-          stopAt: string;
-          to?: string;
-          maxAddresses: string;
-          format: string;
-        },
-      ) => {
-        const hops = Number(o.hops);
-        const maxAddresses = Number(o.maxAddresses);
-        if (!Number.isInteger(hops))
-          throw new BadInputError(`--hops must be a whole number, got "${o.hops}"`);
-        if (!Number.isInteger(maxAddresses))
-          throw new BadInputError(`--max-addresses must be a whole number, got "${o.maxAddresses}"`);
-        const to = (o.to ?? "")
-          .split(",")
-          .map((x) => x.trim())
-          .filter(Boolean);
-        const targets = o.to
-          ? {
-              categories: to.filter((x) => /^[a-z_]+$/.test(x)),
-              addresses: to.filter((x) => !/^[a-z_]+$/.test(x)),
-            }
-          : undefined;
-        const req = {
-          chain,
-          addresses,
-          direction: o.direction,
-          maxHops: hops,
-          model: o.model,
-          minValue: o.minValue,
-          stopAt: o.stopAt
-            .split(",")
-            .map((x) => x.trim())
-            .filter(Boolean),
-          targets,
-          maxAddresses,
-        };
-        validateTrace(req);
-        const s = await open();
-        const p = progress();
-        const r = await s.traces.trace(req, (round, what) => p.update(round, round + 1, what));
-        const fmt = globals().json ? "json" : o.format;
-        write(
-          fmt === "json"
-            ? `${toJson(r)}\n`
-            : fmt === "csv"
-              ? traceCsv(r)
-              : fmt === "graphml"
-                ? traceGraphml(r)
-                : traceTable(r),
-        );
-      },
-    );
-
-  program
-    .command("exposure")
-    .description("direct and indirect exposure by category, in and out, with a risk band")
-    .argument("<chain>")
-    .argument("<address>")
-    .option("--hops <n>", "indirect exposure up to this many hops", "3")
-    .addOption(new Option("--direction <d>").choices(["in", "out", "both"]).default("both"))
-    .action(async (chain: string, address: string, o: { hops: string; direction: "in" | "out" | "both" }) => {
-      const hops = Number(o.hops);
-      if (!Number.isInteger(hops)) throw new BadInputError(`--hops must be a whole number, got "${o.hops}"`);
+    .action(async (chain: string, addresses: string[], o: TraceOpts & { format: string }) => {
+      const req = toTraceRequest(chain, addresses, o);
+      validateTrace(req);
       const s = await open();
-      const r = await s.traces.exposure(chain, address, { hops, direction: o.direction });
+      const p = progress();
+      const r = await s.traces.trace(req, (round, what) => p.update(round, round + 1, what));
+      const fmt = globals().json ? "json" : o.format;
+      write(
+        fmt === "json"
+          ? `${toJson(r)}\n`
+          : fmt === "csv"
+            ? traceCsv(r)
+            : fmt === "graphml"
+              ? traceGraphml(r)
+              : traceTable(r),
+      );
+    });
+
+  const query = program
+    .command("query")
+    .description("saved trace queries: save, run (with the difference from the last run), list, show");
+  query
+    .command("save")
+    .description(
+      "save trace parameters under a name: fundtrace query save NAME -- CHAIN ADDRESS... [trace options]",
+    )
+    .argument("<name>")
+    .argument("<traceArgs...>")
+    .allowUnknownOption()
+    .action(async (name: string, traceArgs: string[]) => {
+      const sub = withTraceOptions(new Command("trace").argument("<chain>").argument("<addresses...>"))
+        .exitOverride()
+        .configureOutput({ writeOut: (x) => io.stdout.write(x), writeErr: (x) => io.stderr.write(x) });
+      let req: TraceRequest | undefined;
+      sub.action((chain: string, addresses: string[], o: TraceOpts) => {
+        req = toTraceRequest(chain, addresses, o);
+      });
+      sub.parse(traceArgs, { from: "user" });
+      if (!req) throw new BadInputError("give the trace arguments after --: CHAIN ADDRESS... [options]");
+      const s = await open();
+      const saved = await s.queries.save(name, req);
+      out(
+        saved,
+        () => `saved query "${saved.name}": ${saved.params.chain} ${saved.params.addresses.join(" ")}\n`,
+      );
+    });
+  query
+    .command("run")
+    .description("pull what is new, trace again, store the run and show what changed")
+    .argument("<name>")
+    .action(async (name: string) => {
+      const s = await open();
+      const r = await s.queries.run(name);
       out(r, () => {
-        const lines = [`${r.chain} ${r.address}: risk ${r.risk.band} (${r.risk.score})`];
-        for (const x of r.risk.reasons) lines.push(`  reason: ${x}`);
-        for (const [kind, list] of [
-          ["direct", r.direct],
-          ["indirect", r.indirect],
-        ] as const) {
-          for (const e of list)
-            lines.push(`  ${kind} ${e.direction} ${e.category}: ${e.amount} ${e.asset} (${e.share})`);
+        const lines = [
+          `run ${r.id} of "${name}": ${r.endpoints.length} endpoints (digest ${r.digest.slice(0, 16)}…)`,
+        ];
+        for (const e of r.endpoints)
+          lines.push(`  ${e.address}  ${e.amount} ${e.asset}  hop ${e.hops}  ${e.categories.join(",")}`);
+        if (!r.diff) lines.push("  first run: nothing to compare");
+        else {
+          for (const e of r.diff.newEndpoints)
+            lines.push(`  NEW endpoint ${e.address} ${e.amount} ${e.asset}`);
+          for (const c of r.diff.changedAmounts)
+            lines.push(`  CHANGED ${c.address} ${c.previous} -> ${c.current} (${c.delta}) ${c.asset}`);
+          for (const n of r.diff.newPaths) lines.push(`  NEW path to ${n.address}: ${n.path}`);
+          for (const e of r.diff.goneEndpoints) lines.push(`  GONE ${e.address}`);
+          if (
+            !r.diff.newEndpoints.length &&
+            !r.diff.changedAmounts.length &&
+            !r.diff.newPaths.length &&
+            !r.diff.goneEndpoints.length
+          ) {
+            lines.push("  no change since the last run");
+          }
         }
         return lines.join("\n") + "\n";
       });
+    });
+  query
+    .command("list")
+    .description("saved queries")
+    .action(async () => {
+      const s = await open();
+      const qs = await s.queries.list();
+      out({ queries: qs }, () =>
+        table(
+          ["name", "chain", "addresses", "runs", "last run"],
+          qs.map((q) => [q.name, q.params.chain, q.params.addresses.join(" "), q.runs, q.lastRun ?? "-"]),
+        ),
+      );
+    });
+  query
+    .command("show")
+    .description("a saved query and its runs")
+    .argument("<name>")
+    .action(async (name: string) => {
+      const s = await open();
+      const q = await s.queries.get(name);
+      const runs = await s.queries.runs(name);
+      out(
+        { ...q, runs },
+        () =>
+          [
+            `${q.name}: ${JSON.stringify(q.params)}`,
+            ...runs.map((r) => `  run ${r.id} ${r.finishedAt} ${r.endpoints.length} endpoints`),
+          ].join("\n") + "\n",
+      );
     });
 
   program
@@ -458,7 +526,6 @@ export async function main(argv: string[], io: IO = defaultIO()): Promise<number
           `"fundtrace ${name}" is not available in this version yet (issue #${issue})`,
         );
       });
-  later("query", "[args...]", "saved trace queries", 8);
   later("demo", "[args...]", "the whole job on a local demo chain", 9);
 
   try {

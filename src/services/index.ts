@@ -16,6 +16,7 @@ import { ClusterService } from "./cluster.ts";
 import { IngestService } from "./ingest.ts";
 import { JobService } from "./jobs.ts";
 import { type ImportFormat, type ImportResult, LabelService } from "./labels.ts";
+import { QueryService } from "./queries.ts";
 import { ScreenService } from "./screen.ts";
 import { TraceService } from "./trace.ts";
 
@@ -30,6 +31,7 @@ export interface Services {
   ingest: IngestService;
   clusters: ClusterService;
   traces: TraceService;
+  queries: QueryService;
   jobs: JobService;
   /** The configured data source for a chain (one per chain, shared counters). */
   source(chain: string): ChainSource;
@@ -119,6 +121,7 @@ export async function createServices(
     }),
     clusters: new ClusterService(store, labels),
     traces: undefined as unknown as TraceService,
+    queries: undefined as unknown as QueryService,
     jobs,
     source,
     log: opts.log,
@@ -128,6 +131,14 @@ export async function createServices(
     },
   };
   services.traces = new TraceService(store, labels, services.ingest, source);
+  services.queries = new QueryService(store, services.traces, services.ingest, (chain) => {
+    try {
+      source(chain);
+      return true;
+    } catch {
+      return false;
+    }
+  });
   services.screen.exposure = async (chain, address, hops) =>
     services.traces.exposure(chain, address, { hops });
   if (config.defaultLabels && (await labels.imports()).length === 0) {

@@ -1,0 +1,188 @@
+import { createHash, randomUUID } from "node:crypto";
+import { BadInputError, ConflictError, NotFoundError } from "../errors.ts";
+import { jsonSafe } from "../json.ts";
+import type { Store } from "../store/db.ts";
+import type { IngestService } from "./ingest.ts";
+import { type TraceRequest, type TraceResponse, type TraceService, validateTrace } from "./trace.ts";
+
+export interface RunEndpoint {
+  address: string;
+  asset: string;
+  amount: string;
+  hops: number;
+  categories: string[];
+  paths: string[];
+}
+
+export interface RunDiff {
+  /** Endpoints this run has and the previous did not. */
+  newEndpoints: RunEndpoint[];
+  /** Endpoints whose amount changed: previous, current and the difference (decimal strings). */
+  changedAmounts: { address: string; asset: string; previous: string; current: string; delta: string }[];
+  /** Paths (txids hop by hop) that carried taint now and did not before, per endpoint. */
+  newPaths: { address: string; asset: string; path: string }[];
+  /** Endpoints the previous run had and this one does not. */
+  goneEndpoints: RunEndpoint[];
+}
+
+export interface QueryRun {
+  id: string;
+  query: string;
+  startedAt: string;
+  finishedAt?: string;
+  digest: string;
+  endpoints: RunEndpoint[];
+  diff: RunDiff | null;
+  stats?: unknown;
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+function summarize(r: TraceResponse): RunEndpoint[] {
+  return r.endpoints
+    .map((e) => ({
+      address: e.address,
+      asset: e.asset,
+      amount: e.amount.toString(),
+      hops: e.hops,
+      categories: [...e.categories],
+      paths: e.paths.map((p) => p.hops.map((h) => h.txid).join(">")).sort(),
+    }))
+    .sort((a, b) => (a.address + a.asset < b.address + b.asset ? -1 : 1));
+}
+
+/** What changed between two runs' endpoints: new endpoints, changed amounts, new paths. */
+export function diffRuns(prev: RunEndpoint[], cur: RunEndpoint[]): RunDiff {
+  const key = (e: RunEndpoint) => `${e.address}\u0000${e.asset}`;
+  const before = new Map(prev.map((e) => [key(e), e]));
+  const after = new Map(cur.map((e) => [key(e), e]));
+  const diff: RunDiff = { newEndpoints: [], changedAmounts: [], newPaths: [], goneEndpoints: [] };
+  for (const [k, e] of after) {
+    const p = before.get(k);
+    if (!p) {
+      diff.newEndpoints.push(e);
+      continue;
+    }
+    if (p.amount !== e.amount) {
+      diff.changedAmounts.push({
+        address: e.address,
+        asset: e.asset,
+        previous: p.amount,
+        current: e.amount,
+        delta: (BigInt(e.amount) - BigInt(p.amount)).toString(),
+      });
+    }
+    const old = new Set(p.paths);
+    for (const path of e.paths)
+      if (!old.has(path)) diff.newPaths.push({ address: e.address, asset: e.asset, path });
+  }
+  for (const [k, e] of before) if (!after.has(k)) diff.goneEndpoints.push(e);
+  return diff;
+}
+
+/** Saved trace queries: a name bound to trace parameters (never SQL), rerun and compared. */
+export class QueryService {
+  constructor(
+    private readonly store: Store,
+    private readonly traces: TraceService,
+    private readonly ingest: IngestService,
+    private readonly hasSource: (chain: string) => boolean,
+  ) {}
+
+  async save(name: string, params: TraceRequest): Promise<{ name: string; params: TraceRequest }> {
+    if (!NAME.test(name))
+      throw new BadInputError(`query name "${name}" must be 1-64 letters, digits, "_", "-" or "."`);
+    const p = validateTrace(params);
+    const clean: TraceRequest = {
+      chain: p.chain,
+      addresses: p.addresses,
+      direction: p.direction,
+      maxHops: p.maxHops,
+      model: p.model,
+      minValue: p.minValue === undefined ? undefined : String(p.minValue),
+      stopAt: p.stopAt,
+      targets: p.targets,
+      maxAddresses: p.maxAddresses,
+    };
+    if (await this.store.one("saved.get", { name }))
+      throw new ConflictError(`a query named "${name}" exists already`);
+    await this.store.run("saved.insert", { name, params: JSON.stringify(clean) });
+    return { name, params: clean };
+  }
+
+  async get(name: string): Promise<{ name: string; params: TraceRequest; createdAt: string }> {
+    const r = await this.store.one("saved.get", { name });
+    if (!r) throw new NotFoundError(`no saved query named "${name}"`);
+    return {
+      name,
+      params: JSON.parse(r.params as string) as TraceRequest,
+      createdAt: r.created_at as string,
+    };
+  }
+
+  async list(): Promise<
+    { name: string; params: TraceRequest; createdAt: string; runs: number; lastRun: string | null }[]
+  > {
+    return (await this.store.all("saved.list")).map((r) => ({
+      name: r.name as string,
+      params: JSON.parse(r.params as string) as TraceRequest,
+      createdAt: r.created_at as string,
+      runs: Number(r.runs),
+      lastRun: (r.last_run as string | null) ?? null,
+    }));
+  }
+
+  async runs(name: string, limit = 50): Promise<QueryRun[]> {
+    await this.get(name);
+    return (await this.store.all("saved.runs", { query_name: name, limit: BigInt(limit) })).map((r) => {
+      const body = JSON.parse(r.result as string) as { endpoints: RunEndpoint[]; diff: RunDiff | null };
+      return {
+        id: r.id as string,
+        query: name,
+        startedAt: r.started_at as string,
+        finishedAt: r.finished_at as string,
+        digest: r.digest as string,
+        endpoints: body.endpoints,
+        diff: body.diff,
+      };
+    });
+  }
+
+  /**
+   * Pulls what is new for the addresses involved (the start addresses and every address the last
+   * run expanded), traces again, stores the run and its difference from the previous one.
+   */
+  async run(name: string): Promise<QueryRun> {
+    const q = await this.get(name);
+    const startedAt = new Date().toISOString();
+    const prev = (await this.runs(name, 1))[0];
+    const involved = new Set(q.params.addresses);
+    const lastNodes = prev ? await this.lastNodes(prev.id) : [];
+    for (const a of lastNodes) involved.add(a);
+    if (this.hasSource(q.params.chain))
+      await this.ingest.ingest(q.params.chain, [...involved].slice(0, 1000));
+    const r = await this.traces.trace(q.params);
+    const endpoints = summarize(r);
+    const digest = createHash("sha256")
+      .update(JSON.stringify(jsonSafe({ params: q.params, endpoints })))
+      .digest("hex");
+    const diff = prev ? diffRuns(prev.endpoints, endpoints) : null;
+    const id = randomUUID();
+    const nodes = r.nodes.filter((n) => n.expanded).map((n) => n.address);
+    await this.store.run("saved.insert_run", {
+      id,
+      query_name: name,
+      started_at: startedAt.replace("T", " ").replace("Z", ""),
+      params: JSON.stringify(q.params),
+      digest,
+      result: JSON.stringify({ endpoints, diff, nodes, stats: jsonSafe(r.stats) }),
+    });
+    return { id, query: name, startedAt, digest, endpoints, diff, stats: jsonSafe(r.stats) };
+  }
+
+  private async lastNodes(runId: string): Promise<string[]> {
+    const r = await this.store.one("saved.run_result", { id: runId });
+    if (!r) return [];
+    return ((JSON.parse(r.result as string) as { nodes?: string[] }).nodes ?? []).slice(0, 1000);
+  }
+}
