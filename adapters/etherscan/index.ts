@@ -30,9 +30,15 @@
  */
 import { z } from "zod";
 import type { AccountTransfer } from "../../src/domain.ts";
-import { BadInputError, InvalidAddressError, UpstreamError } from "../../src/errors.ts";
+import { BadInputError, UpstreamError } from "../../src/errors.ts";
 import { redactSecrets } from "../../src/redact.ts";
-import { decodeErc20Transfer, hexToNumber, memo, sortTransfers } from "../evm-rpc/shared.ts";
+import {
+  checkTransfersInput,
+  decodeErc20Transfer,
+  hexToNumber,
+  memo,
+  sortTransfers,
+} from "../evm-rpc/shared.ts";
 import { type GetOptions, HttpClient, type HttpClientOptions } from "../http.ts";
 import type { FailureInfo } from "../retry.ts";
 import type { AccountSource, BlockRange, Tip } from "../source.ts";
@@ -476,17 +482,8 @@ export function createEtherscanSource(opts: EtherscanSourceOptions): AccountSour
   }
 
   async function transfers(addressIn: string, range: BlockRange): Promise<AccountTransfer[]> {
-    if (!/^0x[0-9a-fA-F]{40}$/.test(addressIn))
-      throw new InvalidAddressError(chain, addressIn, "not a 20-byte hex address");
-    const a = addressIn.toLowerCase();
+    const a = checkTransfersInput(chain, addressIn, range);
     const { fromBlock, toBlock } = range;
-    if (
-      !Number.isSafeInteger(fromBlock) ||
-      !Number.isSafeInteger(toBlock) ||
-      fromBlock < 0 ||
-      toBlock < fromBlock
-    )
-      throw new BadInputError(`invalid block range ${fromBlock}-${toBlock}`);
 
     const stop = { now: false };
     const list = (action: Action) =>

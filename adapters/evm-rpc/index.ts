@@ -33,13 +33,14 @@ import {
 } from "ethers";
 import PQueue from "p-queue";
 import type { AccountTransfer } from "../../src/domain.ts";
-import { BadInputError, InvalidAddressError, UpstreamError } from "../../src/errors.ts";
+import { BadInputError, UpstreamError } from "../../src/errors.ts";
 import { redactSecrets } from "../../src/redact.ts";
 import { RequestCounter } from "../http.ts";
 import { backoffDelay, DEFAULT_RETRY, type FailureInfo, type RetryPolicy, shouldRetry } from "../retry.ts";
 import type { AccountSource, BlockRange, SourceGap, Tip } from "../source.ts";
 import {
   addressToTopic,
+  checkTransfersInput,
   decodeAbiString,
   decodeErc20Transfer,
   hexToBigInt,
@@ -614,17 +615,8 @@ export function createEvmRpcSource(opts: EvmRpcSourceOptions): EvmRpcSource {
   }
 
   async function transfers(addressIn: string, range: BlockRange): Promise<AccountTransfer[]> {
-    if (!/^0x[0-9a-fA-F]{40}$/.test(addressIn))
-      throw new InvalidAddressError(chain, addressIn, "not a 20-byte hex address");
-    const a = addressIn.toLowerCase();
+    const a = checkTransfersInput(chain, addressIn, range);
     const { fromBlock, toBlock } = range;
-    if (
-      !Number.isSafeInteger(fromBlock) ||
-      !Number.isSafeInteger(toBlock) ||
-      fromBlock < 0 ||
-      toBlock < fromBlock
-    )
-      throw new BadInputError(`invalid block range ${fromBlock}-${toBlock}`);
 
     const flows = async () => {
       if (mode !== "scan") {

@@ -3,6 +3,7 @@
  * the row order, the ERC-20 Transfer log shape and hex/decimal parsing.
  */
 import { type AccountTransfer, compareTransfers } from "../../src/domain.ts";
+import { BadInputError, InvalidAddressError } from "../../src/errors.ts";
 
 /** keccak256("Transfer(address,address,uint256)"). */
 export const TRANSFER_TOPIC = "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef";
@@ -110,4 +111,24 @@ export function memo<K, T>(fn: (key: K) => Promise<T>): (key: K) => Promise<T> {
     }
     return p;
   };
+}
+
+/** The address (lower-cased) after checking it and the block range both adapters accept. */
+export function checkTransfersInput(
+  chain: string,
+  address: string,
+  range: { fromBlock: number; toBlock: number },
+): string {
+  if (!/^0x[0-9a-fA-F]{40}$/.test(address))
+    throw new InvalidAddressError(chain, address, "not a 20-byte hex address");
+  const { fromBlock, toBlock } = range;
+  if (
+    !Number.isSafeInteger(fromBlock) ||
+    !Number.isSafeInteger(toBlock) ||
+    fromBlock < 0 ||
+    toBlock < fromBlock
+  ) {
+    throw new BadInputError(`invalid block range ${fromBlock}-${toBlock}`);
+  }
+  return address.toLowerCase();
 }
