@@ -11,31 +11,22 @@ import type { AddressInfo } from "node:net";
 import * as bitcoin from "bitcoinjs-lib";
 import bs58check from "bs58check";
 import { addressToScript, type DevChain, type EsploraTx, satsToJsonNumber, toHex } from "./bitcoin.ts";
+import {
+  type EvmFaultConfig,
+  FaultInjector,
+  type Held,
+  releaseHeld,
+  sendTransportFault,
+} from "./evm-faults.ts";
 
 export type FaultKind = "429" | "503" | "timeout" | "reset" | "truncated";
 export const FAULT_KINDS: readonly FaultKind[] = ["429", "503", "timeout", "reset", "truncated"];
 
-export interface FaultConfig {
-  /** Share of eligible requests that fail, 0..1 (drawn from a seeded PRNG). */
-  rate?: number;
-  /** Kinds to pick from (uniformly); default all. */
+/** The shared fault knobs (src/devchain/evm-faults.ts) with Esplora's kinds: it has no 200-body throttle. */
+export type FaultConfig = Omit<EvmFaultConfig, "kinds" | "schedule"> & {
   kinds?: readonly FaultKind[];
-  seed?: number | string;
-  /** Only requests whose path (without the base path) matches one of these can fail. */
-  failPaths?: readonly RegExp[];
-  /** Exact outcomes for the next eligible requests (null = serve), used before `rate` applies. */
   schedule?: readonly (FaultKind | null)[];
-  /** Stop injecting after this many faults. */
-  maxFaults?: number;
-  /** Sent as Retry-After on 429 answers when set (blockstream.info sends none). */
-  retryAfter?: number | string;
-  /** Body of 429 answers; default "Too Many Requests". */
-  body429?: string;
-  /** Body of 503 answers; default "Service Unavailable". */
-  body503?: string;
-  /** How long a "timeout" holds the socket before destroying it; default 10 s, capped at 30 s. */
-  holdMs?: number;
-}
+};
 
 export interface EsploraServerOptions {
   port?: number;
@@ -89,7 +80,6 @@ const BLOCK_LIMIT = 10;
 const TTL_LONG = 157_784_630;
 const TTL_SHORT = 10;
 const CONF_FINAL = 10;
-const MAX_HOLD_MS = 30_000;
 
 interface Answer {
   status: number;
@@ -166,20 +156,6 @@ export function esploraAddressScript(addr: string): { script: string } | { error
   if (data.length !== 21) return { error: "legacy address base58 data" };
   if (data[0] === 0x6f || data[0] === 0xc4) return { error: "Address on invalid network" };
   return { error: "legacy address base58 prefix" };
-}
-
-/** Deterministic PRNG (mulberry32). */
-function prng(seed: number | string): () => number {
-  let a = typeof seed === "number" ? seed >>> 0 : 0;
-  if (typeof seed === "string")
-    for (const ch of seed) a = (Math.imul(a ^ ch.charCodeAt(0), 2654435761) + 1) >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function emptyStats(): EsploraServerStats {
@@ -432,44 +408,13 @@ export async function startEsploraServer(
 ): Promise<EsploraServer> {
   const basePath = (opts.basePath ?? "").replace(/\/+$/, "");
   const stats = emptyStats();
-  let faults: FaultConfig | null = null;
-  let rand = prng(0);
-  let scheduleAt = 0;
-  let injected = 0;
+  const injector = new FaultInjector(0);
   let latencyMs = opts.latencyMs ?? 0;
-  const held = new Set<{ timer: NodeJS.Timeout; socket: import("node:net").Socket }>();
+  const held = new Set<Held>();
 
-  const setFaults = (f: FaultConfig | null) => {
-    faults = f;
-    rand = prng(f?.seed ?? 0);
-    scheduleAt = 0;
-    injected = 0;
-  };
+  const setFaults = (f: FaultConfig | null) => injector.set(f);
   setFaults(opts.faults ?? null);
-
-  const pickFault = (path: string): FaultKind | null => {
-    const f = faults;
-    if (!f) return null;
-    if (
-      f.failPaths &&
-      !f.failPaths.some((re) => {
-        re.lastIndex = 0; // a /g regex would otherwise alternate between matches
-        return re.test(path);
-      })
-    ) {
-      return null;
-    }
-    if (f.maxFaults !== undefined && injected >= f.maxFaults) return null;
-    let kind: FaultKind | null = null;
-    if (f.schedule && scheduleAt < f.schedule.length) {
-      kind = f.schedule[scheduleAt++] ?? null;
-    } else if ((f.rate ?? 0) > 0 && rand() < (f.rate ?? 0)) {
-      const kinds = f.kinds && f.kinds.length > 0 ? f.kinds : FAULT_KINDS;
-      kind = kinds[Math.floor(rand() * kinds.length)] ?? null;
-    }
-    if (kind) injected++;
-    return kind;
-  };
+  const pickFault = (path: string) => injector.pick(path, FAULT_KINDS) as FaultKind | null;
 
   const server = http.createServer((req, res) => {
     const url = req.url ?? "/";
@@ -528,66 +473,18 @@ export async function startEsploraServer(
       return h;
     };
 
-    switch (fault) {
-      case "429": {
-        const body = faults?.body429 ?? "Too Many Requests";
-        const h: http.OutgoingHttpHeaders = {
-          "Content-Type": "text/plain",
-          "Content-Length": Buffer.byteLength(body),
-        };
-        if (faults?.retryAfter !== undefined) h["Retry-After"] = String(faults.retryAfter);
-        entry.status = 429;
-        res.writeHead(429, h).end(body);
-        return;
-      }
-      case "503": {
-        const body = faults?.body503 ?? "Service Unavailable";
-        entry.status = 503;
-        res
-          .writeHead(503, { "Content-Type": "text/plain", "Content-Length": Buffer.byteLength(body) })
-          .end(body);
-        return;
-      }
-      case "timeout": {
-        const holdMs = Math.min(Math.max(faults?.holdMs ?? 10_000, 0), MAX_HOLD_MS);
-        const socket = req.socket;
-        const h = {
-          socket,
-          timer: setTimeout(() => {
-            held.delete(h);
-            socket.destroy();
-          }, holdMs),
-        };
-        held.add(h);
-        socket.once("close", () => {
-          clearTimeout(h.timer);
-          held.delete(h);
-        });
-        return;
-      }
-      case "reset":
-        // RST instead of FIN, so the client sees ECONNRESET.
-        req.socket.resetAndDestroy();
-        return;
-      case "truncated": {
-        const a = compute();
-        const body = typeof a.body === "string" ? Buffer.from(a.body) : Buffer.from(a.body);
-        entry.status = a.status;
-        res.writeHead(a.status, headersOf(a, body.length));
-        res.write(body.subarray(0, Math.floor(body.length / 2)), () => req.socket.destroy());
-        return;
-      }
-      default: {
-        const send = () => {
-          const a = compute();
-          const body = typeof a.body === "string" ? Buffer.from(a.body) : Buffer.from(a.body);
-          entry.status = a.status;
-          res.writeHead(a.status, headersOf(a, body.length)).end(body);
-        };
-        if (latencyMs > 0) setTimeout(send, latencyMs);
-        else send();
-      }
+    if (fault) {
+      entry.status = sendTransportFault(fault, injector.config, req, res, held, compute);
+      return;
     }
+    const send = () => {
+      const a = compute();
+      const body = Buffer.from(a.body);
+      entry.status = a.status;
+      res.writeHead(a.status, headersOf(a, body.length)).end(body);
+    };
+    if (latencyMs > 0) setTimeout(send, latencyMs);
+    else send();
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -615,11 +512,7 @@ export async function startEsploraServer(
       Object.assign(stats, emptyStats(), { inFlight, maxInFlight: inFlight });
     },
     close() {
-      for (const h of held) {
-        clearTimeout(h.timer);
-        h.socket.destroy();
-      }
-      held.clear();
+      releaseHeld(held);
       return new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -1,5 +1,5 @@
 /**
- * Fault injection shared by the local Etherscan-compatible server and the JSON-RPC proxy. Same knobs
+ * Fault injection shared by the local Esplora and Etherscan-compatible servers and the JSON-RPC proxy. Same knobs
  * as the Esplora test server (rate, kinds, seed, schedule, maxFaults, retryAfter, holdMs), plus
  * "ratelimit": Etherscan's HTTP 200 `{"status":"0","message":"NOTOK","result":"Max rate limit reached"}`.
  */
@@ -32,6 +32,10 @@ export interface EvmFaultConfig {
   retryAfter?: number | string;
   /** How long a "timeout" holds the socket before destroying it; default 10 s, capped at 30 s. */
   holdMs?: number;
+  /** Body of 429 answers; default "Too Many Requests". */
+  body429?: string;
+  /** Body of 503 answers; default "Service Unavailable". */
+  body503?: string;
 }
 
 /** Deterministic PRNG (mulberry32). */
@@ -60,13 +64,18 @@ export const emptyFaultCounts = (): Record<EvmFaultKind, number> => ({
 /** Decides, request by request, whether to fail and how. */
 export class FaultInjector {
   private cfg: EvmFaultConfig | null = null;
-  private rand: () => number = prng(1);
+  private rand: () => number;
+
+  /** `defaultSeed` is used when a config names no seed. */
+  constructor(private readonly defaultSeed: number | string = 1) {
+    this.rand = prng(defaultSeed);
+  }
   private schedule: (EvmFaultKind | null)[] = [];
   private injected = 0;
 
   set(cfg: EvmFaultConfig | null): void {
     this.cfg = cfg;
-    this.rand = prng(cfg?.seed ?? 1);
+    this.rand = prng(cfg?.seed ?? this.defaultSeed);
     this.schedule = [...(cfg?.schedule ?? [])];
     this.injected = 0;
   }
@@ -78,7 +87,14 @@ export class FaultInjector {
   pick(target: string, allowed: readonly EvmFaultKind[] = EVM_FAULT_KINDS): EvmFaultKind | null {
     const c = this.cfg;
     if (!c) return null;
-    if (c.failPaths && !c.failPaths.some((r) => r.test(target))) return null;
+    if (
+      c.failPaths &&
+      !c.failPaths.some((r) => {
+        r.lastIndex = 0; // a /g regex would otherwise alternate between matches
+        return r.test(target);
+      })
+    )
+      return null;
     if (c.maxFaults !== undefined && this.injected >= c.maxFaults) return null;
     let kind: EvmFaultKind | null = null;
     if (this.schedule.length > 0) kind = this.schedule.shift() ?? null;
@@ -109,11 +125,11 @@ export function sendTransportFault(
   req: http.IncomingMessage,
   res: http.ServerResponse,
   held: Set<Held>,
-  body: () => { status: number; contentType: string; body: string },
+  body: () => { status: number; contentType: string; body: string | Uint8Array },
 ): number | undefined {
   switch (kind) {
     case "429": {
-      const text = "Too Many Requests";
+      const text = cfg?.body429 ?? "Too Many Requests";
       const h: http.OutgoingHttpHeaders = {
         "Content-Type": "text/plain",
         "Content-Length": Buffer.byteLength(text),
@@ -123,7 +139,7 @@ export function sendTransportFault(
       return 429;
     }
     case "503": {
-      const text = "Service Unavailable";
+      const text = cfg?.body503 ?? "Service Unavailable";
       res
         .writeHead(503, { "Content-Type": "text/plain", "Content-Length": Buffer.byteLength(text) })
         .end(text);
