@@ -161,9 +161,10 @@ export class HttpClient {
         failure = classify(e);
       }
       if (!failure) {
+        const sha256 = createHash("sha256").update(body).digest("hex");
+        await this.opts.responses?.log?.({ source: this.source, url, request: "", status, sha256, body });
         const keep = typeof o.store === "function" ? o.store(body) : o.store;
         if (keep && this.opts.responses && status >= 200 && status < 300) {
-          const sha256 = createHash("sha256").update(body).digest("hex");
           await this.opts.responses.put({ source: this.source, key, url, status, sha256, body });
         }
         return { status, body, url, fromStore: false };

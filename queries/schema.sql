@@ -1,4 +1,4 @@
--- schema: the current full schema (version 3). Fresh files are created from this;
+-- schema: the current full schema (version 4). Fresh files are created from this;
 -- older files are brought here by queries/migrations/*.sql. A test checks both give the same tables.
 CREATE TABLE schema_version (
   version INTEGER NOT NULL,
@@ -222,4 +222,61 @@ CREATE TABLE cluster_work_ev (
   b_rank INTEGER NOT NULL,
   heuristic VARCHAR NOT NULL,
   confidence INTEGER NOT NULL
+);
+
+CREATE TABLE cases (
+  name VARCHAR PRIMARY KEY,
+  title VARCHAR NOT NULL,
+  description VARCHAR,
+  created_at TIMESTAMP NOT NULL,
+  updated_at TIMESTAMP NOT NULL
+);
+
+CREATE TABLE case_wallets (
+  case_name VARCHAR NOT NULL,
+  chain VARCHAR NOT NULL,
+  address VARCHAR NOT NULL,
+  label VARCHAR,
+  category VARCHAR,
+  note VARCHAR,
+  added_at TIMESTAMP NOT NULL,
+  PRIMARY KEY (case_name, chain, address)
+);
+
+CREATE TABLE case_notes (
+  id VARCHAR PRIMARY KEY,
+  case_name VARCHAR NOT NULL,
+  text VARCHAR NOT NULL,
+  created_at TIMESTAMP NOT NULL
+);
+
+CREATE TABLE case_queries (
+  case_name VARCHAR NOT NULL,
+  query_name VARCHAR NOT NULL,
+  added_at TIMESTAMP NOT NULL,
+  PRIMARY KEY (case_name, query_name)
+);
+
+CREATE TABLE audit_log (
+  id VARCHAR PRIMARY KEY,
+  logged_at TIMESTAMP NOT NULL,
+  key_id VARCHAR NOT NULL,
+  action VARCHAR NOT NULL,
+  target VARCHAR,
+  status INTEGER NOT NULL
+);
+
+CREATE TABLE response_bodies (
+  sha256 VARCHAR PRIMARY KEY,
+  body VARCHAR NOT NULL
+);
+
+CREATE TABLE response_log (
+  source VARCHAR NOT NULL,
+  url VARCHAR NOT NULL,
+  request VARCHAR NOT NULL,
+  sha256 VARCHAR NOT NULL,
+  status INTEGER NOT NULL,
+  fetched_at TIMESTAMP NOT NULL,
+  PRIMARY KEY (source, url, request, sha256)
 );

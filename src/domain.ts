@@ -153,4 +153,17 @@ export interface RawResponse {
 export interface ResponseStore {
   get(source: string, key: string): Promise<RawResponse | undefined>;
   put(r: RawResponse): Promise<void>;
+  /** Keeps every answer as received, with the URL (and POST body) that returned it: evidence. */
+  log?(r: LoggedResponse): Promise<void>;
+}
+
+export interface LoggedResponse {
+  source: string;
+  /** URL with secrets redacted. */
+  url: string;
+  /** The request body for POSTs (JSON-RPC), "" for GETs. */
+  request: string;
+  status: number;
+  sha256: string;
+  body: string;
 }

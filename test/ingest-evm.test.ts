@@ -1,6 +1,8 @@
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { listValue } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/api/app.ts";
 import { loadConfig } from "../src/config.ts";
@@ -84,6 +86,26 @@ describe("EVM ingest into the store", () => {
     expect([...kinds].sort()).toEqual(["fee", "internal", "native", "token"]);
   });
 
+  it("logs every JSON-RPC answer as received, with its request, for evidence packages", async () => {
+    const rows = await rpc.store.sql(
+      "SELECT l.url, l.request, l.sha256, b.body FROM response_log l JOIN response_bodies b USING (sha256)",
+    );
+    expect(rows.length).toBeGreaterThan(5);
+    for (const r of rows) {
+      expect(
+        createHash("sha256")
+          .update(r.body as string)
+          .digest("hex"),
+      ).toBe(r.sha256);
+      expect(r.url).toBe(h.node.url.replace(/\/?$/, "/"));
+    }
+    expect(rows.some((r) => (r.request as string).includes('"eth_getLogs"'))).toBe(true);
+    // the package for the big transfer names the answer that carried it
+    const tx = h.scenario.bigValueTxid;
+    const hits = await rpc.store.all("evidence.responses_for", { refs: listValue([tx]) });
+    expect(hits.length).toBeGreaterThan(0);
+  });
+
   it("keeps 10^24 wei exact and reports per-asset stats", async () => {
     const alice = h.scenario.addresses.alice;
     const rows = await rpc.store.sql(
@@ -125,6 +147,9 @@ describe("EVM ingest into the store", () => {
   it("never stores or prints the API key", async () => {
     const dbText = await ethscan.store.sql("SELECT url, body FROM raw_responses");
     expect(JSON.stringify(dbText)).not.toContain(KEY);
+    const logged = await ethscan.store.sql("SELECT url, request FROM response_log");
+    expect(logged.length).toBeGreaterThan(0);
+    expect(JSON.stringify(logged)).not.toContain(KEY);
     for (const t of ["sync_cursors", "jobs", "account_transfers"]) {
       expect(
         JSON.stringify(await ethscan.store.sql(`SELECT * FROM ${t}`), (_k, v) =>

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 /**
  * An EVM JSON-RPC node as an AccountSource, on ethers v6 (`JsonRpcProvider` batching: calls issued
  * together go out as one JSON-RPC batch).
@@ -32,9 +33,9 @@ import {
   Network,
 } from "ethers";
 import PQueue from "p-queue";
-import type { AccountTransfer } from "../../src/domain.ts";
+import type { AccountTransfer, ResponseStore } from "../../src/domain.ts";
 import { BadInputError, UpstreamError } from "../../src/errors.ts";
-import { redactSecrets } from "../../src/redact.ts";
+import { redactSecrets, redactUrl } from "../../src/redact.ts";
 import { RequestCounter } from "../http.ts";
 import { backoffDelay, DEFAULT_RETRY, type FailureInfo, type RetryPolicy, shouldRetry } from "../retry.ts";
 import type { AccountSource, BlockRange, SourceGap, Tip } from "../source.ts";
@@ -86,6 +87,8 @@ export interface EvmRpcSourceOptions {
   /** Widest block span asked of eth_getLogs / trace_filter; default unlimited (learnt from refusals). */
   maxBlockRange?: number;
   log?: (line: string) => void;
+  /** Every answer is logged here as received (evidence). */
+  responses?: ResponseStore;
 }
 
 /** A JSON-RPC error answer (the node understood the call and refused it). */
@@ -159,6 +162,8 @@ class Transport extends JsonRpcProvider {
       timeoutMs: number;
       sleep: (ms: number) => Promise<void>;
       scrub: (s: string) => string;
+      responses?: ResponseStore;
+      publicUrl: string;
     },
   ) {
     super(new FetchRequest(url), network, {
@@ -174,6 +179,23 @@ class Transport extends JsonRpcProvider {
     r.timeout = this.t.timeoutMs;
     // Throttling is retried below with the shared policy, not inside ethers.
     r.retryFunc = async () => false;
+    const responses = this.t.responses;
+    if (responses?.log) {
+      r.processFunc = async (req, resp) => {
+        if (resp.statusCode >= 200 && resp.statusCode < 300 && resp.body) {
+          const body = Buffer.from(resp.body).toString("utf8");
+          await responses.log!({
+            source: this.t.source,
+            url: this.t.publicUrl,
+            request: req.body ? Buffer.from(req.body).toString("utf8") : "",
+            status: resp.statusCode,
+            sha256: createHash("sha256").update(resp.body).digest("hex"),
+            body,
+          });
+        }
+        return resp;
+      };
+    }
     return r;
   }
 
@@ -279,6 +301,8 @@ export function createEvmRpcSource(opts: EvmRpcSourceOptions): EvmRpcSource {
     timeoutMs: opts.timeoutMs ?? 20_000,
     sleep: opts.sleep ?? sleepReal,
     scrub,
+    responses: opts.responses,
+    publicUrl: redactSecrets(redactUrl(opts.url), secrets),
   });
   const log = opts.log ?? (() => {});
   const maxScan = opts.maxScanBlocks ?? 100_000;

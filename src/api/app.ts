@@ -1,4 +1,4 @@
-import { timingSafeEqual } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
@@ -7,6 +7,7 @@ import { jsonSafe } from "../json.ts";
 import type { Logger } from "../log.ts";
 import type { Services } from "../services/index.ts";
 import { validateIngestInput } from "../services/ingest.ts";
+import { auditTarget, registerCaseRoutes } from "./cases.ts";
 import { errorResponse } from "./errors.ts";
 import {
   AddressInfoSchema,
@@ -31,6 +32,11 @@ const errors = {
   401: { description: "no API key", content: { "application/json": { schema: ErrorSchema } } },
   403: { description: "wrong API key", content: { "application/json": { schema: ErrorSchema } } },
 };
+
+/** A key's name in the audit log: a short hash, never the key. */
+export function keyId(key: string): string {
+  return `key-${createHash("sha256").update(key).digest("hex").slice(0, 12)}`;
+}
 
 function keyMatches(given: string, keys: string[]): number {
   const g = Buffer.from(given);
@@ -98,6 +104,22 @@ export function createApp(services: Services, opts: AppOptions = {}) {
     }),
   );
 
+  // Every write (any method but GET/HEAD) is audited, refused ones included.
+  app.use("/v1/*", async (c, next) => {
+    await next();
+    if (c.req.method === "GET" || c.req.method === "HEAD") return;
+    try {
+      await services.audit.record({
+        keyId: (c.get("keyId" as never) as string | undefined) ?? (apiKeys.length ? "none" : "local"),
+        action: `${c.req.method} ${c.req.routePath.endsWith("*") ? c.req.path : c.req.routePath}`,
+        target: await auditTarget(c),
+        status: c.res.status,
+      });
+    } catch (e) {
+      log?.error({ err: String(e) }, "audit write failed");
+    }
+  });
+
   if (apiKeys.length > 0) {
     app.use("/v1/*", async (c, next) => {
       if (c.req.path === "/v1/health") return next();
@@ -110,7 +132,7 @@ export function createApp(services: Services, opts: AppOptions = {}) {
         );
       const idx = keyMatches(given, apiKeys);
       if (idx < 0) return c.json({ error: { code: "FORBIDDEN", message: "API key not accepted" } }, 403);
-      c.set("keyId" as never, `key${idx + 1}` as never);
+      c.set("keyId" as never, keyId(apiKeys[idx]!) as never);
       return next();
     });
   }
@@ -431,6 +453,26 @@ export function createApp(services: Services, opts: AppOptions = {}) {
     },
   );
 
+  const TraceRequestSchema = z
+    .object({
+      chain: z.string(),
+      address: z.string().optional(),
+      addresses: z.array(z.string()).max(1000).optional(),
+      direction: z.enum(["forward", "backward"]).default("forward"),
+      maxHops: z.number().int().default(5),
+      model: z.enum(["poison", "haircut", "fifo"]).default("haircut"),
+      minValue: z.string().regex(/^\d+$/).optional(),
+      stopAt: z.array(z.string()).optional(),
+      targets: z
+        .object({
+          categories: z.array(z.string()).optional(),
+          addresses: z.array(z.string()).optional(),
+        })
+        .optional(),
+      maxAddresses: z.number().int().optional(),
+    })
+    .openapi("TraceRequest");
+
   app.openapi(
     createRoute({
       method: "post",
@@ -439,25 +481,7 @@ export function createApp(services: Services, opts: AppOptions = {}) {
         body: {
           content: {
             "application/json": {
-              schema: z
-                .object({
-                  chain: z.string(),
-                  address: z.string().optional(),
-                  addresses: z.array(z.string()).max(1000).optional(),
-                  direction: z.enum(["forward", "backward"]).default("forward"),
-                  maxHops: z.number().int().default(5),
-                  model: z.enum(["poison", "haircut", "fifo"]).default("haircut"),
-                  minValue: z.string().regex(/^\d+$/).optional(),
-                  stopAt: z.array(z.string()).optional(),
-                  targets: z
-                    .object({
-                      categories: z.array(z.string()).optional(),
-                      addresses: z.array(z.string()).optional(),
-                    })
-                    .optional(),
-                  maxAddresses: z.number().int().optional(),
-                })
-                .openapi("TraceRequest"),
+              schema: TraceRequestSchema,
             },
           },
           required: true,
@@ -491,6 +515,32 @@ export function createApp(services: Services, opts: AppOptions = {}) {
         jsonSafe(r) as { endpoints: unknown[]; nodes: unknown[]; edges: unknown[]; stats: unknown },
         200,
       );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/evidence",
+      request: {
+        body: { content: { "application/json": { schema: TraceRequestSchema } }, required: true },
+      },
+      responses: {
+        200: {
+          description:
+            "runs the trace and returns its evidence package: parameters, result, tool version, and the redacted URL and SHA-256 of every upstream body the result rests on",
+          content: { "application/json": { schema: z.record(z.string(), z.unknown()) } },
+        },
+        ...errors,
+      },
+    }),
+    async (c) => {
+      const b = c.req.valid("json");
+      const addresses = [...(b.address ? [b.address] : []), ...(b.addresses ?? [])];
+      const req = { ...b, addresses };
+      const r = await services.traces.trace(req);
+      const pkg = await services.evidence.build(req, r);
+      return c.json(pkg as unknown as Record<string, unknown>, 200);
     },
   );
 
@@ -607,6 +657,8 @@ export function createApp(services: Services, opts: AppOptions = {}) {
         200,
       ),
   );
+
+  registerCaseRoutes(app as unknown as OpenAPIHono, services);
 
   app.doc("/openapi.json", {
     openapi: "3.0.0",

@@ -1,4 +1,5 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { type Config, loadConfig, VERSION } from "../config.ts";
 import { BadInputError, FundtraceError, isBadInput } from "../errors.ts";
@@ -359,23 +360,33 @@ export async function main(argv: string[], io: IO = defaultIO()): Promise<number
     .addOption(
       new Option("--format <f>", "output").choices(["table", "json", "csv", "graphml"]).default("table"),
     )
-    .action(async (chain: string, addresses: string[], o: TraceOpts & { format: string }) => {
-      const req = toTraceRequest(chain, addresses, o);
-      validateTrace(req);
-      const s = await open();
-      const p = progress();
-      const r = await s.traces.trace(req, (round, what) => p.update(round, round + 1, what));
-      const fmt = globals().json ? "json" : o.format;
-      write(
-        fmt === "json"
-          ? `${toJson(r)}\n`
-          : fmt === "csv"
-            ? traceCsv(r)
-            : fmt === "graphml"
-              ? traceGraphml(r)
-              : traceTable(r),
-      );
-    });
+    .option("--evidence <dir>", "also write the evidence package (JSON, CSV, GraphML, raw bodies) here")
+    .action(
+      async (chain: string, addresses: string[], o: TraceOpts & { format: string; evidence?: string }) => {
+        const req = toTraceRequest(chain, addresses, o);
+        validateTrace(req);
+        const s = await open();
+        const p = progress();
+        const r = await s.traces.trace(req, (round, what) => p.update(round, round + 1, what));
+        if (o.evidence) {
+          const pkg = await s.evidence.build(req, r);
+          await s.evidence.writeDir(o.evidence, pkg, r);
+          io.stderr.write(
+            `evidence package: ${o.evidence}/evidence.json (${pkg.responses.length} upstream responses, ${pkg.unsourced.length} refs unsourced)\n`,
+          );
+        }
+        const fmt = globals().json ? "json" : o.format;
+        write(
+          fmt === "json"
+            ? `${toJson(r)}\n`
+            : fmt === "csv"
+              ? traceCsv(r)
+              : fmt === "graphml"
+                ? traceGraphml(r)
+                : traceTable(r),
+        );
+      },
+    );
 
   const query = program
     .command("query")
@@ -469,6 +480,135 @@ export async function main(argv: string[], io: IO = defaultIO()): Promise<number
       );
     });
 
+  query
+    .command("evidence")
+    .description("the evidence package of a run (default: the latest): JSON, CSV, GraphML and raw bodies")
+    .argument("<name>")
+    .option("--run <id>", "run id (default: latest)")
+    .option("--out <dir>", "write the package folder here (default: print the JSON)")
+    .action(async (name: string, o: { run?: string; out?: string }) => {
+      const s = await open();
+      const d = await s.queries.runDetail(name, o.run);
+      const pkg = await s.evidence.forRun(d);
+      if (!o.out) {
+        write(`${toJson(pkg)}\n`);
+        return;
+      }
+      const files = await s.evidence.writeDir(o.out, pkg, d.trace);
+      out(
+        { dir: o.out, files, responses: pkg.responses.length },
+        () => `wrote ${files.length} files to ${o.out}\n`,
+      );
+    });
+
+  const kase = program.command("case").description("cases: flagged wallets, notes and saved queries");
+  kase
+    .command("create")
+    .argument("<name>")
+    .option("--title <t>", "title")
+    .option("--description <d>", "description")
+    .action(async (name: string, o: { title?: string; description?: string }) => {
+      const s = await open();
+      const c = await s.cases.create(name, o);
+      out(c, () => `created case "${c.name}": ${c.title}\n`);
+    });
+  kase.command("list").action(async () => {
+    const s = await open();
+    const cs = await s.cases.list();
+    out({ cases: cs }, () =>
+      table(
+        ["name", "title", "wallets", "queries", "notes", "updated"],
+        cs.map((c) => [c.name, c.title, c.wallets, c.queries, c.notes, c.updatedAt]),
+      ),
+    );
+  });
+  kase
+    .command("show")
+    .argument("<name>")
+    .action(async (name: string) => {
+      const s = await open();
+      const c = await s.cases.get(name);
+      out(c, () => {
+        const lines = [`case ${c.name}: ${c.title}${c.description ? ` (${c.description})` : ""}`];
+        for (const w of c.wallets)
+          lines.push(
+            `  wallet ${w.chain} ${w.address}  ${w.category ?? "-"}  ${w.label ?? ""}${w.note ? `  (${w.note})` : ""}`,
+          );
+        for (const q of c.queries)
+          lines.push(`  query ${q.name}: ${q.chain} ${q.addresses.join(" ")}  last run ${q.lastRun ?? "-"}`);
+        for (const n of c.notes) lines.push(`  note ${n.createdAt}: ${n.text}`);
+        return lines.join("\n") + "\n";
+      });
+    });
+  kase
+    .command("add-wallet")
+    .description("flag a wallet in the case")
+    .argument("<name>")
+    .argument("<chain>")
+    .argument("<address>")
+    .option("--label <l>", "what the wallet is (e.g. the vendor's name)")
+    .option("--category <c>", "TagPack category (e.g. market, terrorism, sanction)")
+    .option("--note <n>", "note")
+    .action(
+      async (
+        name: string,
+        chain: string,
+        address: string,
+        o: { label?: string; category?: string; note?: string },
+      ) => {
+        const s = await open();
+        const w = await s.cases.addWallet(name, chain, address, o);
+        out(w, () => `flagged ${w.chain} ${w.address} in case "${name}"\n`);
+      },
+    );
+  kase
+    .command("note")
+    .argument("<name>")
+    .argument("<text...>")
+    .action(async (name: string, text: string[]) => {
+      const s = await open();
+      const n = await s.cases.addNote(name, text.join(" "));
+      out(n, () => `noted in case "${name}"\n`);
+    });
+  kase
+    .command("add-query")
+    .description("attach a saved query to the case")
+    .argument("<name>")
+    .argument("<query>")
+    .action(async (name: string, queryName: string) => {
+      const s = await open();
+      await s.cases.addQuery(name, queryName);
+      out(await s.cases.get(name), () => `query "${queryName}" added to case "${name}"\n`);
+    });
+  kase
+    .command("export")
+    .description("the case's attributions as a TagPack, and each query's latest run as an evidence package")
+    .argument("<name>")
+    .requiredOption("--out <dir>", "folder to write")
+    .action(async (name: string, o: { out: string }) => {
+      const s = await open();
+      const files = await exportCase(s, name, o.out);
+      out({ dir: o.out, files }, () => `wrote ${files.length} files to ${o.out}\n`);
+    });
+
+  program
+    .command("audit")
+    .description("the audit log of API writes, newest first")
+    .option("--limit <n>", "entries", "100")
+    .action(async (o: { limit: string }) => {
+      const n = Number(o.limit);
+      if (!Number.isInteger(n) || n < 1)
+        throw new BadInputError(`--limit must be a whole number ≥ 1, got "${o.limit}"`);
+      const s = await open();
+      const es = await s.audit.list(n);
+      out({ entries: es }, () =>
+        table(
+          ["at", "key", "action", "target", "status"],
+          es.map((e) => [e.at, e.keyId, e.action, e.target ?? "", e.status]),
+        ),
+      );
+    });
+
   program
     .command("address")
     .description("what is known of one address: labels, cluster, stats")
@@ -548,4 +688,21 @@ export async function main(argv: string[], io: IO = defaultIO()): Promise<number
   } finally {
     services?.close();
   }
+}
+
+/** case.json, tagpack.yaml, and queries/NAME/ with the evidence of each query's latest run. */
+export async function exportCase(s: Services, name: string, dir: string): Promise<string[]> {
+  const c = await s.cases.get(name);
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, "case.json"), `${toJson(c)}\n`);
+  await writeFile(join(dir, "tagpack.yaml"), await s.cases.tagpack(name));
+  const files = ["case.json", "tagpack.yaml"];
+  for (const q of c.queries) {
+    if (!q.lastRun) continue;
+    const d = await s.queries.runDetail(q.name);
+    const pkg = await s.evidence.forRun(d);
+    const sub = join("queries", q.name);
+    for (const f of await s.evidence.writeDir(join(dir, sub), pkg, d.trace)) files.push(join(sub, f));
+  }
+  return files;
 }

@@ -12,7 +12,10 @@ import type { Logger } from "../log.ts";
 import { Store } from "../store/db.ts";
 import { DbResponseStore } from "../store/utxo.ts";
 import { AddressService } from "./addresses.ts";
+import { AuditService } from "./audit.ts";
+import { CaseService } from "./cases.ts";
 import { ClusterService } from "./cluster.ts";
+import { EvidenceService } from "./evidence.ts";
 import { IngestService } from "./ingest.ts";
 import { JobService } from "./jobs.ts";
 import { type ImportFormat, type ImportResult, LabelService } from "./labels.ts";
@@ -32,6 +35,9 @@ export interface Services {
   clusters: ClusterService;
   traces: TraceService;
   queries: QueryService;
+  cases: CaseService;
+  evidence: EvidenceService;
+  audit: AuditService;
   jobs: JobService;
   /** The configured data source for a chain (one per chain, shared counters). */
   source(chain: string): ChainSource;
@@ -87,6 +93,7 @@ export async function createServices(
         chain: chain.name,
         chainId: config.evmChainId ?? chain.chainId,
         nativeSymbol: chain.symbol,
+        responses,
         counter: new RequestCounter(),
         timeoutMs: config.httpTimeoutMs,
         retry: { baseDelayMs: config.retryBaseMs, maxRetries: config.maxRetries },
@@ -122,6 +129,9 @@ export async function createServices(
     clusters: new ClusterService(store, labels),
     traces: undefined as unknown as TraceService,
     queries: undefined as unknown as QueryService,
+    cases: undefined as unknown as CaseService,
+    evidence: new EvidenceService(store),
+    audit: new AuditService(store),
     jobs,
     source,
     log: opts.log,
@@ -139,6 +149,7 @@ export async function createServices(
       return false;
     }
   });
+  services.cases = new CaseService(store, services.queries);
   services.screen.exposure = async (chain, address, hops) =>
     services.traces.exposure(chain, address, { hops });
   if (config.defaultLabels && (await labels.imports()).length === 0) {

@@ -134,18 +134,9 @@ export class QueryService {
 
   async runs(name: string, limit = 50): Promise<QueryRun[]> {
     await this.get(name);
-    return (await this.store.all("saved.runs", { query_name: name, limit: BigInt(limit) })).map((r) => {
-      const body = JSON.parse(r.result as string) as { endpoints: RunEndpoint[]; diff: RunDiff | null };
-      return {
-        id: r.id as string,
-        query: name,
-        startedAt: r.started_at as string,
-        finishedAt: r.finished_at as string,
-        digest: r.digest as string,
-        endpoints: body.endpoints,
-        diff: body.diff,
-      };
-    });
+    return (await this.store.all("saved.runs", { query_name: name, limit: BigInt(limit) })).map((r) =>
+      toRun(name, r),
+    );
   }
 
   /**
@@ -175,9 +166,21 @@ export class QueryService {
       started_at: startedAt.replace("T", " ").replace("Z", ""),
       params: JSON.stringify(q.params),
       digest,
-      result: JSON.stringify({ endpoints, diff, nodes, stats: jsonSafe(r.stats) }),
+      result: JSON.stringify({ endpoints, diff, nodes, stats: jsonSafe(r.stats), trace: jsonSafe(r) }),
     });
     return { id, query: name, startedAt, digest, endpoints, diff, stats: jsonSafe(r.stats) };
+  }
+
+  /** One stored run with the full trace result it produced (for evidence and exports). */
+  async runDetail(name: string, runId?: string): Promise<RunDetail> {
+    await this.get(name);
+    const id = runId ?? (await this.runs(name, 1))[0]?.id;
+    if (!id) throw new NotFoundError(`query "${name}" has not run yet: run it first`);
+    const r = await this.store.one("saved.run_by_id", { query_name: name, id });
+    if (!r) throw new NotFoundError(`query "${name}" has no run ${id}`);
+    const trace = (JSON.parse(r.result as string) as { trace?: TraceResponse }).trace;
+    if (!trace) throw new NotFoundError(`run ${id} predates stored results; run "${name}" again`);
+    return { run: toRun(name, r), params: JSON.parse(r.params as string) as TraceRequest, trace };
   }
 
   private async lastNodes(runId: string): Promise<string[]> {
@@ -185,4 +188,28 @@ export class QueryService {
     if (!r) return [];
     return ((JSON.parse(r.result as string) as { nodes?: string[] }).nodes ?? []).slice(0, 1000);
   }
+}
+
+export interface RunDetail {
+  run: QueryRun;
+  params: TraceRequest;
+  trace: TraceResponse;
+}
+
+function toRun(name: string, r: Record<string, unknown>): QueryRun {
+  const body = JSON.parse(r.result as string) as {
+    endpoints: RunEndpoint[];
+    diff: RunDiff | null;
+    stats?: unknown;
+  };
+  return {
+    id: r.id as string,
+    query: name,
+    startedAt: r.started_at as string,
+    finishedAt: r.finished_at as string,
+    digest: r.digest as string,
+    endpoints: body.endpoints,
+    diff: body.diff,
+    stats: body.stats,
+  };
 }

@@ -1,5 +1,5 @@
 import { listValue } from "@duckdb/node-api";
-import type { RawResponse, ResponseStore, SpentBy, UtxoTx } from "../domain.ts";
+import type { LoggedResponse, RawResponse, ResponseStore, SpentBy, UtxoTx } from "../domain.ts";
 import type { Store } from "./db.ts";
 
 export interface StoredTxState {
@@ -109,6 +109,17 @@ export class DbResponseStore implements ResponseStore {
       sha256: r.sha256 as string,
       body: r.body as string,
     };
+  }
+  async log(r: LoggedResponse): Promise<void> {
+    // body first: a crash in between leaves an unreferenced body, never a dangling hash
+    await this.store.run("evidence.log_body", { sha256: r.sha256, body: r.body });
+    await this.store.run("evidence.log_response", {
+      source: r.source,
+      url: r.url,
+      request: r.request,
+      sha256: r.sha256,
+      status: r.status,
+    });
   }
   async put(r: RawResponse): Promise<void> {
     await this.store.run("responses.put", {

@@ -1,0 +1,179 @@
+import { randomUUID } from "node:crypto";
+import { getChain, normalizeAddress } from "../chains.ts";
+import type { LabelRecord } from "../domain.ts";
+import { BadInputError, ConflictError, NotFoundError } from "../errors.ts";
+import { exportTagPack } from "../labels/tagpack.ts";
+import { CONFIDENCE_LEVELS, normalizeCategory } from "../labels/taxonomy.ts";
+import type { Store } from "../store/db.ts";
+import type { QueryService } from "./queries.ts";
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+export interface CaseWallet {
+  chain: string;
+  address: string;
+  label: string | null;
+  category: string | null;
+  note: string | null;
+  addedAt: string;
+}
+
+export interface CaseInfo {
+  name: string;
+  title: string;
+  description: string | null;
+  createdAt: string;
+  updatedAt: string;
+  wallets: CaseWallet[];
+  notes: { id: string; text: string; createdAt: string }[];
+  queries: { name: string; chain: string; addresses: string[]; lastRun: string | null }[];
+}
+
+/** A case groups flagged wallets, notes and saved queries under one name. */
+export class CaseService {
+  constructor(
+    private readonly store: Store,
+    private readonly queries: QueryService,
+  ) {}
+
+  async create(name: string, o: { title?: string; description?: string } = {}): Promise<CaseInfo> {
+    if (!NAME.test(name))
+      throw new BadInputError(`case name "${name}" must be 1-64 letters, digits, "_", "-" or "."`);
+    if (await this.store.one("cases.get", { name })) throw new ConflictError(`a case named "${name}" exists`);
+    await this.store.run("cases.insert", {
+      name,
+      title: o.title?.trim() || name,
+      description: o.description,
+    });
+    return this.get(name);
+  }
+
+  async get(name: string): Promise<CaseInfo> {
+    const c = await this.store.one("cases.get", { name });
+    if (!c) throw new NotFoundError(`no case named "${name}"`);
+    const wallets = (await this.store.all("cases.wallets", { case_name: name })).map((r) => ({
+      chain: r.chain as string,
+      address: r.address as string,
+      label: (r.label as string | null) ?? null,
+      category: (r.category as string | null) ?? null,
+      note: (r.note as string | null) ?? null,
+      addedAt: r.added_at as string,
+    }));
+    const notes = (await this.store.all("cases.notes", { case_name: name })).map((r) => ({
+      id: r.id as string,
+      text: r.text as string,
+      createdAt: r.created_at as string,
+    }));
+    const names = (await this.store.all("cases.queries", { case_name: name })).map(
+      (r) => r.query_name as string,
+    );
+    const all = new Map((await this.queries.list()).map((q) => [q.name, q]));
+    const queries = names.map((n) => {
+      const q = all.get(n);
+      return {
+        name: n,
+        chain: q?.params.chain ?? "",
+        addresses: q?.params.addresses ?? [],
+        lastRun: q?.lastRun ?? null,
+      };
+    });
+    return {
+      name,
+      title: c.title as string,
+      description: (c.description as string | null) ?? null,
+      createdAt: c.created_at as string,
+      updatedAt: c.updated_at as string,
+      wallets,
+      notes,
+      queries,
+    };
+  }
+
+  async list(): Promise<
+    { name: string; title: string; updatedAt: string; wallets: number; queries: number; notes: number }[]
+  > {
+    return (await this.store.all("cases.list")).map((r) => ({
+      name: r.name as string,
+      title: r.title as string,
+      updatedAt: r.updated_at as string,
+      wallets: Number(r.wallets),
+      queries: Number(r.queries),
+      notes: Number(r.notes),
+    }));
+  }
+
+  /** Flags a wallet in the case; the address is validated first. Adding it again updates it. */
+  async addWallet(
+    name: string,
+    chainName: string,
+    rawAddress: string,
+    o: { label?: string; category?: string; note?: string } = {},
+  ): Promise<CaseWallet> {
+    await this.get(name);
+    const chain = getChain(chainName);
+    const address = normalizeAddress(chain.name, rawAddress);
+    const category = o.category ? normalizeCategory(o.category) : null;
+    if (category !== null && !/^[a-z0-9_]+$/.test(category))
+      throw new BadInputError(`category "${o.category}" is not a TagPack category id`);
+    await this.store.tx(async (tx) => {
+      await tx.run("cases.upsert_wallet", {
+        case_name: name,
+        chain: chain.name,
+        address,
+        label: o.label?.trim() || null,
+        category,
+        note: o.note ?? null,
+      });
+      await tx.run("cases.touch", { name });
+    });
+    return (await this.get(name)).wallets.find((w) => w.chain === chain.name && w.address === address)!;
+  }
+
+  async addNote(name: string, text: string): Promise<{ id: string; text: string }> {
+    await this.get(name);
+    if (!text.trim()) throw new BadInputError("a note needs text");
+    const id = randomUUID();
+    await this.store.tx(async (tx) => {
+      await tx.run("cases.insert_note", { id, case_name: name, text });
+      await tx.run("cases.touch", { name });
+    });
+    return { id, text };
+  }
+
+  async addQuery(name: string, queryName: string): Promise<void> {
+    await this.get(name);
+    await this.queries.get(queryName);
+    await this.store.tx(async (tx) => {
+      await tx.run("cases.add_query", { case_name: name, query_name: queryName });
+      await tx.run("cases.touch", { name });
+    });
+  }
+
+  /** The case's own attributions (its flagged wallets) as labels. */
+  async attributions(name: string): Promise<LabelRecord[]> {
+    const c = await this.get(name);
+    return c.wallets.map((w) => ({
+      chain: w.chain,
+      address: w.address,
+      currency: getChain(w.chain).symbol,
+      label: w.label ?? `flagged in case ${c.name}`,
+      category: w.category ?? "unknown",
+      source: `fundtrace case ${c.name}`,
+      confidence: CONFIDENCE_LEVELS.forensic_investigation,
+      program: null,
+      reference: w.note,
+      clusterDefining: false,
+    }));
+  }
+
+  /** A TagPack of the case's attributions, to share with another agency. */
+  async tagpack(name: string): Promise<string> {
+    const c = await this.get(name);
+    return exportTagPack(await this.attributions(name), {
+      title: `fundtrace case ${c.name}: ${c.title}`,
+      creator: "fundtrace",
+      description: c.description ?? undefined,
+      lastmod: c.updatedAt.slice(0, 10),
+    });
+  }
+}
