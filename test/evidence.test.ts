@@ -5,7 +5,6 @@ import { parse as parseCsv } from "csv-parse/sync";
 import { XMLParser } from "fast-xml-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp, keyId } from "../src/api/app.ts";
-import { exportCase } from "../src/cli/main.ts";
 import { DevChain } from "../src/devchain/bitcoin.ts";
 import type { EsploraServer } from "../src/devchain/esplora-server.ts";
 import type { Services } from "../src/services/index.ts";
@@ -232,7 +231,7 @@ describe("cases", () => {
     }
 
     const out = join(dir, "case-export");
-    const files = await exportCase(s, "op-desert", out);
+    const files = await s.cases.exportTo("op-desert", out, s.evidence);
     expect(files).toEqual(
       expect.arrayContaining([
         "case.json",

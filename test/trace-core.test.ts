@@ -619,6 +619,24 @@ describe("account chain: interleaved tainted and clean deposits", () => {
     ]);
   });
 
+  it("a token route through an address that also pays gas keeps its paths in every model", () => {
+    // B holds tainted then clean USDT and pays ETH gas on each spend: the gas must not enter the USDT replay
+    const t = new Eth();
+    t.tx("s-a", [{ from: "S", to: "A", value: 5_000n, asset: USDT }]);
+    t.tx("a-b", [{ from: "A", to: "B", value: 5_000n, asset: USDT }], 7n);
+    t.tx("k-b", [{ from: "K", to: "B", value: 5_000n, asset: USDT }], 7n);
+    t.tx("b-g", [{ from: "B", to: "G", value: 4_000n, asset: USDT }], 900_000n);
+    t.tx("b-c", [{ from: "B", to: "C", value: 3_000n, asset: USDT }], 900_000n);
+    const tl = new Map([["G", L("terrorism_financing", "Gaza Now")]]);
+    const want = { poison: 4_000n, haircut: 2_000n, fifo: 4_000n } as const;
+    for (const model of ["poison", "haircut", "fifo"] as const) {
+      const r = trace(ethGraph(t), { start: "A", model, labels: tl });
+      const gz = r.endpoints.find((x) => x.address === "G")!;
+      expect(gz.amount).toBe(want[model]);
+      expect(gz.paths.map((p) => p.hops.map((h) => `${h.from}>${h.to}`).join(" "))).toEqual(["A>B B>G"]);
+    }
+  });
+
   it("backward from Y: haircut, fifo and poison attribution", () => {
     // reversed walk at M starts from its final balance 340 (clean); Y's 500 is backward-tainted:
     //   b7 Z out 250 (clean)            b=590

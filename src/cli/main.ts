@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { type Config, loadConfig, VERSION } from "../config.ts";
-import { BadInputError, FundtraceError, isBadInput } from "../errors.ts";
+import { BadInputError, type FundtraceError, isBadInput } from "../errors.ts";
 import { createLogger } from "../log.ts";
 import { redactSecrets } from "../redact.ts";
 import type { Heuristic } from "../services/cluster.ts";
@@ -587,7 +587,7 @@ export async function main(argv: string[], io: IO = defaultIO()): Promise<number
     .requiredOption("--out <dir>", "folder to write")
     .action(async (name: string, o: { out: string }) => {
       const s = await open();
-      const files = await exportCase(s, name, o.out);
+      const files = await s.cases.exportTo(name, o.out, s.evidence);
       out({ dir: o.out, files }, () => `wrote ${files.length} files to ${o.out}\n`);
     });
 
@@ -654,19 +654,56 @@ export async function main(argv: string[], io: IO = defaultIO()): Promise<number
       });
     });
 
-  const later = (name: string, args: string, what: string, issue: number) =>
-    program
-      .command(name)
-      .description(`${what} (arrives with issue #${issue})`)
-      .argument(args)
-      .allowUnknownOption()
-      .action(() => {
-        throw new FundtraceError(
-          "INTERNAL",
-          `"fundtrace ${name}" is not available in this version yet (issue #${issue})`,
-        );
-      });
-  later("demo", "[args...]", "the whole job on a local demo chain", 9);
+  program
+    .command("demo")
+    .description(
+      "the whole job offline: local Bitcoin (Esplora) and EVM (anvil) chains with a darknet vendor's money, ingest, cluster, trace, report, evidence, API",
+    )
+    .option("--no-serve", "exit after the report instead of serving the API")
+    .option("--host <host>", "API interface", "127.0.0.1")
+    .option("--port <port>", "API port (0: any free port)", "8080")
+    .option("--out <dir>", "evidence folder (default: demo-evidence beside the database)")
+    .action(async (o: { serve: boolean; host: string; port: string; out?: string }) => {
+      const port = Number(o.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new BadInputError(`--port must be 0..65535, got "${o.port}"`);
+      const { runDemo, demoText } = await import("../demo/run.ts");
+      const db = globals().db ?? process.env.FUNDTRACE_DEMO_DB ?? "./data/demo.duckdb";
+      const demo = await runDemo({ db, out: o.out, progress: (line) => io.stderr.write(`… ${line}\n`) });
+      try {
+        out(demo.report, () => demoText(demo.report));
+        if (!o.serve) return;
+        const { startServer } = await import("../api/server.ts");
+        const srv = await startServer(demo.services, { host: o.host, port, apiKeys: [] });
+        const r = demo.report;
+        const u = srv.url;
+        const lines = [
+          "",
+          `fundtrace API on ${u} (the local chains stay up; Ctrl-C stops everything). Try:`,
+          `  curl ${u}/v1/health`,
+          `  curl ${u}/v1/addresses/bitcoin/${r.bitcoin.flagged}`,
+          `  curl ${u}/v1/clusters/bitcoin/${r.bitcoin.flagged}`,
+          `  curl '${u}/v1/addresses/bitcoin/${r.bitcoin.flagged}/exposure?hops=8&direction=out'`,
+          `  curl -X POST ${u}/v1/trace -H 'content-type: application/json' -d '{"chain":"bitcoin","address":"${r.bitcoin.flagged}","model":"fifo","maxHops":8}'`,
+          `  curl -X POST ${u}/v1/trace -H 'content-type: application/json' -d '{"chain":"anvil","address":"${r.token.flagged}","model":"poison","maxHops":4}'`,
+          `  curl ${u}/v1/queries/demo-vendor/runs`,
+          `  curl ${u}/v1/cases/demo`,
+          `  curl '${u}/v1/queries/demo-vendor/runs/latest/evidence?format=graphml' > demo.graphml`,
+          `  ${u}/openapi.json lists every route`,
+          "",
+        ];
+        io.stderr.write(lines.join("\n"));
+        await new Promise<void>((resolve) => {
+          const stop = () => {
+            srv.close().then(resolve, resolve);
+          };
+          process.once("SIGINT", stop);
+          process.once("SIGTERM", stop);
+        });
+      } finally {
+        await demo.stop();
+      }
+    });
 
   try {
     await program.parseAsync(argv, { from: "user" });
@@ -688,21 +725,4 @@ export async function main(argv: string[], io: IO = defaultIO()): Promise<number
   } finally {
     services?.close();
   }
-}
-
-/** case.json, tagpack.yaml, and queries/NAME/ with the evidence of each query's latest run. */
-export async function exportCase(s: Services, name: string, dir: string): Promise<string[]> {
-  const c = await s.cases.get(name);
-  await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, "case.json"), `${toJson(c)}\n`);
-  await writeFile(join(dir, "tagpack.yaml"), await s.cases.tagpack(name));
-  const files = ["case.json", "tagpack.yaml"];
-  for (const q of c.queries) {
-    if (!q.lastRun) continue;
-    const d = await s.queries.runDetail(q.name);
-    const pkg = await s.evidence.forRun(d);
-    const sub = join("queries", q.name);
-    for (const f of await s.evidence.writeDir(join(dir, sub), pkg, d.trace)) files.push(join(sub, f));
-  }
-  return files;
 }

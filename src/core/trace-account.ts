@@ -638,7 +638,8 @@ export class AccountPropagator implements Propagator {
     const rec: number[] = [];
     const ranges = new Map<number, [number, number]>();
     const cell = {
-      list: this.g.transfersOf(addr),
+      // the same per-asset list the sweep used: other assets (gas fees) must not enter this model
+      list: this.listFor(addr, asset),
       asset,
       coords: null as bigint[] | null,
       m: null as CellModel | null,

@@ -1,10 +1,14 @@
 import { randomUUID } from "node:crypto";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { getChain, normalizeAddress } from "../chains.ts";
 import type { LabelRecord } from "../domain.ts";
 import { BadInputError, ConflictError, NotFoundError } from "../errors.ts";
+import { jsonSafe } from "../json.ts";
 import { exportTagPack } from "../labels/tagpack.ts";
 import { CONFIDENCE_LEVELS, normalizeCategory } from "../labels/taxonomy.ts";
 import type { Store } from "../store/db.ts";
+import type { EvidenceService } from "./evidence.ts";
 import type { QueryService } from "./queries.ts";
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -164,6 +168,23 @@ export class CaseService {
       reference: w.note,
       clusterDefining: false,
     }));
+  }
+
+  /** case.json, tagpack.yaml, and queries/NAME/ with the evidence package of each query's latest run. */
+  async exportTo(name: string, dir: string, evidence: EvidenceService): Promise<string[]> {
+    const c = await this.get(name);
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, "case.json"), `${JSON.stringify(jsonSafe(c), null, 2)}\n`);
+    await writeFile(join(dir, "tagpack.yaml"), await this.tagpack(name));
+    const files = ["case.json", "tagpack.yaml"];
+    for (const q of c.queries) {
+      if (!q.lastRun) continue;
+      const d = await this.queries.runDetail(q.name);
+      const sub = join("queries", q.name);
+      for (const f of await evidence.writeDir(join(dir, sub), await evidence.forRun(d), d.trace))
+        files.push(join(sub, f));
+    }
+    return files;
   }
 
   /** A TagPack of the case's attributions, to share with another agency. */
