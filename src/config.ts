@@ -24,6 +24,8 @@ export interface Config {
   defaultLabels: boolean;
   apiKeys: string[];
   logLevel: string;
+  /** Never ask an upstream source: work on what is stored (a frozen snapshot, no network). */
+  offline: boolean;
 }
 
 export const VERSION = "0.1.0";
@@ -92,5 +94,6 @@ export function loadConfig(
         : (env.FUNDTRACE_DEFAULT_LABELS ?? "1") !== "0",
     apiKeys,
     logLevel: env.FUNDTRACE_LOG_LEVEL ?? "info",
+    offline: flags.offline === true || ["1", "true"].includes(env.FUNDTRACE_OFFLINE ?? ""),
   };
 }

@@ -57,6 +57,30 @@ describe("fundtrace demo", () => {
       "darknet vendor (demo)",
     );
     expect(r.stderr).toContain("tracing the vendor's bitcoin forward");
+    // the compliance view of the flagged address alone, offline on the demo database: it received
+    // 76,000,000 of the 200,000,000 consolidated, so 38% of the 25,000,000 paid to the listed address
+    const x = await runBin([
+      "--db",
+      db,
+      "--offline",
+      "--json",
+      "exposure",
+      "bitcoin",
+      rep.bitcoin.flagged,
+      "--hops",
+      "8",
+      "--direction",
+      "out",
+    ]);
+    expect(x.code).toBe(0);
+    const ex = JSON.parse(x.stdout);
+    expect(ex.indirect.find((e: any) => e.category === "terrorism_financing")).toMatchObject({
+      direction: "out",
+      amount: "9500000",
+      share: "0.1250",
+    });
+    expect(ex.direct).toEqual([]);
+    expect(ex.risk.band).toBe("high");
   }, 180_000);
 
   it("refuses to recreate a database that holds other work", async () => {

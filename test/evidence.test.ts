@@ -186,6 +186,35 @@ describe("evidence package", () => {
   });
 });
 
+describe("--offline", () => {
+  it("traces from what is stored without asking any source; ingest says why it cannot run", async () => {
+    const base = [
+      "--db",
+      join(dir, "evidence.duckdb"),
+      "--no-default-labels",
+      "--esplora-url",
+      "http://127.0.0.1:9",
+      "--offline",
+    ];
+    await s.store.checkpoint(); // the CLI opens the same file in this process
+    const before = server.stats.total;
+    const r = await runCli([...base, "--json", "trace", "bitcoin", V, "--hops", "4"]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.endpoints.map((e: any) => [e.address, e.amount]).sort()).toEqual(
+      [
+        [E, "1499000"],
+        [T, "499000"],
+      ].sort(),
+    );
+    expect(out.stats.requests).toBe(0);
+    expect(server.stats.total).toBe(before);
+    const ing = await runCli([...base, "ingest", "bitcoin", V]);
+    expect(ing.code).toBe(2);
+    expect(ing.stderr).toContain("offline");
+  });
+});
+
 describe("cases", () => {
   it("groups wallets, notes and queries; its TagPack re-imports to the same labels", async () => {
     await s.cases.create("op-desert", { title: "Vendor financing", description: "darknet vendor to SDGT" });

@@ -1,5 +1,4 @@
-import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { readFile, writeFile } from "node:fs/promises";
 import { Command, CommanderError, Option } from "commander";
 import { type Config, loadConfig, VERSION } from "../config.ts";
 import { BadInputError, type FundtraceError, isBadInput } from "../errors.ts";
@@ -30,6 +29,7 @@ interface GlobalOpts {
   rps?: string;
   chainId?: string;
   defaultLabels?: boolean;
+  offline?: boolean;
 }
 
 /** Parses `chain,address` lines (blank lines, `#` comments and a header line are skipped). */
@@ -163,6 +163,7 @@ export async function main(argv: string[], io: IO = defaultIO()): Promise<number
     .option("--rps <n>", "requests per second per source")
     .option("--chain-id <id>", "EVM chain id for Etherscan v2 (env FUNDTRACE_EVM_CHAIN_ID)")
     .option("--no-default-labels", "do not import the bundled label set into an empty database")
+    .option("--offline", "never ask an upstream source; use what is stored (env FUNDTRACE_OFFLINE=1)")
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
@@ -385,6 +386,70 @@ export async function main(argv: string[], io: IO = defaultIO()): Promise<number
                 ? traceGraphml(r)
                 : traceTable(r),
         );
+      },
+    );
+
+  program
+    .command("exposure")
+    .description("direct and indirect exposure by category, in and out, with a risk score and band")
+    .argument("<chain>")
+    .argument("<address>")
+    .option("--hops <n>", "indirect exposure up to N hops (max 12)", "3")
+    .addOption(
+      new Option("--direction <d>", "in, out or both").choices(["in", "out", "both"]).default("both"),
+    )
+    .addOption(
+      new Option("--model <m>", "taint model").choices(["poison", "haircut", "fifo"]).default("haircut"),
+    )
+    .option("--max-addresses <n>", "expansion budget", "500")
+    .action(
+      async (
+        chain: string,
+        address: string,
+        o: {
+          hops: string;
+          direction: "in" | "out" | "both";
+          model: "poison" | "haircut" | "fifo";
+          maxAddresses: string;
+        },
+      ) => {
+        const hops = Number(o.hops);
+        const maxAddresses = Number(o.maxAddresses);
+        if (!Number.isInteger(hops))
+          throw new BadInputError(`--hops must be a whole number, got "${o.hops}"`);
+        if (!Number.isInteger(maxAddresses) || maxAddresses < 1)
+          throw new BadInputError(`--max-addresses must be a whole number ≥ 1, got "${o.maxAddresses}"`);
+        const s = await open();
+        const r = await s.traces.exposure(chain, address, {
+          hops,
+          direction: o.direction,
+          model: o.model,
+          maxAddresses,
+        });
+        out(r, () => {
+          const rows = [
+            ...r.direct.map((e) => ({ ...e, kind: "direct" })),
+            ...r.indirect.map((e) => ({ ...e, kind: "indirect" })),
+          ];
+          return [
+            `exposure of ${r.address} on ${r.chain} (${o.model}, ${hops} hops): risk ${r.risk.band.toUpperCase()} (${r.risk.score})${r.truncated ? " TRUNCATED by the address budget" : ""}`,
+            ...r.risk.reasons.map((x) => `  - ${x}`),
+            rows.length
+              ? table(
+                  ["kind", "dir", "category", "amount", "asset", "share", "addresses"],
+                  rows.map((e) => [
+                    e.kind,
+                    e.direction,
+                    e.category,
+                    e.amount.toString(),
+                    e.asset,
+                    e.share,
+                    e.addresses,
+                  ]),
+                )
+              : "  no labelled counterparties within reach\n",
+          ].join("\n");
+        });
       },
     );
 

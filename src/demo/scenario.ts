@@ -163,7 +163,7 @@ export async function buildEvmDemo(node: AnvilNode): Promise<EvmDemo> {
       r = await node.rpc("eth_getTransactionReceipt", [hash]);
       if (!r) await new Promise((ok) => setTimeout(ok, 10));
     }
-    if (!r || r.status !== "0x1") throw new Error(`demo transaction ${hash} failed`);
+    if (r?.status !== "0x1") throw new Error(`demo transaction ${hash} failed`);
     return { hash, contract: r.contractAddress };
   };
   const deployed = await send(

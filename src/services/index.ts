@@ -57,6 +57,8 @@ export async function createServices(
   const responses = new DbResponseStore(store);
   const source = (chainName: string): ChainSource => {
     const chain = getChain(chainName);
+    if (config.offline)
+      throw new BadInputError(`offline: no upstream requests for ${chain.name} (drop --offline to fetch)`);
     let s = sources.get(chain.name);
     if (s) return s;
     if (chain.family === "bitcoin") {
