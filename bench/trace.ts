@@ -15,7 +15,7 @@ import { BENCH_CHAIN, generate } from "./trace-gen.ts";
 /**
  * 6-hop haircut forward traces on a synthetic account graph of N transfers (default 10M), against a
  * plain 6-hop BFS in NetworkX and a naive DuckDB recursive CTE, from the same starts on the same graph.
- * Each method runs in its own process (so its RSS is its own): `--child ours|cte`, python3 for NetworkX.
+ * Each method runs in its own process (so its RSS is its own): `--child haircut|poison|cte`, python3 for NetworkX.
  */
 const HOPS = 6;
 const STARTS = 9;
