@@ -3,17 +3,19 @@ import { rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { DuckDBInstance, type DuckDBValue } from "@duckdb/node-api";
 import type { AddressLabels } from "../src/core/trace.ts";
 import { trace } from "../src/core/trace.ts";
 import { CsrBuilder } from "../src/core/trace-csr.ts";
 import { Store } from "../src/store/db.ts";
+import { loadQueries } from "../src/store/queries.ts";
 import { median, timeit } from "./stats.ts";
 import { BENCH_CHAIN, generate } from "./trace-gen.ts";
 
 /**
  * 6-hop haircut forward traces on a synthetic account graph of N transfers (default 10M), against a
  * plain 6-hop BFS in NetworkX and a naive DuckDB recursive CTE, from the same starts on the same graph.
- * Each method runs in its own process (so its RSS is its own): `--child ours|cte`, python3 for NetworkX.
+ * Each method runs in its own process (so its RSS is its own): `--child haircut|poison|cte`, python3 for NetworkX.
  */
 const HOPS = 6;
 const STARTS = 9;
@@ -21,6 +23,13 @@ const SEED = 42;
 const HUB_PREFIX = "0x01";
 const CTE_TIMEOUT_MS = 60_000;
 const CTE_MAX_TIMEOUTS = 3;
+/** Like-for-like poison traces: the first few starts only (one takes minutes and GBs at 10M). */
+const POISON_STARTS = 3;
+const POISON_TIMEOUT_MS = 15 * 60_000;
+const POISON_HEAP_MIB = 10_240;
+/** DuckDB settings of the child that traces (its buffer pool counts in that process's RSS). */
+const DUCKDB_MEMORY = "256MB";
+const DUCKDB_THREADS = "2";
 const SELF = fileURLToPath(import.meta.url);
 
 const log = (s: string) => console.error(`[trace] ${s}`);
@@ -40,6 +49,8 @@ interface OursOut {
   transfers: number;
   addresses: number;
   loadSeconds: number;
+  dictionarySeconds: number;
+  transfersSeconds: number;
   graphTypedMiB: number;
   rssAfterLoadMiB: number;
   labelledExchanges: number;
@@ -56,41 +67,78 @@ interface NxOut {
   peakRssMiB: number;
 }
 
-/** Child: load the store into the CSR graph and trace from each start. */
-async function childOurs(db: string, starts: string[], expected: number): Promise<OursOut> {
-  const store = await Store.open(db);
-  const range = (await store.one("bench.trace_count", { chain: BENCH_CHAIN }))!;
-  const lo = Number(range.min_block);
-  const hi = Number(range.max_block);
-  const step = Math.max(1, Math.ceil(((hi - lo + 1) * 1_000_000) / Math.max(1, Number(range.n))));
+/** DuckDB for the child that traces: a small buffer pool (its memory counts in our RSS). */
+async function openDuck(db: string) {
+  const instance = await DuckDBInstance.create(db, { memory_limit: DUCKDB_MEMORY, threads: DUCKDB_THREADS });
+  const conn = await instance.connect();
+  const queries = loadQueries();
+  /** Streams a named query chunk by chunk (DuckDB vectors of up to 2048 rows), never the whole result. */
+  const each = async (
+    name: string,
+    params: Record<string, DuckDBValue>,
+    fn: (cols: Record<string, DuckDBValue[]>) => void,
+  ) => {
+    const s = await conn.prepare(queries.get(name)!.sql);
+    s.bind(params);
+    const r = await s.stream();
+    const names = r.columnNames();
+    // the next chunk is fetched (on a DuckDB thread) while this one is converted
+    for (let c = await r.fetchChunk(); c && c.rowCount > 0; ) {
+      const next = r.fetchChunk();
+      fn(c.getColumnsObject(names));
+      c = await next;
+    }
+    s.destroySync();
+  };
+  const close = () => {
+    conn.closeSync();
+    instance.closeSync();
+  };
+  return { each, close };
+}
+
+type Variant = "haircut" | "poison";
+
+/**
+ * Child: load the store into the CSR graph and trace from each start. "haircut": the issue's trace
+ * (hubs labelled exchange stop the flow). "poison": like-for-like with the BFS baselines (no stop,
+ * taint follows every later transfer).
+ */
+async function childOurs(db: string, starts: string[], expected: number, variant: Variant): Promise<OursOut> {
+  const duck = await openDuck(db);
+  const chain = BENCH_CHAIN;
+  const phase = { dictionarySeconds: 0, transfersSeconds: 0 };
   const load = await timeit(async () => {
-    const b = new CsrBuilder({ expectedTransfers: expected, complete: "all" });
-    for (let x = lo; x <= hi; x += step) {
-      const c = await store.columns("bench.trace_transfers_chunk", {
-        chain: BENCH_CHAIN,
-        lo: BigInt(x),
-        hi: BigInt(x + step),
-      });
+    const t0 = performance.now();
+    const b = new CsrBuilder({ expectedTransfers: expected, expectedTxs: expected, complete: "all" });
+    await duck.each("bench.trace_addresses", { chain }, (c) => b.addAddresses(c.address as string[]));
+    phase.dictionarySeconds = secs(performance.now() - t0);
+    log(`address dictionary in ${phase.dictionarySeconds} s, rss ${rssNowMiB()} MiB`);
+    await duck.each("bench.trace_transfer_ids", { chain }, (c) =>
       b.addTransfers({
         txid: c.txid as string[],
         kind: c.kind as string[],
         seq: c.seq as number[],
-        blockNumber: c.block_number as bigint[],
+        blockNumber: c.block_number as number[],
         txIndex: c.tx_index as number[],
-        from: c.from_address as string[],
-        to: c.to_address as (string | null)[],
+        fromId: c.from_id as number[],
+        toId: c.to_id as number[],
         asset: c.asset as string[],
         value: c.value as bigint[],
         success: c.success as boolean[],
-      });
-    }
+      }),
+    );
+    phase.transfersSeconds = secs(performance.now() - t0 - phase.dictionarySeconds * 1000);
+    log(`transfers in ${phase.transfersSeconds} s, rss ${rssNowMiB()} MiB`);
     return b.build();
   });
   const g = load.value;
   const labels = new Map<string, AddressLabels>();
-  for (const r of await store.all("bench.trace_hubs", { chain: BENCH_CHAIN, prefix: HUB_PREFIX }))
-    labels.set(r.address as string, { categories: ["exchange"], labels: [`Exchange ${labels.size + 1}`] });
-  store.close();
+  await duck.each("bench.trace_hubs", { chain, prefix: HUB_PREFIX }, (c) => {
+    for (const a of c.address as string[])
+      labels.set(a, { categories: ["exchange"], labels: [`Exchange ${labels.size + 1}`] });
+  });
+  duck.close();
   const rssAfterLoad = rssNowMiB();
   log(
     `CSR graph: ${g.transferCount} transfers, ${g.addressCount} addresses in ${secs(load.ms)} s, rss ${rssAfterLoad} MiB`,
@@ -98,13 +146,15 @@ async function childOurs(db: string, starts: string[], expected: number): Promis
   const params = (start: string) => ({
     start,
     direction: "forward" as const,
-    model: "haircut" as const,
+    model: variant,
     maxHops: HOPS,
-    labels,
+    // poison: no labels, so no endpoints and no path search (BFS only counts what it reaches)
+    ...(variant === "poison" ? { stopAt: [] } : { labels }),
     includeGraph: false,
   });
+  // poison: no warmup (one run takes minutes); each run is printed so a killed child still reports
   const w0 = performance.now();
-  trace(g, params(starts[0]!));
+  if (variant === "haircut") trace(g, params(starts[0]!));
   const warmupMs = performance.now() - w0;
   const runs: OursRun[] = [];
   for (const start of starts) {
@@ -119,14 +169,16 @@ async function childOurs(db: string, starts: string[], expected: number): Promis
       txsVisited: r.stats.txsVisited,
       endpoints: r.endpoints.length,
     });
+    console.log(JSON.stringify({ run: runs.at(-1), peakRssMiB: peakMiB() }));
     log(
-      `ours ${start}: ${ms.toFixed(0)} ms, visited ${r.stats.addressesVisited}, reached ${r.stats.addressesReached}`,
+      `${variant} ${start}: ${ms.toFixed(0)} ms, visited ${r.stats.addressesVisited}, reached ${r.stats.addressesReached}`,
     );
   }
   return {
     transfers: g.transferCount,
     addresses: g.addressCount,
     loadSeconds: secs(load.ms),
+    ...phase,
     graphTypedMiB: Math.round(g.typedBytes() / 2 ** 20),
     rssAfterLoadMiB: rssAfterLoad,
     labelledExchanges: labels.size,
@@ -150,9 +202,14 @@ async function childCte(db: string, start: string): Promise<{ ms: number; reache
   }
 }
 
-function spawnChild(args: string[], timeoutMs: number): { out: unknown; timedOut: boolean; ms: number } {
+function spawnChild(
+  args: string[],
+  timeoutMs: number,
+  nodeArgs: string[] = [],
+  tolerateFailure = false,
+): { out: unknown; timedOut: boolean; failed: string | null; ms: number; lines: unknown[] } {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, ["--import", "tsx", SELF, "--child", ...args], {
+  const r = spawnSync(process.execPath, [...nodeArgs, "--import", "tsx", SELF, "--child", ...args], {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],
     timeout: timeoutMs,
@@ -160,11 +217,18 @@ function spawnChild(args: string[], timeoutMs: number): { out: unknown; timedOut
     maxBuffer: 64 * 2 ** 20,
   });
   const ms = performance.now() - t0;
+  const lines = (r.stdout ?? "")
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .map((l) => JSON.parse(l) as unknown);
   if (r.error && (r.error as NodeJS.ErrnoException).code === "ETIMEDOUT")
-    return { out: null, timedOut: true, ms };
-  if (r.status !== 0) throw new Error(`child ${args[0]} failed (${r.status ?? r.signal}): ${r.error ?? ""}`);
-  const last = r.stdout.trim().split("\n").pop()!;
-  return { out: JSON.parse(last), timedOut: false, ms };
+    return { out: null, timedOut: true, failed: null, ms, lines };
+  if (r.status !== 0) {
+    const why = `child ${args[0]} failed (${r.status ?? r.signal}): ${r.error ?? ""}`;
+    if (!tolerateFailure) throw new Error(why);
+    return { out: null, timedOut: false, failed: why, ms, lines };
+  }
+  return { out: lines.at(-1), timedOut: false, failed: null, ms, lines };
 }
 
 function ensureNetworkx(): void {
@@ -186,6 +250,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   const db = `${dir}/bench.duckdb`;
   const edges = `${dir}/edges.csv`;
   const startsFile = `${dir}/starts.json`;
+  const poisonFile = `${dir}/poison-starts.json`;
   rmSync(dir, { recursive: true, force: true });
   try {
     // 1. generate, pick the starts, export the edge list
@@ -222,7 +287,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     log(`starts: ${starts.join(" ")}; edge list exported in ${secs(exportMs)} s`);
 
     // 2. ours
-    const ours = spawnChild(["ours", db, startsFile, String(n)], 30 * 60_000).out as OursOut;
+    const ours = spawnChild(["haircut", db, startsFile, String(n)], 30 * 60_000).out as OursOut;
     const oursMs = ours.runs.map((r) => r.ms);
     const oursMedian = median(oursMs);
 
@@ -266,6 +331,51 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     const cteMedian = median(cte.map((r) => r.ms ?? CTE_TIMEOUT_MS));
     const cteTimeouts = cte.filter((r) => r.timedOut).length;
 
+    // 5. like-for-like: 6-hop poison, no stops, no labels (reaches what BFS reaches, respecting time)
+    const poisonStarts = starts.slice(0, POISON_STARTS);
+    writeFileSync(poisonFile, JSON.stringify(poisonStarts));
+    const pr = spawnChild(
+      ["poison", db, poisonFile, String(n)],
+      POISON_TIMEOUT_MS,
+      [`--max-old-space-size=${POISON_HEAP_MIB}`],
+      true,
+    );
+    const pLines = pr.lines as { run?: OursRun; peakRssMiB?: number }[];
+    const pDone = new Map(pLines.flatMap((l) => (l.run ? [[l.run.start, l.run] as const] : [])));
+    const pOut = pr.out as OursOut | null;
+    const same = <T extends { start: string }>(xs: T[]) => xs.filter((x) => pDone.has(x.start));
+    const poisonMedian = pDone.size ? median([...pDone.values()].map((r) => r.ms)) : null;
+    const nxSame = median(same(nx.runs).map((r) => r.ms));
+    const cteSame = median(same(cte).map((r) => r.ms ?? CTE_TIMEOUT_MS));
+    const poison = {
+      method:
+        "same CSR graph, trace(): forward poison, 6 hops, no labels, stopAt [] (no path search); no warmup run; own process",
+      starts: poisonStarts.length,
+      completed: pDone.size,
+      timedOut: pr.timedOut,
+      failed: pr.failed,
+      timeoutSeconds: POISON_TIMEOUT_MS / 1000,
+      heapLimitMiB: POISON_HEAP_MIB,
+      loadSeconds: pOut?.loadSeconds ?? null,
+      peakRssMiB: pOut?.peakRssMiB ?? Math.max(0, ...pLines.map((l) => l.peakRssMiB ?? 0)),
+      medianMs: poisonMedian === null ? null : +poisonMedian.toFixed(1),
+      runs: poisonStarts.map((start) => {
+        const r = pDone.get(start);
+        const bfs = nx.runs.find((x) => x.start === start)?.reached ?? null;
+        return r ? { ...r, bfsReached: bfs } : { start, ms: null, bfsReached: bfs };
+      }),
+      sameStarts: {
+        networkxMedianMs: pDone.size ? +nxSame.toFixed(1) : null,
+        cteMedianMs: pDone.size ? +cteSame.toFixed(1) : null,
+        ratioNetworkxOverPoison: poisonMedian ? +(nxSame / poisonMedian).toFixed(2) : null,
+        ratioCteOverPoison: poisonMedian ? +(cteSame / poisonMedian).toFixed(2) : null,
+      },
+    };
+    log(
+      `poison like-for-like: ${pDone.size}/${poisonStarts.length} done, median ${poison.medianMs} ms, ` +
+        `networkx same starts ${poison.sameStarts.networkxMedianMs} ms, peak rss ${poison.peakRssMiB} MiB`,
+    );
+
     const ratioNx = nxMedian / oursMedian;
     const ratioCte = cteMedian / oursMedian;
     return {
@@ -278,7 +388,12 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       ours: {
         method:
           "CSR graph (typed arrays), trace(): forward haircut, 6 hops, 16 hubs labelled exchange (stop)",
+        loader:
+          "sorted address dictionary + transfers with address ids joined in DuckDB, streamed chunk by chunk",
+        duckdb: { memoryLimit: DUCKDB_MEMORY, threads: DUCKDB_THREADS },
         loadSeconds: ours.loadSeconds,
+        dictionarySeconds: ours.dictionarySeconds,
+        transfersSeconds: ours.transfersSeconds,
         graphTypedMiB: ours.graphTypedMiB,
         rssAfterLoadMiB: ours.rssAfterLoadMiB,
         peakRssMiB: ours.peakRssMiB,
@@ -304,6 +419,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
         medianIsLowerBound: cteTimeouts > 0,
         runs: cte,
       },
+      poisonLikeForLike: poison,
       ratioNetworkxOverOurs: +ratioNx.toFixed(1),
       ratioCteOverOurs: +ratioCte.toFixed(1),
       goals: {
@@ -328,8 +444,8 @@ if (process.argv[2] === "--child" && process.argv[1] && fileURLToPath(`file://${
   const [mode, db, arg, extra] = process.argv.slice(3) as [string, string, string, string];
   const { readFileSync } = await import("node:fs");
   const out =
-    mode === "ours"
-      ? await childOurs(db, JSON.parse(readFileSync(arg, "utf8")) as string[], Number(extra))
+    mode === "haircut" || mode === "poison"
+      ? await childOurs(db, JSON.parse(readFileSync(arg, "utf8")) as string[], Number(extra), mode)
       : await childCte(db, arg);
   console.log(JSON.stringify(out));
 }

@@ -969,6 +969,31 @@ describe("CSR graph gives identical results to the Map graph", () => {
     ).toThrow(/outside the dictionary/);
   });
 
+  it("expectedTxs only sizes the txid store: too small or too large builds the same graph", () => {
+    const rows = { transfers: ac.e.rows, complete: ac.e.addresses() };
+    const build = (expectedTxs: number) => {
+      const xs = ac.e.rows;
+      return new CsrBuilder({ complete: "all", expectedTxs })
+        .addTransfers({
+          txid: xs.map((t) => t.txid),
+          kind: xs.map((t) => t.kind),
+          seq: xs.map((t) => t.seq),
+          blockNumber: xs.map((t) => t.blockNumber),
+          txIndex: xs.map((t) => t.txIndex),
+          from: xs.map((t) => t.from),
+          to: xs.map((t) => t.to),
+          asset: xs.map((t) => t.asset),
+          value: xs.map((t) => t.value),
+          success: xs.map((t) => t.success),
+          symbol: xs.map((t) => t.symbol),
+          decimals: xs.map((t) => t.decimals),
+        })
+        .build();
+    };
+    const want = trace(new MapGraph(rows), { start: "A", labels: ac.labels });
+    for (const n of [1, 10_000]) expect(trace(build(n), { start: "A", labels: ac.labels })).toEqual(want);
+  });
+
   it("unsorted column input builds the same graph", () => {
     const rows = { transfers: [...ac.e.rows].reverse(), complete: ac.e.addresses() };
     expect(trace(csrFromRows(rows), { start: "A", labels: ac.labels })).toEqual(

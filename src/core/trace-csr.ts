@@ -77,6 +77,8 @@ export interface UtxoOutputColumns {
 export interface CsrBuilderOptions {
   /** Expected number of transfers (pre-sizes the arrays; avoids growth copies). */
   expectedTransfers?: number;
+  /** Expected number of distinct account transactions (default: half the transfers). */
+  expectedTxs?: number;
   /** Addresses with a complete history: "all", or a list. Default: none. */
   complete?: "all" | Iterable<string>;
 }
@@ -307,7 +309,7 @@ export class CsrBuilder {
     this.txIndex = new Int32Array(cap);
     this.seq = new Int32Array(cap);
     this.values = new ValueColumn(cap);
-    this.txids = new TxidStore(Math.max(16, cap >> 1));
+    this.txids = new TxidStore(Math.max(16, opts.expectedTxs ?? cap >> 1));
     this.completeOpt = opts.complete;
   }
 
