@@ -182,3 +182,19 @@ describe("HTTP API", () => {
     expect(r.status).toBe(413);
   });
 });
+
+describe("serving", () => {
+  it("a port in use is a clear bad-input error, and the server answers on a free one", async () => {
+    const { startServer } = await import("../src/api/server.ts");
+    const a = await startServer(s, { host: "127.0.0.1", port: 0, apiKeys: [] });
+    try {
+      await expect(startServer(s, { host: "127.0.0.1", port: a.port, apiKeys: [] })).rejects.toMatchObject({
+        code: "BAD_INPUT",
+        message: `port ${a.port} on 127.0.0.1 is in use (choose another with --port)`,
+      });
+      expect(await (await fetch(`${a.url}/v1/health`)).json()).toMatchObject({ status: "ok" });
+    } finally {
+      await a.close();
+    }
+  });
+});

@@ -1,5 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
+import { BadInputError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { Services } from "../services/index.ts";
 import { createApp } from "./app.ts";
@@ -22,8 +23,17 @@ export async function startServer(services: Services, opts: ServerOptions) {
     opts.log?.warn("API is unauthenticated (set FUNDTRACE_API_KEYS to require keys)");
   }
   const app = createApp(services, { apiKeys: opts.apiKeys, log: opts.log });
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: host, port: opts.port }, () => resolve(s));
+    s.once("error", (cause: NodeJS.ErrnoException) =>
+      reject(
+        cause.code === "EADDRINUSE"
+          ? new BadInputError(`port ${opts.port} on ${host} is in use (choose another with --port)`, {
+              cause,
+            })
+          : cause,
+      ),
+    );
   });
   const addr = server.address() as AddressInfo;
   const url = `http://${host}:${addr.port}`;

@@ -739,7 +739,14 @@ export async function main(argv: string[], io: IO = defaultIO()): Promise<number
         out(demo.report, () => demoText(demo.report));
         if (!o.serve) return;
         const { startServer } = await import("../api/server.ts");
-        const srv = await startServer(demo.services, { host: o.host, port, apiKeys: [] });
+        let srv: Awaited<ReturnType<typeof startServer>>;
+        try {
+          srv = await startServer(demo.services, { host: o.host, port, apiKeys: [] });
+        } catch (e) {
+          if (!(e instanceof BadInputError)) throw e;
+          io.stderr.write(`${e.message}; using a free port instead\n`);
+          srv = await startServer(demo.services, { host: o.host, port: 0, apiKeys: [] });
+        }
         const r = demo.report;
         const u = srv.url;
         const lines = [
