@@ -15,6 +15,7 @@ import {
   trace,
   traceRun,
 } from "../src/core/trace.ts";
+import { transferColumns } from "../src/core/trace-csr.ts";
 import type { AccountTransfer, TransferKind, UtxoTx } from "../src/domain.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -973,22 +974,7 @@ describe("CSR graph gives identical results to the Map graph", () => {
     const rows = { transfers: ac.e.rows, complete: ac.e.addresses() };
     const build = (expectedTxs: number) => {
       const xs = ac.e.rows;
-      return new CsrBuilder({ complete: "all", expectedTxs })
-        .addTransfers({
-          txid: xs.map((t) => t.txid),
-          kind: xs.map((t) => t.kind),
-          seq: xs.map((t) => t.seq),
-          blockNumber: xs.map((t) => t.blockNumber),
-          txIndex: xs.map((t) => t.txIndex),
-          from: xs.map((t) => t.from),
-          to: xs.map((t) => t.to),
-          asset: xs.map((t) => t.asset),
-          value: xs.map((t) => t.value),
-          success: xs.map((t) => t.success),
-          symbol: xs.map((t) => t.symbol),
-          decimals: xs.map((t) => t.decimals),
-        })
-        .build();
+      return new CsrBuilder({ complete: "all", expectedTxs }).addTransfers(transferColumns(xs)).build();
     };
     const want = trace(new MapGraph(rows), { start: "A", labels: ac.labels });
     for (const n of [1, 10_000]) expect(trace(build(n), { start: "A", labels: ac.labels })).toEqual(want);

@@ -954,6 +954,24 @@ export class CsrGraph implements FlowGraph {
   }
 }
 
+/** Transfer rows as the builder's columns. */
+export function transferColumns(xs: readonly AccountTransfer[]) {
+  return {
+    txid: xs.map((t) => t.txid),
+    kind: xs.map((t) => t.kind),
+    seq: xs.map((t) => t.seq),
+    blockNumber: xs.map((t) => t.blockNumber),
+    txIndex: xs.map((t) => t.txIndex),
+    from: xs.map((t) => t.from),
+    to: xs.map((t) => t.to),
+    asset: xs.map((t) => t.asset),
+    value: xs.map((t) => t.value),
+    success: xs.map((t) => t.success),
+    symbol: xs.map((t) => t.symbol),
+    decimals: xs.map((t) => t.decimals),
+  };
+}
+
 /** Convenience for tests and small graphs: the same rows a MapGraph takes, as a CSR graph. */
 export function csrFromRows(
   rows: {
@@ -976,20 +994,7 @@ export function csrFromRows(
       a.seq - c.seq ||
       (a.txid < c.txid ? -1 : a.txid > c.txid ? 1 : 0),
   );
-  b.addTransfers({
-    txid: xs.map((t) => t.txid),
-    kind: xs.map((t) => t.kind),
-    seq: xs.map((t) => t.seq),
-    blockNumber: xs.map((t) => t.blockNumber),
-    txIndex: xs.map((t) => t.txIndex),
-    from: xs.map((t) => t.from),
-    to: xs.map((t) => t.to),
-    asset: xs.map((t) => t.asset),
-    value: xs.map((t) => t.value),
-    success: xs.map((t) => t.success),
-    symbol: xs.map((t) => t.symbol),
-    decimals: xs.map((t) => t.decimals),
-  });
+  b.addTransfers(transferColumns(xs));
   const txs = new Map<string, UtxoTx>();
   for (const tx of rows.utxoTxs ?? []) {
     const prev = txs.get(tx.txid);
