@@ -200,12 +200,10 @@ export class ClusterService {
         );
         await step("cluster.reassign_evidence", () => s.run("cluster.reassign_evidence", { chain: c }));
       }
-      await s.run("store.unordered_inserts");
       await step("cluster.insert_members", () => s.run("cluster.insert_members", { chain: c }));
       await step("cluster.insert_evidence", () =>
         s.run("cluster.insert_evidence", { chain: c, heuristics: listValue(heuristicNames) }),
       );
-      await s.run("store.ordered_inserts");
       if (!opts.full)
         await step("cluster.drop_stale_clusters", () => s.run("cluster.drop_stale_clusters", { chain: c }));
       await step("cluster.refresh_clusters", () =>
