@@ -1,4 +1,4 @@
--- schema: the current full schema (version 4). Fresh files are created from this;
+-- schema: the current full schema (version 5). Fresh files are created from this;
 -- older files are brought here by queries/migrations/*.sql. A test checks both give the same tables.
 CREATE TABLE schema_version (
   version INTEGER NOT NULL,
@@ -113,23 +113,6 @@ CREATE TABLE clusters (
   PRIMARY KEY (chain, cluster_id)
 );
 
--- No primary key: clustering rewrites membership in bulk, which an index slows tenfold.
-CREATE TABLE cluster_members (
-  chain VARCHAR NOT NULL,
-  address VARCHAR NOT NULL,
-  cluster_id BIGINT NOT NULL
-);
-
-CREATE TABLE cluster_evidence (
-  chain VARCHAR NOT NULL,
-  cluster_id BIGINT NOT NULL,
-  txid VARCHAR NOT NULL,
-  heuristic VARCHAR NOT NULL,
-  address_a VARCHAR NOT NULL,
-  address_b VARCHAR NOT NULL,
-  confidence INTEGER NOT NULL
-);
-
 CREATE TABLE sync_cursors (
   source VARCHAR NOT NULL,
   chain VARCHAR NOT NULL,
@@ -183,12 +166,6 @@ CREATE TABLE raw_responses (
 
 CREATE INDEX labels_addr_idx ON labels (address);
 
-CREATE TABLE cluster_txs (
-  chain VARCHAR NOT NULL,
-  txid VARCHAR NOT NULL,
-  coinjoin VARCHAR
-);
-
 CREATE TABLE change_guesses (
   chain VARCHAR NOT NULL,
   txid VARCHAR NOT NULL,
@@ -200,28 +177,93 @@ CREATE TABLE change_guesses (
   PRIMARY KEY (chain, txid, vout, heuristic)
 );
 
-CREATE TABLE cluster_work_tx (
-  rank INTEGER NOT NULL,
-  txid VARCHAR NOT NULL,
+CREATE SEQUENCE address_id_seq START 1;
+CREATE SEQUENCE tx_id_seq START 1;
+
+-- Integer ids for clustering, interned at ingest. `key` orders a cluster's members: a Bitcoin
+-- cluster's id is its smallest member key.
+CREATE TABLE address_ids (
+  address VARCHAR PRIMARY KEY,
+  id INTEGER NOT NULL,
+  key BIGINT NOT NULL
+);
+
+CREATE TABLE tx_ids (
+  txid VARCHAR PRIMARY KEY,
+  id INTEGER NOT NULL
+);
+
+-- What clustering needs of each stored UTXO transaction and input, as ids (written with the tx).
+CREATE TABLE utxo_tx_index (
+  chain VARCHAR NOT NULL,
+  tx_id INTEGER NOT NULL,
+  confirmed BOOLEAN NOT NULL,
+  coinbase BOOLEAN NOT NULL,
+  input_count INTEGER NOT NULL,
+  output_count INTEGER NOT NULL
+);
+
+CREATE TABLE utxo_input_ids (
+  tx_id INTEGER NOT NULL,
+  vin INTEGER NOT NULL,
+  addr_id INTEGER NOT NULL
+);
+
+CREATE TABLE cluster_member_ids (
+  chain VARCHAR NOT NULL,
+  addr_id INTEGER NOT NULL,
+  cluster_id BIGINT NOT NULL
+);
+
+CREATE TABLE cluster_evidence_ids (
+  chain VARCHAR NOT NULL,
+  cluster_id BIGINT NOT NULL,
+  tx_id INTEGER NOT NULL,
+  heuristic VARCHAR NOT NULL,
+  a_id INTEGER NOT NULL,
+  b_id INTEGER NOT NULL,
+  confidence INTEGER NOT NULL
+);
+
+CREATE TABLE cluster_tx_ids (
+  chain VARCHAR NOT NULL,
+  tx_id INTEGER NOT NULL,
   coinjoin VARCHAR
 );
 
-CREATE TABLE cluster_work_addr (
-  rank INTEGER NOT NULL,
-  address VARCHAR NOT NULL
+CREATE VIEW cluster_members AS
+SELECT m.chain, a.address, m.cluster_id FROM cluster_member_ids m JOIN address_ids a ON a.id = m.addr_id;
+
+CREATE VIEW cluster_evidence AS
+SELECT e.chain, e.cluster_id, t.txid, e.heuristic, a.address AS address_a, b.address AS address_b, e.confidence
+FROM cluster_evidence_ids e
+JOIN tx_ids t ON t.id = e.tx_id
+JOIN address_ids a ON a.id = e.a_id
+JOIN address_ids b ON b.id = e.b_id;
+
+-- Scratch tables of one clustering run.
+CREATE TABLE cluster_work_tx (
+  tx_id INTEGER NOT NULL,
+  coinjoin VARCHAR
 );
 
 CREATE TABLE cluster_work_root (
-  addr_rank INTEGER NOT NULL,
-  root_rank INTEGER NOT NULL
+  addr_id INTEGER NOT NULL,
+  root INTEGER NOT NULL
 );
 
 CREATE TABLE cluster_work_ev (
-  tx_rank INTEGER NOT NULL,
-  a_rank INTEGER NOT NULL,
-  b_rank INTEGER NOT NULL,
-  heuristic VARCHAR NOT NULL,
+  tx_id INTEGER NOT NULL,
+  a_id INTEGER NOT NULL,
+  b_id INTEGER NOT NULL,
+  root INTEGER NOT NULL,
+  heuristic INTEGER NOT NULL,
   confidence INTEGER NOT NULL
+);
+
+CREATE TABLE cluster_work_cid (
+  root INTEGER NOT NULL,
+  cluster_id BIGINT NOT NULL
 );
 
 CREATE TABLE cases (

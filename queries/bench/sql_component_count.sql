@@ -1,3 +1,3 @@
 -- name: bench.sql_component_count
 -- params: (none)
-SELECT count(DISTINCT root_rank)::BIGINT AS n FROM cluster_work_root;
+SELECT count(DISTINCT root)::BIGINT AS n FROM cluster_work_root;

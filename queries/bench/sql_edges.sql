@@ -1,9 +1,8 @@
 -- name: bench.sql_edges
 -- params: (none)
 -- SQL union-find alternative, step 1: one edge per consecutive input pair of each multi-input tx.
-INSERT INTO cluster_work_ev (tx_rank, a_rank, b_rank, heuristic, confidence)
-SELECT tx, x, y, 'bench', 0 FROM (
-  SELECT w.rank AS tx, a.rank AS x, lead(a.rank) OVER (PARTITION BY w.rank ORDER BY i.vin) AS y
-  FROM cluster_work_tx w JOIN utxo_inputs i ON i.chain = 'bitcoin' AND i.txid = w.txid
-  JOIN cluster_work_addr a ON a.address = i.address
+INSERT INTO cluster_work_ev (tx_id, a_id, b_id, root, heuristic, confidence)
+SELECT tx_id, x, y, 0, 0, 0 FROM (
+  SELECT i.tx_id, i.addr_id AS x, lead(i.addr_id) OVER (PARTITION BY i.tx_id ORDER BY i.vin) AS y
+  FROM utxo_input_ids i WHERE i.tx_id IN (SELECT tx_id FROM cluster_work_tx)
 ) WHERE y IS NOT NULL;

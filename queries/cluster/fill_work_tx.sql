@@ -1,9 +1,7 @@
 -- name: cluster.fill_work_tx
 -- params: $chain VARCHAR, $all BOOLEAN
--- Confirmed, non-coinbase transactions not clustered yet (all of them when $all), with dense ranks.
-INSERT INTO cluster_work_tx (rank, txid, coinjoin)
-SELECT row_number() OVER (ORDER BY t.txid)::INTEGER, t.txid, NULL
-FROM utxo_txs t
-WHERE t.chain = $chain AND t.confirmed
-  AND NOT EXISTS (SELECT 1 FROM utxo_inputs i WHERE i.chain = t.chain AND i.txid = t.txid AND i.is_coinbase)
-  AND ($all OR NOT EXISTS (SELECT 1 FROM cluster_txs c WHERE c.chain = t.chain AND c.txid = t.txid));
+-- Confirmed, non-coinbase transactions not clustered yet (all of them when $all), by id.
+INSERT INTO cluster_work_tx (tx_id, coinjoin)
+SELECT t.tx_id, NULL FROM utxo_tx_index t
+WHERE t.chain = $chain AND t.confirmed AND NOT t.coinbase
+  AND ($all OR t.tx_id NOT IN (SELECT c.tx_id FROM cluster_tx_ids c WHERE c.chain = $chain));

@@ -1,3 +1,3 @@
 -- name: cluster.mark_coinjoin
--- params: $txid VARCHAR, $kind VARCHAR
-UPDATE cluster_work_tx SET coinjoin = $kind WHERE txid = $txid;
+-- params: $tx_id INTEGER, $kind VARCHAR
+UPDATE cluster_work_tx SET coinjoin = $kind WHERE tx_id = $tx_id;

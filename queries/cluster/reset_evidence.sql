@@ -1,4 +1,4 @@
 -- name: cluster.reset_evidence
 -- params: $chain VARCHAR
 -- Full recompute: forget this chain's clustering first.
-DELETE FROM cluster_evidence WHERE chain = $chain;
+DELETE FROM cluster_evidence_ids WHERE chain = $chain;

@@ -1,3 +1,4 @@
 -- name: cluster.work_txids
 -- params: (none)
-SELECT rank, txid FROM cluster_work_tx WHERE coinjoin IS NULL ORDER BY rank;
+SELECT w.tx_id, x.txid FROM cluster_work_tx w JOIN tx_ids x ON x.id = w.tx_id
+WHERE w.coinjoin IS NULL ORDER BY w.tx_id;

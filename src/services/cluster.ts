@@ -51,13 +51,6 @@ export interface ClusterInfo {
 
 const DEFAULT_SERVICE_THRESHOLD = 1000;
 
-interface Evidence {
-  tx: number;
-  a: number;
-  b: number;
-  heuristic: string;
-  confidence: number;
-}
 /** Change guesses merge only at or above this confidence (and only with --heuristics change). */
 export const CHANGE_MERGE_CONFIDENCE = 70;
 
@@ -105,95 +98,114 @@ export class ClusterService {
       steps[name] = +((steps[name] ?? 0) + (performance.now() - t) / 1000).toFixed(3);
       return r;
     };
+    const clearWork = async () => {
+      for (const t of ["tx", "root", "ev", "cid"]) await s.run(`cluster.clear_work_${t}`);
+    };
     return s.tx(async () => {
       if (opts.full) {
         for (const t of ["members", "evidence", "clusters", "txs", "change"])
           await s.run(`cluster.reset_${t}`, { chain: c });
       }
-      for (const t of ["tx", "addr", "root", "ev"]) await s.run(`cluster.clear_work_${t}`);
+      await clearWork();
       await step("cluster.fill_work_tx", () =>
         s.run("cluster.fill_work_tx", { chain: c, all: Boolean(opts.full) }),
       );
 
       // CoinJoins never merge: detect them among the only shapes that can be one.
       const coinjoins: Record<string, number> = {};
-      const candidates = (await s.all("cluster.coinjoin_candidates", { chain: c })).map(
-        (r) => r.txid as string,
+      const candidates = await step("cluster.coinjoin_candidates", () =>
+        s.all("cluster.coinjoin_candidates", { chain: c }),
       );
+      const idOfTxid = new Map(candidates.map((r) => [r.txid as string, Number(r.tx_id)]));
       for (let i = 0; i < candidates.length; i += 500) {
-        for (const tx of await loadUtxoTxs(s, c, candidates.slice(i, i + 500))) {
+        const ids = candidates.slice(i, i + 500).map((r) => r.txid as string);
+        for (const tx of await loadUtxoTxs(s, c, ids)) {
           const cj = detectCoinJoin(tx);
           if (!cj) continue;
           coinjoins[cj.kind] = (coinjoins[cj.kind] ?? 0) + 1;
           // a Whirlpool tx0 has one owner: detected and reported, but its inputs still merge
           if (!isCollaborative(cj.kind)) continue;
-          await step("cluster.mark_coinjoin", () =>
-            s.run("cluster.mark_coinjoin", { txid: tx.txid, kind: cj.kind }),
-          );
+          await s.run("cluster.mark_coinjoin", { tx_id: idOfTxid.get(tx.txid)!, kind: cj.kind });
         }
       }
-      const changeWanted = opts.reportChange !== false || heuristics.includes("change");
-      await step("cluster.fill_work_addr", () =>
-        s.run("cluster.fill_work_addr", { chain: c, with_outputs: changeWanted }),
-      );
-      const pairs = await step("cluster.input_pairs", () => s.columns("cluster.input_pairs", { chain: c }));
-      const existing = await s.columns("cluster.existing_pairs", { chain: c });
-      const nAddr = Number((await s.one("cluster.work_addr_count"))?.n ?? 0);
+      const max = (await s.one("cluster.max_ids"))!;
+      const maxAddr = Number(max.addr);
+      const uf = new UnionFind(maxAddr + 1);
+      // addresses whose clusters this run rewrites: every input of a new tx and existing clusters loaded
+      const space = new Uint8Array(maxAddr + 1);
+      // existing clusters first: their members are already one owner
+      // (a full run has just forgotten them)
+      if (!opts.full) {
+        const [grp, exAddr] = await step("cluster.existing_pairs", () =>
+          s.intColumns("cluster.existing_pairs", { chain: c }),
+        );
+        addExisting(uf, space, grp!, exAddr!);
+      }
+      const [txs, addrs] = await step("cluster.input_pairs", () => s.intColumns("cluster.input_pairs"));
       const t1 = performance.now();
 
-      const uf = new UnionFind(nAddr + 1);
-      // existing clusters first: their members are already one owner
-      const exAddr = existing.addr as number[];
-      const exCluster = existing.cluster as bigint[];
-      for (let i = 1; i < exAddr.length; i++) {
-        if (exCluster[i] === exCluster[i - 1]) uf.union(exAddr[i - 1]!, exAddr[i]!);
-      }
-      const txs = pairs.tx as number[];
-      const addrs = pairs.addr as number[];
-      const ev: Evidence[] = [];
-      for (let i = 1; i < txs.length; i++) {
-        if (txs[i] !== txs[i - 1]) continue;
-        // chain each input to the previous one of the same tx: n-1 unions per tx
-        if (uf.union(addrs[i - 1]!, addrs[i]!))
-          ev.push({ tx: txs[i]!, a: addrs[i - 1]!, b: addrs[i]!, heuristic: "multi-input", confidence: 100 });
+      const ev = new EvidenceBuffer(1 << 20);
+      const heuristicNames = ["multi-input"];
+      // each input merges with the tx's first input seen: n-1 unions per tx, in any row order
+      const first = new Int32Array(Number(max.tx) + 1);
+      for (let i = 0; i < txs!.length; i++) {
+        const t = txs![i]!;
+        const a = addrs![i]!;
+        space[a] = 1;
+        const f = first[t]!;
+        if (f === 0) first[t] = a;
+        else if (uf.union(f, a)) ev.push(t, f, a, 1, 100);
       }
       let changeGuesses = 0;
+      const changeWanted = opts.reportChange !== false || heuristics.includes("change");
       if (changeWanted) {
-        changeGuesses = await this.changeStep(c, uf, ev, heuristics.includes("change"));
+        changeGuesses = await this.changeStep(
+          c,
+          uf,
+          space,
+          ev,
+          heuristicNames,
+          heuristics.includes("change"),
+        );
       }
       const t2 = performance.now();
 
-      // smallest rank (= smallest address) of each set, and only sets of 2+ are written back
-      const minRank = new Int32Array(nAddr + 1);
-      for (let i = nAddr; i >= 1; i--) minRank[uf.find(i)] = i;
-      const tA = performance.now();
-      const rootApp = await s.appender("cluster_work_root");
-      for (let i = 1; i <= nAddr; i++) {
+      // every address of a rewritten cluster of 2+ members, with its root
+      let n = 0;
+      for (let i = 1; i <= maxAddr; i++) if (space[i] && uf.size[uf.find(i)]! >= 2) n++;
+      const memberIds = new Int32Array(n);
+      const memberRoots = new Int32Array(n);
+      n = 0;
+      for (let i = 1; i <= maxAddr; i++) {
+        if (!space[i]) continue;
         const r = uf.find(i);
         if (uf.size[r]! < 2) continue;
-        rootApp.appendInteger(i);
-        rootApp.appendInteger(minRank[r]!);
-        rootApp.endRow();
+        memberIds[n] = i;
+        memberRoots[n++] = r;
       }
-      rootApp.closeSync();
-      const evApp = await s.appender("cluster_work_ev");
-      for (const e of ev) {
-        evApp.appendInteger(e.tx);
-        evApp.appendInteger(e.a);
-        evApp.appendInteger(e.b);
-        evApp.appendVarchar(e.heuristic);
-        evApp.appendInteger(e.confidence);
-        evApp.endRow();
+      for (let i = 0; i < ev.length; i++) ev.root[i] = uf.find(ev.a[i]!);
+      await step("appenders", async () => {
+        await s.appendInts("cluster_work_root", [memberIds, memberRoots], n);
+        await s.appendInts(
+          "cluster_work_ev",
+          [ev.tx, ev.a, ev.b, ev.root, ev.heuristic, ev.confidence],
+          ev.length,
+        );
+      });
+      await step("cluster.fill_work_cid", () => s.run("cluster.fill_work_cid"));
+      // a full run starts from nothing: no old members, evidence or clusters to replace
+      if (!opts.full) {
+        await step("cluster.delete_members_in_space", () =>
+          s.run("cluster.delete_members_in_space", { chain: c }),
+        );
+        await step("cluster.reassign_evidence", () => s.run("cluster.reassign_evidence", { chain: c }));
       }
-      evApp.closeSync();
-      steps.appenders = +((performance.now() - tA) / 1000).toFixed(3);
-      await step("cluster.delete_members_in_space", () =>
-        s.run("cluster.delete_members_in_space", { chain: c }),
-      );
       await step("cluster.insert_members", () => s.run("cluster.insert_members", { chain: c }));
-      await step("cluster.reassign_evidence", () => s.run("cluster.reassign_evidence", { chain: c }));
-      await step("cluster.insert_evidence", () => s.run("cluster.insert_evidence", { chain: c }));
-      await step("cluster.drop_stale_clusters", () => s.run("cluster.drop_stale_clusters", { chain: c }));
+      await step("cluster.insert_evidence", () =>
+        s.run("cluster.insert_evidence", { chain: c, heuristics: listValue(heuristicNames) }),
+      );
+      if (!opts.full)
+        await step("cluster.drop_stale_clusters", () => s.run("cluster.drop_stale_clusters", { chain: c }));
       await step("cluster.refresh_clusters", () =>
         s.run("cluster.refresh_clusters", {
           chain: c,
@@ -203,7 +215,7 @@ export class ClusterService {
       await step("cluster.mark_processed", () => s.run("cluster.mark_processed", { chain: c }));
       const stats = (await s.one("cluster.stats", { chain: c }))!;
       const nTx = Number((await s.one("cluster.work_tx_count"))?.n ?? 0);
-      for (const t of ["tx", "addr", "root", "ev"]) await s.run(`cluster.clear_work_${t}`);
+      await step("clear_work", clearWork);
       const t3 = performance.now();
       return {
         chain: c,
@@ -224,10 +236,17 @@ export class ClusterService {
   }
 
   /** Change guesses for every new tx (always reported); merged into the input cluster only when asked. */
-  private async changeStep(chain: string, uf: UnionFind, ev: Evidence[], merge: boolean): Promise<number> {
+  private async changeStep(
+    chain: string,
+    uf: UnionFind,
+    space: Uint8Array,
+    ev: EvidenceBuffer,
+    heuristicNames: string[],
+    merge: boolean,
+  ): Promise<number> {
     const s = this.store;
     const work = await s.all("cluster.work_txids");
-    const rankOfTx = new Map(work.map((r) => [r.txid as string, Number(r.rank)]));
+    const idOfTx = new Map(work.map((r) => [r.txid as string, Number(r.tx_id)]));
     let count = 0;
     for (let i = 0; i < work.length; i += 500) {
       const txs = await loadUtxoTxs(
@@ -246,12 +265,20 @@ export class ClusterService {
         (r) => r.txid as string,
       );
       const ctx = changeContextFromTxs(await loadUtxoTxs(s, chain, ctxIds));
-      const ranks = new Map(
-        (await s.all("cluster.addr_ranks", { addresses: listValue(addrs) })).map((r) => [
+      const ids = new Map(
+        (await s.all("ids.address_ids", { addresses: listValue(addrs) })).map((r) => [
           r.address as string,
-          Number(r.rank),
+          Number(r.id),
         ]),
       );
+      if (merge) {
+        // existing clusters of the outputs too, before anything merges into them
+        const [grp, exAddr] = await s.intColumns("cluster.existing_of_ids", {
+          chain,
+          ids: listValue([...ids.values()]),
+        });
+        addExisting(uf, space, grp!, exAddr!);
+      }
       for (const tx of txs) {
         const guesses = changeHeuristics(tx, ctx);
         for (const g of guesses) {
@@ -272,17 +299,17 @@ export class ClusterService {
         if (!best || best.confidence < CHANGE_MERGE_CONFIDENCE) continue;
         if (guesses.some((g) => g.vout !== best.vout && g.confidence === best.confidence)) continue;
         const input = tx.inputs.find((x) => x.address !== null)?.address;
-        const a = input ? ranks.get(input) : undefined;
-        const b = ranks.get(best.address);
+        const a = input ? ids.get(input) : undefined;
+        const b = ids.get(best.address);
         if (a === undefined || b === undefined) continue;
-        if (uf.union(a, b))
-          ev.push({
-            tx: rankOfTx.get(tx.txid)!,
-            a,
-            b,
-            heuristic: `change:${best.heuristic}`,
-            confidence: best.confidence,
-          });
+        space[a] = 1;
+        space[b] = 1;
+        if (uf.union(a, b)) {
+          const name = `change:${best.heuristic}`;
+          let h = heuristicNames.indexOf(name);
+          if (h < 0) h = heuristicNames.push(name) - 1;
+          ev.push(idOfTx.get(tx.txid)!, a, b, h + 1, best.confidence);
+        }
       }
     }
     return count;
@@ -346,4 +373,56 @@ export class ClusterService {
 /** An address in no multi-address cluster is its own cluster of one. */
 function singletonId(chain: string, address: string): string {
   return `single:${chain}:${address}`;
+}
+
+/** Unions every existing cluster's members (rows grouped by cluster) and marks them rewritten. */
+function addExisting(uf: UnionFind, space: Uint8Array, grp: Int32Array, addr: Int32Array): void {
+  for (let i = 0; i < addr.length; i++) {
+    space[addr[i]!] = 1;
+    if (i > 0 && grp[i] === grp[i - 1]) uf.union(addr[i - 1]!, addr[i]!);
+  }
+}
+
+/** One row per real merge, in growable typed arrays; heuristic is a 1-based index into a name list. */
+class EvidenceBuffer {
+  length = 0;
+  tx: Int32Array;
+  a: Int32Array;
+  b: Int32Array;
+  root: Int32Array;
+  heuristic: Int32Array;
+  confidence: Int32Array;
+
+  constructor(capacity: number) {
+    this.tx = new Int32Array(capacity);
+    this.a = new Int32Array(capacity);
+    this.b = new Int32Array(capacity);
+    this.root = new Int32Array(capacity);
+    this.heuristic = new Int32Array(capacity);
+    this.confidence = new Int32Array(capacity);
+  }
+
+  push(tx: number, a: number, b: number, heuristic: number, confidence: number): void {
+    if (this.length === this.tx.length) this.grow();
+    const i = this.length++;
+    this.tx[i] = tx;
+    this.a[i] = a;
+    this.b[i] = b;
+    this.heuristic[i] = heuristic;
+    this.confidence[i] = confidence;
+  }
+
+  private grow(): void {
+    const g = (x: Int32Array) => {
+      const y = new Int32Array(x.length * 2);
+      y.set(x);
+      return y;
+    };
+    this.tx = g(this.tx);
+    this.a = g(this.a);
+    this.b = g(this.b);
+    this.root = g(this.root);
+    this.heuristic = g(this.heuristic);
+    this.confidence = g(this.confidence);
+  }
 }

@@ -175,6 +175,13 @@ export class DepositClusterer {
     const names = await this.exchangeNames(c, [...new Set([...deposits.values()].map((d) => d.exchange))]);
 
     for (const t of ["members", "evidence", "clusters"]) await s.run(`cluster.reset_${t}`, { chain: c });
+    // membership and evidence are stored as ids: intern what is new
+    for (let i = 0; i < addrs.length; i += BATCH) {
+      await s.run("ids.intern_addresses", { addresses: listValue(addrs.slice(i, i + BATCH)) });
+    }
+    for (let i = 0; i < merges.length; i += BATCH) {
+      await s.run("ids.intern_txids", { txids: listValue(merges.slice(i, i + BATCH).map((m) => m.txid)) });
+    }
     // only sets of 2+ are written: a lone sender is its own cluster of one, as for Bitcoin
     const members = addrs.map((_, i) => i).filter((i) => uf.size[uf.find(i)]! >= 2);
     for (let i = 0; i < members.length; i += BATCH) {

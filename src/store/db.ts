@@ -3,9 +3,13 @@ import { dirname } from "node:path";
 import {
   type DuckDBAppender,
   type DuckDBConnection,
+  DuckDBDataChunk,
   DuckDBInstance,
+  DuckDBIntegerType,
+  DuckDBIntegerVector,
   type DuckDBPreparedStatement,
   type DuckDBValue,
+  type DuckDBVector,
 } from "@duckdb/node-api";
 import { StoreError } from "../errors.ts";
 import { loadMigrations, loadQueries, loadSchema, type NamedQuery } from "./queries.ts";
@@ -157,6 +161,56 @@ export class Store {
     return this.inTx ? go() : this.lock.run(go);
   }
 
+  /** Runs a named query whose columns are all INTEGER (non-null) into typed arrays, chunk by chunk. */
+  async intColumns(name: string, params: Params = {}): Promise<Int32Array[]> {
+    const go = async () => {
+      const s = await this.bound(name, params);
+      try {
+        const result = await s.run();
+        const cols = Array.from({ length: result.columnCount }, () => new Int32Array(result.rowCount));
+        let len = 0;
+        for (;;) {
+          const chunk = await result.fetchChunk();
+          const rows = chunk?.rowCount ?? 0;
+          if (!chunk || rows === 0) break;
+          for (let c = 0; c < cols.length; c++) {
+            const v = chunk.getColumnVector(c);
+            const out = cols[c]!;
+            const raw = rawInts(v, rows);
+            if (raw) out.set(raw, len);
+            else for (let r = 0; r < rows; r++) out[len + r] = v.getItem(r) as number;
+          }
+          len += rows;
+        }
+        return cols;
+      } catch (cause) {
+        throw new StoreError(`query ${name} failed: ${(cause as Error).message}`, { cause });
+      }
+    };
+    return this.inTx ? go() : this.lock.run(go);
+  }
+
+  /** Appends rows of INTEGER columns (the table's only columns, in order) from typed arrays. */
+  async appendInts(table: string, cols: Int32Array[], count: number): Promise<void> {
+    const app = await this.conn.createAppender(table);
+    const size = 2048;
+    const chunk = DuckDBDataChunk.create(cols.map(() => DuckDBIntegerType.instance));
+    for (let off = 0; off < count; off += size) {
+      const rows = Math.min(size, count - off);
+      chunk.rowCount = rows;
+      for (let c = 0; c < cols.length; c++) {
+        const v = chunk.getColumnVector(c);
+        const src = cols[c]!;
+        const raw = rawInts(v, rows);
+        if (raw) raw.set(src.subarray(off, off + rows));
+        else for (let r = 0; r < rows; r++) v.setItem(r, src[off + r]!);
+        v.flush();
+      }
+      app.appendDataChunk(chunk);
+    }
+    app.closeSync();
+  }
+
   private async bound(name: string, params: Params): Promise<DuckDBPreparedStatement> {
     if (this.closed) throw new StoreError("store is closed");
     const s = await this.stmt(name);
@@ -250,4 +304,15 @@ export class Store {
     this.conn.closeSync();
     this.instance.closeSync();
   }
+}
+
+/**
+ * The INTEGER vector's own item array (a field node-api keeps private), so whole chunks copy at once;
+ * undefined if this node-api version lays vectors out differently (callers then go item by item).
+ */
+function rawInts(v: DuckDBVector, rows: number): Int32Array | undefined {
+  const items = (v as unknown as { items?: unknown }).items;
+  return v instanceof DuckDBIntegerVector && items instanceof Int32Array && items.length === rows
+    ? items
+    : undefined;
 }

@@ -61,9 +61,42 @@ export class UtxoStore {
       });
     }
     await s.run("utxo.mark_spent", { chain, txid: tx.txid });
+    await this.writeIds(tx);
+  }
+
+  /** Interns the tx's txid and addresses and writes what clustering reads, as integer ids. */
+  private async writeIds(tx: UtxoTx): Promise<void> {
+    const s = this.store;
+    const addressed = tx.inputs.filter((i) => i.address !== null);
+    const addresses = [...tx.inputs, ...tx.outputs].map((x) => x.address).filter((a) => a !== null);
+    if (addresses.length > 0) await s.run("ids.intern_addresses", { addresses: listValue(addresses) });
+    await s.run("ids.intern_txids", { txids: listValue([tx.txid]) });
+    const txId = Number((await s.one("ids.tx_id", { txid: tx.txid }))!.id);
+    await s.run("utxo.delete_tx_index", { chain: tx.chain, tx_id: txId });
+    await s.run("utxo.insert_tx_index", {
+      chain: tx.chain,
+      tx_id: txId,
+      confirmed: tx.block !== null,
+      coinbase: tx.inputs.some((i) => i.isCoinbase),
+      input_count: tx.inputs.length,
+      output_count: tx.outputs.length,
+    });
+    await s.run("utxo.delete_input_ids", { tx_id: txId });
+    if (addressed.length > 0) {
+      await s.run("utxo.insert_input_ids", {
+        tx_id: txId,
+        vins: listValue(addressed.map((i) => i.vin)),
+        addresses: listValue(addressed.map((i) => i.address)),
+      });
+    }
   }
 
   async deleteTx(chain: string, txid: string): Promise<void> {
+    const id = (await this.store.one("ids.tx_id", { txid }))?.id;
+    if (id !== undefined) {
+      await this.store.run("utxo.delete_tx_index", { chain, tx_id: Number(id) });
+      await this.store.run("utxo.delete_input_ids", { tx_id: Number(id) });
+    }
     await this.store.run("utxo.clear_spends_by", { chain, txid });
     await this.store.run("utxo.delete_tx_inputs", { chain, txid });
     await this.store.run("utxo.delete_tx_outputs", { chain, txid });
