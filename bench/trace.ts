@@ -9,7 +9,7 @@ import { trace } from "../src/core/trace.ts";
 import { CsrBuilder } from "../src/core/trace-csr.ts";
 import { Store } from "../src/store/db.ts";
 import { loadQueries } from "../src/store/queries.ts";
-import { median, timeit } from "./stats.ts";
+import { median, peakRssMiB, timeit } from "./stats.ts";
 import { BENCH_CHAIN, generate } from "./trace-gen.ts";
 
 /**
@@ -34,7 +34,7 @@ const SELF = fileURLToPath(import.meta.url);
 
 const log = (s: string) => console.error(`[trace] ${s}`);
 const secs = (ms: number, d = 2) => +(ms / 1000).toFixed(d);
-const peakMiB = () => Math.round(process.resourceUsage().maxRSS / 1024);
+const peakMiB = peakRssMiB;
 const rssNowMiB = () => Math.round(process.memoryUsage().rss / 2 ** 20);
 
 interface OursRun {

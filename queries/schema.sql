@@ -203,10 +203,12 @@ CREATE TABLE utxo_tx_index (
   output_count INTEGER NOT NULL
 );
 
+-- addr_key repeats address_ids.key: clustering reads it with the inputs instead of joining 10M+ rows.
 CREATE TABLE utxo_input_ids (
   tx_id INTEGER NOT NULL,
   vin INTEGER NOT NULL,
-  addr_id INTEGER NOT NULL
+  addr_id INTEGER NOT NULL,
+  addr_key BIGINT NOT NULL
 );
 
 CREATE TABLE cluster_member_ids (
@@ -215,9 +217,17 @@ CREATE TABLE cluster_member_ids (
   cluster_id BIGINT NOT NULL
 );
 
+-- Evidence is a fact about a transaction and two addresses; it belongs to the cluster of address a,
+-- so merging clusters never rewrites it. Multi-input merges, the bulk, are three ids each (their chain
+-- is the tx's, their confidence 100); every other merge (change, EVM deposit) is a full row.
+CREATE TABLE cluster_input_merges (
+  tx_id INTEGER NOT NULL,
+  a_id INTEGER NOT NULL,
+  b_id INTEGER NOT NULL
+);
+
 CREATE TABLE cluster_evidence_ids (
   chain VARCHAR NOT NULL,
-  cluster_id BIGINT NOT NULL,
   tx_id INTEGER NOT NULL,
   heuristic VARCHAR NOT NULL,
   a_id INTEGER NOT NULL,
@@ -235,8 +245,15 @@ CREATE VIEW cluster_members AS
 SELECT m.chain, a.address, m.cluster_id FROM cluster_member_ids m JOIN address_ids a ON a.id = m.addr_id;
 
 CREATE VIEW cluster_evidence AS
-SELECT e.chain, e.cluster_id, t.txid, e.heuristic, a.address AS address_a, b.address AS address_b, e.confidence
-FROM cluster_evidence_ids e
+WITH e AS (
+  SELECT x.chain, e.tx_id, 'multi-input' AS heuristic, e.a_id, e.b_id, 100 AS confidence
+  FROM cluster_input_merges e JOIN utxo_tx_index x ON x.tx_id = e.tx_id
+  UNION ALL
+  SELECT chain, tx_id, heuristic, a_id, b_id, confidence FROM cluster_evidence_ids
+)
+SELECT e.chain, m.cluster_id, t.txid, e.heuristic, a.address AS address_a, b.address AS address_b, e.confidence
+FROM e
+JOIN cluster_member_ids m ON m.chain = e.chain AND m.addr_id = e.a_id
 JOIN tx_ids t ON t.id = e.tx_id
 JOIN address_ids a ON a.id = e.a_id
 JOIN address_ids b ON b.id = e.b_id;
@@ -247,23 +264,14 @@ CREATE TABLE cluster_work_tx (
   coinjoin VARCHAR
 );
 
-CREATE TABLE cluster_work_root (
+CREATE TABLE cluster_work_member (
   addr_id INTEGER NOT NULL,
-  root INTEGER NOT NULL
-);
-
-CREATE TABLE cluster_work_ev (
-  tx_id INTEGER NOT NULL,
-  a_id INTEGER NOT NULL,
-  b_id INTEGER NOT NULL,
-  root INTEGER NOT NULL,
-  heuristic INTEGER NOT NULL,
-  confidence INTEGER NOT NULL
-);
-
-CREATE TABLE cluster_work_cid (
-  root INTEGER NOT NULL,
   cluster_id BIGINT NOT NULL
+);
+
+CREATE TABLE cluster_work_edge (
+  a_id INTEGER NOT NULL,
+  b_id INTEGER NOT NULL
 );
 
 CREATE TABLE cases (

@@ -162,7 +162,18 @@ describe("Bitcoin multi-input clustering", () => {
               });
               await t.clusters.cluster("bitcoin");
             }
-            expect(await t.clusters.partition("bitcoin")).toEqual(full);
+            const p = await t.clusters.partition("bitcoin");
+            expect(p).toEqual(full);
+            // evidence follows merged clusters: each cluster's merges are a spanning tree of its members
+            for (const id of new Set(p.values())) {
+              const members = [...p].filter(([, c]) => c === id).map(([a]) => a);
+              const info = await t.clusters.show("bitcoin", members[0]!);
+              expect(info.evidence).toHaveLength(members.length - 1);
+              const uf = new Map(members.map((m) => [m, m]));
+              const find = (x: string): string => (uf.get(x) === x ? x : find(uf.get(x)!));
+              for (const e of info.evidence) uf.set(find(e.addresses[0]), find(e.addresses[1]));
+              expect(new Set(members.map(find)).size).toBe(1);
+            }
           } finally {
             t.close();
           }

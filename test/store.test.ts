@@ -1,4 +1,6 @@
+import { createHash } from "node:crypto";
 import { join } from "node:path";
+import { listValue } from "@duckdb/node-api";
 import { afterEach, describe, expect, it } from "vitest";
 import { Store } from "../src/store/db.ts";
 import { loadMigrations, loadQueries } from "../src/store/queries.ts";
@@ -25,6 +27,41 @@ async function tableShape(s: Store) {
 }
 
 describe("store", () => {
+  it("moves integer columns in and out as typed arrays, over many chunks and with a constant text column", async () => {
+    const s = await openStore(fresh());
+    const n = 5000; // more than two DuckDB chunks of 2048
+    const ids = Int32Array.from({ length: n }, (_, i) => i * 7 - 3);
+    const keys = BigInt64Array.from({ length: n }, (_, i) => BigInt(i) * 2n ** 40n + 5n);
+    await s.tx(() => s.appendInts("cluster_member_ids", ["bitcoin", ids, keys], n - 1));
+    const rows = await s.sql(
+      "SELECT chain, count(*)::INTEGER AS n, sum(addr_id)::BIGINT AS ids, max(cluster_id) AS top FROM cluster_member_ids GROUP BY chain",
+    );
+    expect(rows).toEqual([
+      {
+        chain: "bitcoin",
+        n: n - 1,
+        ids: BigInt(((n - 2) * (n - 1) * 7) / 2 - 3 * (n - 1)),
+        top: keys[n - 2],
+      },
+    ]);
+    const [grp, addr, cid] = await s.typedColumns("cluster.existing_of_ids", {
+      chain: "bitcoin",
+      ids: listValue([ids[4998]!]),
+    });
+    expect(grp).toEqual(Int32Array.of(1));
+    expect(addr).toEqual(Int32Array.of(ids[4998]!));
+    expect(cid).toEqual(BigInt64Array.of(keys[4998]!));
+    const streamed: bigint[] = [];
+    await s.streamInts(
+      "cluster.existing_of_ids",
+      { chain: "bitcoin", ids: listValue([ids[0]!]) },
+      (cols, r) => {
+        for (let i = 0; i < r; i++) streamed.push((cols[2] as BigInt64Array)[i]!);
+      },
+    );
+    expect(streamed).toEqual([keys[0]]);
+  });
+
   it("prepares every named query file against a fresh schema", async () => {
     const s = await openStore(fresh());
     const names = [...loadQueries().keys()];
@@ -65,6 +102,67 @@ describe("store", () => {
     const rows = await s.sql("SELECT label, actor FROM labels");
     expect(rows).toEqual([{ label: "genesis", actor: null }]);
     expect((await s.sql("SELECT count(*)::INTEGER AS n FROM raw_responses"))[0]).toEqual({ n: 0 });
+  });
+
+  it("migrates a version-4 file's clusters to integer ids, keeping members and every merge's evidence", async () => {
+    const path = fresh();
+    const old = await openStore(path, { noMigrate: true });
+    for (let v = 1; v <= 4; v++) await old.applyMigration(v);
+    const [a, b, c, d] = [
+      "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
+      "1BoatSLRHtKNngkdXEeobR76b53LETtpyT",
+      "3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy",
+      "bc1qm34lsc65zpw79lxes69zkqmk6ee3ewf0j77s3h",
+    ];
+    const t = "ab".repeat(32);
+    await old.sql(
+      `INSERT INTO utxo_txs (chain, txid, confirmed, fee, input_count, output_count) VALUES ('bitcoin', '${t}', true, 500, 3, 1)`,
+    );
+    await old.sql(
+      `INSERT INTO utxo_inputs (chain, txid, vin, address, value, is_coinbase) VALUES
+       ('bitcoin', '${t}', 0, '${a}', 1000, false), ('bitcoin', '${t}', 1, '${b}', 2000, false),
+       ('bitcoin', '${t}', 2, '${c}', 3000, false)`,
+    );
+    await old.sql(
+      `INSERT INTO utxo_outputs (chain, txid, vout, address, value) VALUES ('bitcoin', '${t}', 0, '${d}', 5500)`,
+    );
+    await old.sql(
+      `INSERT INTO cluster_members VALUES ('bitcoin', '${a}', 42), ('bitcoin', '${b}', 42), ('bitcoin', '${c}', 42), ('bitcoin', '${d}', 42)`,
+    );
+    await old.sql(
+      `INSERT INTO cluster_evidence VALUES ('bitcoin', 42, '${t}', 'multi-input', '${a}', '${b}', 100),
+       ('bitcoin', 42, '${t}', 'multi-input', '${a}', '${c}', 100),
+       ('bitcoin', 42, '${t}', 'change:one-time-change', '${a}', '${d}', 70)`,
+    );
+    await old.sql("INSERT INTO clusters VALUES ('bitcoin', 42, 4, false)");
+    await old.sql(`INSERT INTO cluster_txs VALUES ('bitcoin', '${t}', NULL)`);
+    old.close();
+    open.pop();
+
+    const s = await openStore(path);
+    expect(await s.schemaVersion()).toBe(Store.latestVersion());
+    // the new id is the smallest member key: the first 60 bits of the address's MD5
+    const key = (x: string) => BigInt(`0x${createHash("md5").update(x).digest("hex").slice(0, 15)}`);
+    const id = [a, b, c, d].map(key).reduce((m, k) => (k < m ? k : m));
+    expect(await s.sql("SELECT address, cluster_id FROM cluster_members ORDER BY address")).toEqual(
+      [a, b, c, d].sort().map((address) => ({ address, cluster_id: id })),
+    );
+    expect(
+      await s.sql(
+        "SELECT cluster_id, txid, heuristic, address_b, confidence FROM cluster_evidence WHERE address_a = $a ORDER BY address_b",
+        { a },
+      ),
+    ).toEqual(
+      [
+        { cluster_id: id, txid: t, heuristic: "multi-input", address_b: b, confidence: 100 },
+        { cluster_id: id, txid: t, heuristic: "multi-input", address_b: c, confidence: 100 },
+        { cluster_id: id, txid: t, heuristic: "change:one-time-change", address_b: d, confidence: 70 },
+      ].sort((x, y) => (x.address_b < y.address_b ? -1 : 1)),
+    );
+    expect(await s.sql("SELECT cluster_id, size FROM clusters")).toEqual([{ cluster_id: id, size: 4 }]);
+    expect(await s.sql("SELECT vin, addr_key FROM utxo_input_ids ORDER BY vin")).toEqual(
+      [a, b, c].map((x, vin) => ({ vin, addr_key: key(x) })),
+    );
   });
 
   it("refuses a file from a newer fundtrace", async () => {

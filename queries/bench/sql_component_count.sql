@@ -1,3 +1,3 @@
 -- name: bench.sql_component_count
 -- params: (none)
-SELECT count(DISTINCT root)::BIGINT AS n FROM cluster_work_root;
+SELECT count(DISTINCT cluster_id)::BIGINT AS n FROM cluster_work_member;

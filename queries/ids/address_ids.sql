@@ -1,3 +1,3 @@
 -- name: ids.address_ids
 -- params: $addresses VARCHAR[]
-SELECT id, address FROM address_ids WHERE address IN (SELECT unnest($addresses));
+SELECT id, address, key FROM address_ids WHERE address IN (SELECT unnest($addresses));

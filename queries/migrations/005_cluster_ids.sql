@@ -26,10 +26,12 @@ CREATE TABLE utxo_tx_index (
   output_count INTEGER NOT NULL
 );
 
+-- addr_key repeats address_ids.key: clustering reads it with the inputs instead of joining 10M+ rows.
 CREATE TABLE utxo_input_ids (
   tx_id INTEGER NOT NULL,
   vin INTEGER NOT NULL,
-  addr_id INTEGER NOT NULL
+  addr_id INTEGER NOT NULL,
+  addr_key BIGINT NOT NULL
 );
 
 INSERT INTO address_ids (address, id, key)
@@ -54,8 +56,8 @@ SELECT t.chain, x.id, t.confirmed,
 FROM utxo_txs t JOIN tx_ids x ON x.txid = t.txid
 ORDER BY x.id;
 
-INSERT INTO utxo_input_ids (tx_id, vin, addr_id)
-SELECT x.id, i.vin, a.id
+INSERT INTO utxo_input_ids (tx_id, vin, addr_id, addr_key)
+SELECT x.id, i.vin, a.id, a.key
 FROM utxo_inputs i JOIN tx_ids x ON x.txid = i.txid JOIN address_ids a ON a.address = i.address
 ORDER BY x.id, i.vin;
 
@@ -65,9 +67,17 @@ CREATE TABLE cluster_member_ids (
   cluster_id BIGINT NOT NULL
 );
 
+-- Evidence is a fact about a transaction and two addresses; it belongs to the cluster of address a,
+-- so merging clusters never rewrites it. Multi-input merges, the bulk, are three ids each (their chain
+-- is the tx's, their confidence 100); every other merge (change, EVM deposit) is a full row.
+CREATE TABLE cluster_input_merges (
+  tx_id INTEGER NOT NULL,
+  a_id INTEGER NOT NULL,
+  b_id INTEGER NOT NULL
+);
+
 CREATE TABLE cluster_evidence_ids (
   chain VARCHAR NOT NULL,
-  cluster_id BIGINT NOT NULL,
   tx_id INTEGER NOT NULL,
   heuristic VARCHAR NOT NULL,
   a_id INTEGER NOT NULL,
@@ -87,13 +97,21 @@ SELECT m.chain, a.id,
   CASE WHEN m.chain = 'bitcoin' THEN min(a.key) OVER (PARTITION BY m.chain, m.cluster_id) ELSE m.cluster_id END
 FROM cluster_members m JOIN address_ids a ON a.address = m.address;
 
-INSERT INTO cluster_evidence_ids (chain, cluster_id, tx_id, heuristic, a_id, b_id, confidence)
-SELECT e.chain, coalesce(m.cluster_id, e.cluster_id), t.id, e.heuristic, a.id, b.id, e.confidence
+INSERT INTO cluster_input_merges (tx_id, a_id, b_id)
+SELECT t.id, a.id, b.id
 FROM cluster_evidence e
 JOIN tx_ids t ON t.txid = e.txid
 JOIN address_ids a ON a.address = e.address_a
 JOIN address_ids b ON b.address = e.address_b
-LEFT JOIN cluster_member_ids m ON m.chain = e.chain AND m.addr_id = a.id;
+WHERE e.heuristic = 'multi-input';
+
+INSERT INTO cluster_evidence_ids (chain, tx_id, heuristic, a_id, b_id, confidence)
+SELECT e.chain, t.id, e.heuristic, a.id, b.id, e.confidence
+FROM cluster_evidence e
+JOIN tx_ids t ON t.txid = e.txid
+JOIN address_ids a ON a.address = e.address_a
+JOIN address_ids b ON b.address = e.address_b
+WHERE e.heuristic <> 'multi-input';
 
 INSERT INTO cluster_tx_ids (chain, tx_id, coinjoin)
 SELECT c.chain, t.id, c.coinjoin FROM cluster_txs c JOIN tx_ids t ON t.txid = c.txid;
@@ -119,33 +137,31 @@ CREATE VIEW cluster_members AS
 SELECT m.chain, a.address, m.cluster_id FROM cluster_member_ids m JOIN address_ids a ON a.id = m.addr_id;
 
 CREATE VIEW cluster_evidence AS
-SELECT e.chain, e.cluster_id, t.txid, e.heuristic, a.address AS address_a, b.address AS address_b, e.confidence
-FROM cluster_evidence_ids e
+WITH e AS (
+  SELECT x.chain, e.tx_id, 'multi-input' AS heuristic, e.a_id, e.b_id, 100 AS confidence
+  FROM cluster_input_merges e JOIN utxo_tx_index x ON x.tx_id = e.tx_id
+  UNION ALL
+  SELECT chain, tx_id, heuristic, a_id, b_id, confidence FROM cluster_evidence_ids
+)
+SELECT e.chain, m.cluster_id, t.txid, e.heuristic, a.address AS address_a, b.address AS address_b, e.confidence
+FROM e
+JOIN cluster_member_ids m ON m.chain = e.chain AND m.addr_id = e.a_id
 JOIN tx_ids t ON t.id = e.tx_id
 JOIN address_ids a ON a.id = e.a_id
 JOIN address_ids b ON b.id = e.b_id;
 
--- Scratch tables of one clustering run.
+-- Scratch tables of one clustering run (and of the SQL alternative in the cluster bench).
 CREATE TABLE cluster_work_tx (
   tx_id INTEGER NOT NULL,
   coinjoin VARCHAR
 );
 
-CREATE TABLE cluster_work_root (
+CREATE TABLE cluster_work_member (
   addr_id INTEGER NOT NULL,
-  root INTEGER NOT NULL
-);
-
-CREATE TABLE cluster_work_ev (
-  tx_id INTEGER NOT NULL,
-  a_id INTEGER NOT NULL,
-  b_id INTEGER NOT NULL,
-  root INTEGER NOT NULL,
-  heuristic INTEGER NOT NULL,
-  confidence INTEGER NOT NULL
-);
-
-CREATE TABLE cluster_work_cid (
-  root INTEGER NOT NULL,
   cluster_id BIGINT NOT NULL
+);
+
+CREATE TABLE cluster_work_edge (
+  a_id INTEGER NOT NULL,
+  b_id INTEGER NOT NULL
 );

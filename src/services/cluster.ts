@@ -4,7 +4,7 @@ import { changeContextFromTxs, changeHeuristics } from "../core/change.ts";
 import { detectCoinJoin, isCollaborative } from "../core/coinjoin.ts";
 import { UnionFind } from "../core/unionfind.ts";
 import { BadInputError } from "../errors.ts";
-import type { Store } from "../store/db.ts";
+import type { IntColumn, Store } from "../store/db.ts";
 import { loadUtxoTxs } from "../store/utxo.ts";
 import { DepositClusterer } from "./deposit.ts";
 import type { LabelService } from "./labels.ts";
@@ -99,11 +99,11 @@ export class ClusterService {
       return r;
     };
     const clearWork = async () => {
-      for (const t of ["tx", "root", "ev", "cid"]) await s.run(`cluster.clear_work_${t}`);
+      for (const t of ["tx", "member", "edge"]) await s.run(`cluster.clear_work_${t}`);
     };
     return s.tx(async () => {
       if (opts.full) {
-        for (const t of ["members", "evidence", "clusters", "txs", "change"])
+        for (const t of ["members", "evidence", "input_merges", "clusters", "txs", "change"])
           await s.run(`cluster.reset_${t}`, { chain: c });
       }
       await clearWork();
@@ -131,79 +131,76 @@ export class ClusterService {
       const max = (await s.one("cluster.max_ids"))!;
       const maxAddr = Number(max.addr);
       const uf = new UnionFind(maxAddr + 1);
-      // addresses whose clusters this run rewrites: every input of a new tx and existing clusters loaded
-      const space = new Uint8Array(maxAddr + 1);
+      // Only clusters this run touches are loaded, so an address in a set of 2+ in the union-find is exactly
+      // an address whose cluster this run rewrites.
+      const keys = new KeyTable(maxAddr + 1);
       // existing clusters first: their members are already one owner
       // (a full run has just forgotten them)
       if (!opts.full) {
-        const [grp, exAddr] = await step("cluster.existing_pairs", () =>
-          s.intColumns("cluster.existing_pairs", { chain: c }),
+        const ex = await step("cluster.existing_pairs", () =>
+          s.typedColumns("cluster.existing_pairs", { chain: c }),
         );
-        addExisting(uf, space, grp!, exAddr!);
+        addExisting(uf, keys, ex);
       }
-      const [txs, addrs] = await step("cluster.input_pairs", () => s.intColumns("cluster.input_pairs"));
       const t1 = performance.now();
 
-      const ev = new EvidenceBuffer(1 << 20);
-      const heuristicNames = ["multi-input"];
+      // multi-input merges, the bulk of the evidence, as (tx, a, b) ids
+      // (merges < addresses: sized to that, its pages are touched only as it fills)
+      const merges = new MergeBuffer(maxAddr + 1);
       // each input merges with the tx's first input seen: n-1 unions per tx, in any row order
       const first = new Int32Array(Number(max.tx) + 1);
-      for (let i = 0; i < txs!.length; i++) {
-        const t = txs![i]!;
-        const a = addrs![i]!;
-        space[a] = 1;
-        const f = first[t]!;
-        if (f === 0) first[t] = a;
-        else if (uf.union(f, a)) ev.push(t, f, a, 1, 100);
-      }
+      // inputs stream in chunks: DuckDB reads the next while the unions of this one run
+      await step("cluster.input_pairs+union", () =>
+        s.streamInts("cluster.input_pairs", {}, (cols, rows) => {
+          const [txs, addrs, addrKeys] = cols as [Int32Array, Int32Array, BigInt64Array];
+          keys.setAll(addrs, addrKeys);
+          for (let i = 0; i < rows; i++) {
+            const t = txs[i]!;
+            const a = addrs[i]!;
+            const f = first[t]!;
+            if (f === 0) first[t] = a;
+            else if (uf.union(f, a)) merges.push(t, f, a);
+          }
+        }),
+      );
+      const other: OtherMerge[] = [];
       let changeGuesses = 0;
       const changeWanted = opts.reportChange !== false || heuristics.includes("change");
       if (changeWanted) {
-        changeGuesses = await this.changeStep(
-          c,
-          uf,
-          space,
-          ev,
-          heuristicNames,
-          heuristics.includes("change"),
-        );
+        changeGuesses = await this.changeStep(c, uf, keys, other, heuristics.includes("change"));
       }
       const t2 = performance.now();
 
-      // every address of a rewritten cluster of 2+ members, with its root
-      let n = 0;
-      for (let i = 1; i <= maxAddr; i++) if (space[i] && uf.size[uf.find(i)]! >= 2) n++;
-      const memberIds = new Int32Array(n);
-      const memberRoots = new Int32Array(n);
-      n = 0;
-      for (let i = 1; i <= maxAddr; i++) {
-        if (!space[i]) continue;
-        const r = uf.find(i);
-        if (uf.size[r]! < 2) continue;
-        memberIds[n] = i;
-        memberRoots[n++] = r;
-      }
-      for (let i = 0; i < ev.length; i++) ev.root[i] = uf.find(ev.a[i]!);
-      await step("appenders", async () => {
-        await s.appendInts("cluster_work_root", [memberIds, memberRoots], n);
-        await s.appendInts(
-          "cluster_work_ev",
-          [ev.tx, ev.a, ev.b, ev.root, ev.heuristic, ev.confidence],
-          ev.length,
-        );
-      });
-      await step("cluster.fill_work_cid", () => s.run("cluster.fill_work_cid"));
-      // a full run starts from nothing: no old members, evidence or clusters to replace
+      // DuckDB marks the work set processed on its threads while JS finds the cluster ids
+      const processed = step("cluster.mark_processed", () => s.run("cluster.mark_processed", { chain: c }));
+      // every address of a rewritten cluster (2+ members), with its cluster id
+      const [memberIds, clusterIds] = keys.clusterIds(uf, maxAddr);
+      const n = memberIds.length;
+      await processed;
+      // a full run starts from nothing: no old members to replace
       if (!opts.full) {
+        await step("append_work_members", () =>
+          s.appendInts("cluster_work_member", [memberIds, clusterIds], n),
+        );
         await step("cluster.delete_members_in_space", () =>
           s.run("cluster.delete_members_in_space", { chain: c }),
         );
-        await step("cluster.reassign_evidence", () => s.run("cluster.reassign_evidence", { chain: c }));
       }
-      await step("cluster.insert_members", () => s.run("cluster.insert_members", { chain: c }));
-      await step("cluster.insert_evidence", () =>
-        s.run("cluster.insert_evidence", { chain: c, heuristics: listValue(heuristicNames) }),
+      await step("append_members", () => s.appendInts("cluster_member_ids", [c, memberIds, clusterIds], n));
+      await step("append_input_merges", () =>
+        s.appendInts("cluster_input_merges", [merges.tx, merges.a, merges.b], merges.length),
       );
+      for (let i = 0; i < other.length; i += 10_000) {
+        const part = other.slice(i, i + 10_000);
+        await s.run("cluster.insert_evidence", {
+          chain: c,
+          tx_ids: listValue(part.map((m) => m.tx)),
+          heuristics: listValue(part.map((m) => m.heuristic)),
+          a_ids: listValue(part.map((m) => m.a)),
+          b_ids: listValue(part.map((m) => m.b)),
+          confidences: listValue(part.map((m) => m.confidence)),
+        });
+      }
       if (!opts.full)
         await step("cluster.drop_stale_clusters", () => s.run("cluster.drop_stale_clusters", { chain: c }));
       await step("cluster.refresh_clusters", () =>
@@ -212,7 +209,6 @@ export class ClusterService {
           service_threshold: opts.serviceThreshold ?? DEFAULT_SERVICE_THRESHOLD,
         }),
       );
-      await step("cluster.mark_processed", () => s.run("cluster.mark_processed", { chain: c }));
       const stats = (await s.one("cluster.stats", { chain: c }))!;
       const nTx = Number((await s.one("cluster.work_tx_count"))?.n ?? 0);
       await step("clear_work", clearWork);
@@ -221,7 +217,7 @@ export class ClusterService {
         chain: c,
         transactions: nTx,
         coinjoins,
-        merges: ev.length,
+        merges: merges.length + other.length,
         steps,
         changeGuesses,
         clusters: Number(stats.n),
@@ -239,9 +235,8 @@ export class ClusterService {
   private async changeStep(
     chain: string,
     uf: UnionFind,
-    space: Uint8Array,
-    ev: EvidenceBuffer,
-    heuristicNames: string[],
+    keys: KeyTable,
+    out: OtherMerge[],
     merge: boolean,
   ): Promise<number> {
     const s = this.store;
@@ -265,19 +260,16 @@ export class ClusterService {
         (r) => r.txid as string,
       );
       const ctx = changeContextFromTxs(await loadUtxoTxs(s, chain, ctxIds));
-      const ids = new Map(
-        (await s.all("ids.address_ids", { addresses: listValue(addrs) })).map((r) => [
-          r.address as string,
-          Number(r.id),
-        ]),
-      );
+      const idRows = await s.all("ids.address_ids", { addresses: listValue(addrs) });
+      const ids = new Map(idRows.map((r) => [r.address as string, Number(r.id)]));
       if (merge) {
+        for (const r of idRows) keys.set(Number(r.id), r.key as bigint);
         // existing clusters of the outputs too, before anything merges into them
-        const [grp, exAddr] = await s.intColumns("cluster.existing_of_ids", {
+        const ex = await s.typedColumns("cluster.existing_of_ids", {
           chain,
           ids: listValue([...ids.values()]),
         });
-        addExisting(uf, space, grp!, exAddr!);
+        addExisting(uf, keys, ex);
       }
       for (const tx of txs) {
         const guesses = changeHeuristics(tx, ctx);
@@ -302,13 +294,14 @@ export class ClusterService {
         const a = input ? ids.get(input) : undefined;
         const b = ids.get(best.address);
         if (a === undefined || b === undefined) continue;
-        space[a] = 1;
-        space[b] = 1;
         if (uf.union(a, b)) {
-          const name = `change:${best.heuristic}`;
-          let h = heuristicNames.indexOf(name);
-          if (h < 0) h = heuristicNames.push(name) - 1;
-          ev.push(idOfTx.get(tx.txid)!, a, b, h + 1, best.confidence);
+          out.push({
+            tx: idOfTx.get(tx.txid)!,
+            a,
+            b,
+            heuristic: `change:${best.heuristic}`,
+            confidence: best.confidence,
+          });
         }
       }
     }
@@ -376,40 +369,109 @@ function singletonId(chain: string, address: string): string {
 }
 
 /** Unions every existing cluster's members (rows grouped by cluster) and marks them rewritten. */
-function addExisting(uf: UnionFind, space: Uint8Array, grp: Int32Array, addr: Int32Array): void {
+/**
+ * Unions every existing cluster's members (rows grouped by cluster). Each member
+ * takes its cluster's id as key: that id is the smallest key among them, so the smallest key is kept.
+ */
+function addExisting(uf: UnionFind, keys: KeyTable, cols: IntColumn[]): void {
+  const [grp, addr, cid] = cols as [Int32Array, Int32Array, BigInt64Array];
+  keys.setAll(addr, cid);
   for (let i = 0; i < addr.length; i++) {
-    space[addr[i]!] = 1;
     if (i > 0 && grp[i] === grp[i - 1]) uf.union(addr[i - 1]!, addr[i]!);
   }
 }
 
-/** One row per real merge, in growable typed arrays; heuristic is a 1-based index into a name list. */
-class EvidenceBuffer {
+/**
+ * The key of every address a run rewrites, by address id. A cluster's id is its smallest member key, so
+ * any order of merges or ingest gives the same id. Keys are non-negative BIGINTs, compared as two 32-bit
+ * halves (high signed, low unsigned) so that no BigInt is made per member.
+ */
+class KeyTable {
+  private readonly k: Int32Array;
+
+  constructor(n: number) {
+    this.k = new Int32Array(n * 2);
+  }
+
+  set(id: number, key: bigint): void {
+    this.k[2 * id] = Number(BigInt.asIntN(32, key));
+    this.k[2 * id + 1] = Number(key >> 32n);
+  }
+
+  /** keys[i] is the key of ids[i]. */
+  setAll(ids: Int32Array, keys: BigInt64Array): void {
+    const src = new Int32Array(keys.buffer, keys.byteOffset, keys.length * 2);
+    const k = this.k;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      k[2 * id] = src[2 * i]!;
+      k[2 * id + 1] = src[2 * i + 1]!;
+    }
+  }
+
+  /**
+   * Every grouped address id with its cluster id, the smallest key of its set. Each root's slot is
+   * lowered to its set's smallest key in place (a root's own key is no longer needed after that).
+   */
+  clusterIds(uf: UnionFind, maxId: number): [Int32Array, BigInt64Array] {
+    const k = this.k;
+    let n = 0;
+    for (let i = 1; i <= maxId; i++) {
+      if (!uf.grouped(i)) continue;
+      n++;
+      const r = uf.find(i);
+      if (
+        k[2 * i + 1]! < k[2 * r + 1]! ||
+        (k[2 * i + 1] === k[2 * r + 1] && k[2 * i]! >>> 0 < k[2 * r]! >>> 0)
+      ) {
+        k[2 * r] = k[2 * i]!;
+        k[2 * r + 1] = k[2 * i + 1]!;
+      }
+    }
+    const ids = new Int32Array(n);
+    const out = new BigInt64Array(n);
+    const o = new Int32Array(out.buffer);
+    let j = 0;
+    for (let i = 1; i <= maxId; i++) {
+      if (!uf.grouped(i)) continue;
+      const r = uf.find(i);
+      ids[j] = i;
+      o[2 * j] = k[2 * r]!;
+      o[2 * j + 1] = k[2 * r + 1]!;
+      j++;
+    }
+    return [ids, out];
+  }
+}
+
+/** A merge by a heuristic other than multi-input: few, stored as full evidence rows. */
+interface OtherMerge {
+  tx: number;
+  a: number;
+  b: number;
+  heuristic: string;
+  confidence: number;
+}
+
+/** Multi-input merges as (tx, a, b) ids in growable typed arrays. */
+class MergeBuffer {
   length = 0;
   tx: Int32Array;
   a: Int32Array;
   b: Int32Array;
-  root: Int32Array;
-  heuristic: Int32Array;
-  confidence: Int32Array;
 
   constructor(capacity: number) {
     this.tx = new Int32Array(capacity);
     this.a = new Int32Array(capacity);
     this.b = new Int32Array(capacity);
-    this.root = new Int32Array(capacity);
-    this.heuristic = new Int32Array(capacity);
-    this.confidence = new Int32Array(capacity);
   }
 
-  push(tx: number, a: number, b: number, heuristic: number, confidence: number): void {
+  push(tx: number, a: number, b: number): void {
     if (this.length === this.tx.length) this.grow();
     const i = this.length++;
     this.tx[i] = tx;
     this.a[i] = a;
     this.b[i] = b;
-    this.heuristic[i] = heuristic;
-    this.confidence[i] = confidence;
   }
 
   private grow(): void {
@@ -421,8 +483,5 @@ class EvidenceBuffer {
     this.tx = g(this.tx);
     this.a = g(this.a);
     this.b = g(this.b);
-    this.root = g(this.root);
-    this.heuristic = g(this.heuristic);
-    this.confidence = g(this.confidence);
   }
 }

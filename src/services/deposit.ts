@@ -183,7 +183,7 @@ export class DepositClusterer {
       await s.run("ids.intern_txids", { txids: listValue(merges.slice(i, i + BATCH).map((m) => m.txid)) });
     }
     // only sets of 2+ are written: a lone sender is its own cluster of one, as for Bitcoin
-    const members = addrs.map((_, i) => i).filter((i) => uf.size[uf.find(i)]! >= 2);
+    const members = addrs.map((_, i) => i).filter((i) => uf.grouped(i));
     for (let i = 0; i < members.length; i += BATCH) {
       const part = members.slice(i, i + BATCH);
       await s.run("deposit.insert_members", {
@@ -196,7 +196,6 @@ export class DepositClusterer {
       const part = merges.slice(i, i + BATCH);
       await s.run("deposit.insert_evidence", {
         chain: c,
-        roots: listValue(part.map((m) => root.get(uf.find(m.a))!)),
         txids: listValue(part.map((m) => m.txid)),
         heuristics: listValue(part.map((m) => m.heuristic)),
         address_a: listValue(part.map((m) => addrs[m.a]!)),

@@ -1,0 +1,3 @@
+-- name: cluster.clear_work_edge
+-- params: (none)
+DELETE FROM cluster_work_edge;
