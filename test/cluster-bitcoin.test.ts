@@ -2,10 +2,11 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseEsploraTx } from "../adapters/esplora/index.ts";
 import { createApp } from "../src/api/app.ts";
+import { changeContextFromTxs } from "../src/core/change.ts";
 import { DevChain } from "../src/devchain/bitcoin.ts";
 import type { UtxoTx } from "../src/domain.ts";
 import type { Services } from "../src/services/index.ts";
-import { UtxoStore } from "../src/store/utxo.ts";
+import { changeContextFor, UtxoStore } from "../src/store/utxo.ts";
 import { testServices } from "./helpers/services.ts";
 
 /**
@@ -142,6 +143,25 @@ describe("Bitcoin multi-input clustering", () => {
     );
     // back to multi-input only for the property test below
     await s.clusters.cluster("bitcoin", { full: true });
+  });
+
+  it("reads the change context from the store equal to building it from every stored transaction", async () => {
+    const ordered = sc.txs
+      .filter((t) => t.block !== null)
+      .sort((x, y) => x.block!.height - y.block!.height || (x.txid < y.txid ? -1 : 1));
+    const want = changeContextFromTxs(ordered);
+    const addrs = [
+      ...new Set(sc.txs.flatMap((t) => [...t.inputs, ...t.outputs].map((x) => x.address!).filter(Boolean))),
+    ];
+    const got = await changeContextFor(s.store, "bitcoin", addrs);
+    let spends = 0;
+    for (const a of addrs) {
+      expect(got.firstSeen(a), a).toEqual(want.firstSeen(a));
+      expect(got.spentTxsOf(a), a).toEqual(want.spentTxsOf(a));
+      spends += want.spentTxsOf(a).length;
+    }
+    expect(spends).toBeGreaterThan(5);
+    expect(got.firstSeen("bc1qnotstored")).toBeUndefined();
   });
 
   it("property: random batches in random order give the same clusters as one full pass", async () => {

@@ -143,7 +143,7 @@ describe("store", () => {
     expect(await s.schemaVersion()).toBe(Store.latestVersion());
     // the new id is the smallest member key: the first 60 bits of the address's MD5
     const key = (x: string) => BigInt(`0x${createHash("md5").update(x).digest("hex").slice(0, 15)}`);
-    const id = [a, b, c, d].map(key).reduce((m, k) => (k < m ? k : m));
+    const id = [a, b, c, d].map(key).sort((x, y) => (x < y ? -1 : x > y ? 1 : 0))[0];
     expect(await s.sql("SELECT address, cluster_id FROM cluster_members ORDER BY address")).toEqual(
       [a, b, c, d].sort().map((address) => ({ address, cluster_id: id })),
     );

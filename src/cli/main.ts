@@ -314,7 +314,13 @@ export async function main(argv: string[], io: IO = defaultIO()): Promise<number
           throw new BadInputError(`--service-threshold must be an integer >= 2`);
         const heuristics = o.heuristics.split(",").map((h) => h.trim()) as Heuristic[];
         const s = await open();
-        const r = await s.clusters.cluster(chain, { heuristics, full: o.full, serviceThreshold: threshold });
+        const p = progress();
+        const r = await s.clusters.cluster(chain, {
+          heuristics,
+          full: o.full,
+          serviceThreshold: threshold,
+          progress: (d, t, w) => p.update(d, t, w),
+        });
         out(
           r,
           () =>

@@ -1,11 +1,11 @@
 import { listValue } from "@duckdb/node-api";
 import { getChain, normalizeAddress } from "../chains.ts";
-import { changeContextFromTxs, changeHeuristics } from "../core/change.ts";
+import { type ChangeGuess, changeHeuristics } from "../core/change.ts";
 import { detectCoinJoin, isCollaborative } from "../core/coinjoin.ts";
 import { UnionFind } from "../core/unionfind.ts";
 import { BadInputError } from "../errors.ts";
 import type { IntColumn, Store } from "../store/db.ts";
-import { loadUtxoTxs } from "../store/utxo.ts";
+import { changeContextFor, loadUtxoTxs } from "../store/utxo.ts";
 import { DepositClusterer } from "./deposit.ts";
 import type { LabelService } from "./labels.ts";
 import { type PublicLabel, publicLabel } from "./screen.ts";
@@ -50,6 +50,9 @@ export interface ClusterInfo {
 }
 
 const DEFAULT_SERVICE_THRESHOLD = 1000;
+
+/** Transactions whose change is guessed together: the context queries scan the inputs and outputs once per batch. */
+const CHANGE_BATCH = 5000;
 
 /** Change guesses merge only at or above this confidence (and only with --heuristics change). */
 export const CHANGE_MERGE_CONFIDENCE = 70;
@@ -167,7 +170,14 @@ export class ClusterService {
       let changeGuesses = 0;
       const changeWanted = opts.reportChange !== false || heuristics.includes("change");
       if (changeWanted) {
-        changeGuesses = await this.changeStep(c, uf, keys, other, heuristics.includes("change"));
+        changeGuesses = await this.changeStep(
+          c,
+          uf,
+          keys,
+          other,
+          heuristics.includes("change"),
+          opts.progress,
+        );
       }
       const t2 = performance.now();
 
@@ -238,16 +248,18 @@ export class ClusterService {
     keys: KeyTable,
     out: OtherMerge[],
     merge: boolean,
+    progress?: ClusterOptions["progress"],
   ): Promise<number> {
     const s = this.store;
     const work = await s.all("cluster.work_txids");
     const idOfTx = new Map(work.map((r) => [r.txid as string, Number(r.tx_id)]));
     let count = 0;
-    for (let i = 0; i < work.length; i += 500) {
+    for (let i = 0; i < work.length; i += CHANGE_BATCH) {
+      progress?.(i, work.length, "change guesses");
       const txs = await loadUtxoTxs(
         s,
         chain,
-        work.slice(i, i + 500).map((r) => r.txid as string),
+        work.slice(i, i + CHANGE_BATCH).map((r) => r.txid as string),
       );
       const addrs = [
         ...new Set(
@@ -256,11 +268,8 @@ export class ClusterService {
           ),
         ),
       ];
-      const ctxIds = (await s.all("utxo.txids_touching", { chain, addresses: listValue(addrs) })).map(
-        (r) => r.txid as string,
-      );
-      const ctx = changeContextFromTxs(await loadUtxoTxs(s, chain, ctxIds));
-      const idRows = await s.all("ids.address_ids", { addresses: listValue(addrs) });
+      const ctx = await changeContextFor(s, chain, addrs);
+      const idRows = merge ? await s.all("ids.address_ids", { addresses: listValue(addrs) }) : [];
       const ids = new Map(idRows.map((r) => [r.address as string, Number(r.id)]));
       if (merge) {
         for (const r of idRows) keys.set(Number(r.id), r.key as bigint);
@@ -271,19 +280,10 @@ export class ClusterService {
         });
         addExisting(uf, keys, ex);
       }
+      const rows: (ChangeGuess & { txid: string })[] = [];
       for (const tx of txs) {
         const guesses = changeHeuristics(tx, ctx);
-        for (const g of guesses) {
-          await s.run("cluster.insert_change", {
-            chain,
-            txid: tx.txid,
-            vout: g.vout,
-            address: g.address,
-            heuristic: g.heuristic,
-            confidence: g.confidence,
-            reason: g.reason,
-          });
-        }
+        for (const g of guesses) rows.push({ ...g, txid: tx.txid });
         count += guesses.length;
         if (!merge) continue;
         const best = guesses[0];
@@ -304,7 +304,19 @@ export class ClusterService {
           });
         }
       }
+      if (rows.length > 0) {
+        await s.run("cluster.insert_change", {
+          chain,
+          txids: listValue(rows.map((g) => g.txid)),
+          vouts: listValue(rows.map((g) => g.vout)),
+          addresses: listValue(rows.map((g) => g.address)),
+          heuristics: listValue(rows.map((g) => g.heuristic)),
+          confidences: listValue(rows.map((g) => g.confidence)),
+          reasons: listValue(rows.map((g) => g.reason)),
+        });
+      }
     }
+    progress?.(work.length, work.length, "change guesses");
     return count;
   }
 
