@@ -165,14 +165,6 @@ export class Store {
     return this.inTx ? go() : this.lock.run(go);
   }
 
-  /** Runs a named query whose columns are all INTEGER (non-null) into typed arrays, chunk by chunk. */
-  async intColumns(name: string, params: Params = {}): Promise<Int32Array[]> {
-    const cols = await this.typedColumns(name, params);
-    for (const c of cols)
-      if (!(c instanceof Int32Array)) throw new StoreError(`query ${name}: a column is not INTEGER`);
-    return cols as Int32Array[];
-  }
-
   /** Runs a named query whose columns are INTEGER or BIGINT (non-null) into typed arrays. */
   async typedColumns(name: string, params: Params = {}): Promise<IntColumn[]> {
     const go = async () => {
