@@ -1,4 +1,4 @@
--- schema: the current full schema (version 5). Fresh files are created from this;
+-- schema: the current full schema (version 6). Fresh files are created from this;
 -- older files are brought here by queries/migrations/*.sql. A test checks both give the same tables.
 CREATE TABLE schema_version (
   version INTEGER NOT NULL,
@@ -74,8 +74,14 @@ CREATE TABLE account_transfers (
   decimals INTEGER,
   value HUGEINT NOT NULL,
   success BOOLEAN NOT NULL,
+  -- Integer ids for the trace graph, set by the trace index (NULL: a row it has not seen yet).
+  tid BIGINT,
+  from_id INTEGER,
+  to_id INTEGER,
   PRIMARY KEY (chain, txid, kind, seq)
 );
+
+CREATE SEQUENCE transfer_id_seq START 1;
 
 CREATE TABLE labels (
   chain VARCHAR NOT NULL,

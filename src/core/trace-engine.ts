@@ -104,7 +104,8 @@ export interface TraceParams {
   maxAddresses?: number;
   labels?: ReadonlyMap<string, AddressLabels>;
   clusters?: ReadonlyMap<string, ClusterInfo>;
-  /** Clusters by graph address id (a store gives service clusters' members this way, no strings). */
+  /** Labels and clusters by graph address id (what a store gives: no strings to look up). */
+  labelsById?: ReadonlyMap<number, AddressLabels>;
   clustersById?: ReadonlyMap<number, ClusterInfo>;
   /** Default 20. */
   maxPathsPerEndpoint?: number;
@@ -120,6 +121,8 @@ export interface TraceParams {
   utxoAsset?: { asset: string; symbol?: string | null; decimals?: number | null };
   /** Names of a graph that keeps none itself (store-backed). */
   names?: GraphNames;
+  /** Every address's history counts as complete: nothing can be fetched, so nothing is reported missing. */
+  allComplete?: boolean;
 }
 
 export interface TraceHop {
@@ -318,6 +321,8 @@ async function prepare(graph: TraceGraph, p: TraceParams): Promise<Prepared> {
     const cl = p.clusters?.get(a) ?? p.clustersById?.get(id);
     if (l || cl) info.set(id, addrInfo(l, cl, stopAt));
   });
+  for (const [id, l] of p.labelsById ?? [])
+    if (!info.has(id)) info.set(id, addrInfo(l, p.clustersById?.get(id), stopAt));
   for (const [id, cl] of p.clustersById ?? [])
     if (!info.has(id)) info.set(id, addrInfo(undefined, cl, stopAt));
   const tc = new Set(p.targets?.categories ?? []);
@@ -331,6 +336,7 @@ async function prepare(graph: TraceGraph, p: TraceParams): Promise<Prepared> {
     info,
     maxAddresses: c.maxAddresses,
     prune: null,
+    allComplete: p.allComplete === true,
   };
   if (targets && tc.size === 0) {
     const tids = (await names.addressIds([...ta])).filter((x) => x >= 0);
@@ -777,10 +783,12 @@ export interface ExposureParams {
   stopAt?: readonly string[];
   labels?: ReadonlyMap<string, AddressLabels>;
   clusters?: ReadonlyMap<string, ClusterInfo>;
+  labelsById?: ReadonlyMap<number, AddressLabels>;
   clustersById?: ReadonlyMap<number, ClusterInfo>;
   maxAddresses?: number;
   utxoAsset?: { asset: string; symbol?: string | null; decimals?: number | null };
   names?: GraphNames;
+  allComplete?: boolean;
 }
 
 export interface ExposureEntry {
@@ -849,12 +857,14 @@ async function exposureLocked(
       stopAt: params.stopAt,
       labels: params.labels,
       clusters: params.clusters,
+      labelsById: params.labelsById,
       clustersById: params.clustersById,
       maxAddresses: params.maxAddresses,
       maxPathsPerEndpoint: 0,
       includeGraph: false,
       utxoAsset: params.utxoAsset,
       names: params.names,
+      allComplete: params.allComplete,
     });
     const ran = await run(graph, p);
     // what the result needs from the scratch, before anything else can run

@@ -164,7 +164,8 @@ export class DenseKeys {
     if (i < 0 || i >= this.table.length) {
       const lo = Math.min(this.base, key);
       const hi = Math.max(this.base + this.table.length, key + 1);
-      if (hi - lo > 8 * count + (1 << 20)) {
+      // a table of up to 16M slots (64 MB) is always fine; beyond, only when dense enough
+      if (hi - lo > 8 * count + (1 << 24)) {
         // too sparse for a table
         this.map = new Map();
         for (let k = 0; k < this.table.length; k++)
@@ -172,7 +173,7 @@ export class DenseKeys {
         this.map.set(key, id);
         return;
       }
-      const size = Math.max(hi - lo, Math.min(2 * (hi - lo), hi - lo + (1 << 20)));
+      const size = Math.min(Math.max(2 * (hi - lo), 1 << 16), hi - lo + (1 << 22));
       const t = new Int32Array(size).fill(-1);
       t.set(this.table, this.base - lo);
       this.table = t;
@@ -534,17 +535,27 @@ export class TraceGraph {
     this.tag.set(c.tag.subarray(0, k), at);
     this.ext.set(c.ext.subarray(0, k), at);
     this.values.setEncoded(at, c.value, k);
-    const lo = this.values.lo;
+    const words = new Uint32Array(this.values.lo.buffer, this.values.lo.byteOffset + at * 8, k * 2);
     const flags = this.flags;
-    for (let j = 0; j < k; j++) {
-      const x = lo[at + j]!;
-      flags[at + j] = (c.flags[j]! & (F_KIND | F_SUCCESS)) | (x !== 0n ? F_NONZERO : 0);
-    }
+    const cf = c.flags;
+    for (let j = 0; j < k; j++)
+      flags[at + j] =
+        (cf[j]! & (F_KIND | F_SUCCESS)) | ((words[2 * j]! | words[2 * j + 1]!) !== 0 ? F_NONZERO : 0);
     if (c.big) for (const [j, v] of c.big) this.values.set(at + j, v);
-    let inOrder = this.tailInOrder;
-    for (let i = Math.max(at, this.sorted + 1); inOrder && i < at + k; i++)
-      if (this.cmp(i - 1, i) > 0) inOrder = false;
-    this.tailInOrder = inOrder;
+    if (this.tailInOrder) {
+      const { block, txIndex, seq } = this;
+      for (let i = Math.max(at, this.sorted + 1); i < at + k; i++) {
+        const d =
+          block[i - 1]! - block[i]! ||
+          txIndex[i - 1]! - txIndex[i]! ||
+          (flags[i - 1]! & F_KIND) - (flags[i]! & F_KIND) ||
+          seq[i - 1]! - seq[i]!;
+        if (d > 0 || (d === 0 && this.cmp(i - 1, i) > 0)) {
+          this.tailInOrder = false;
+          break;
+        }
+      }
+    }
     this.n = at + k;
     this.dirty = true;
     this.version++;
@@ -659,6 +670,13 @@ export class TraceGraph {
     this.version++;
   }
 
+  /** Links an input to the transaction it spends, once that one has a key (it was loaded later). */
+  setInputPrev(i: number, key: number): void {
+    this.inPrevKey[i] = key;
+    this.dirty = true;
+    this.version++;
+  }
+
   /** Idempotent by txid: the same transaction again updates its block and what is known of its spends. */
   addUtxoTx(tx: UtxoTx): this {
     const own = this.own!;
@@ -729,15 +747,17 @@ export class TraceGraph {
       perm.sort((a, b) => this.cmp(a, b) || a - b);
     } else {
       const m = this.sorted;
-      const tail = Int32Array.from({ length: n - m }, (_, i) => m + i);
-      if (!this.tailInOrder) tail.sort((a, b) => this.cmp(a, b) || a - b);
-      if (m === 0 || this.cmp(m - 1, tail[0]!) <= 0) {
-        if (this.tailInOrder) perm = null;
-        else {
-          perm = new Int32Array(n);
-          for (let i = 0; i < m; i++) perm[i] = i;
-          perm.set(tail, m);
-        }
+      const tail = new Int32Array(this.tailInOrder && (m === 0 || this.cmp(m - 1, m) <= 0) ? 0 : n - m);
+      for (let i = 0; i < tail.length; i++) tail[i] = m + i;
+      if (tail.length === 0)
+        perm = null; // appended in order after what was there
+      else if (!this.tailInOrder) tail.sort((a, b) => this.cmp(a, b) || a - b);
+      if (tail.length === 0) {
+        // nothing to move
+      } else if (m === 0 || this.cmp(m - 1, tail[0]!) <= 0) {
+        perm = new Int32Array(n);
+        for (let i = 0; i < m; i++) perm[i] = i;
+        perm.set(tail, m);
       } else {
         perm = new Int32Array(n);
         let a = 0;
@@ -790,11 +810,12 @@ export class TraceGraph {
     const n = this.n;
     const nAddr = this.addressCount;
     const { from, to, asset, flags } = this;
-    this.addrHasTransfers = new Uint8Array(nAddr);
+    const has = new Uint8Array(nAddr);
     if (this.assets.length <= 1) {
       // one asset: a cell is its address
       this.cellCount = nAddr;
-      this.cellAddr = Int32Array.from({ length: nAddr }, (_, i) => i);
+      this.cellAddr = new Int32Array(nAddr);
+      for (let a = 0; a < nAddr; a++) this.cellAddr[a] = a;
       this.cellAsset = new Int32Array(nAddr);
       this.fromCell = from;
       this.toCell = to;
@@ -831,14 +852,20 @@ export class TraceGraph {
     const { fromCell, toCell } = this;
     const off = new Int32Array(nc + 1);
     for (let t = 0; t < n; t++) {
-      this.addrHasTransfers[from[t]!] = 1;
-      if (to[t]! >= 0) this.addrHasTransfers[to[t]!] = 1;
       const f = flags[t]!;
-      if ((f & F_SUCCESS) === 0 && (f & F_KIND) !== KIND_FEE) continue;
+      if ((f & F_SUCCESS) === 0 && (f & F_KIND) !== KIND_FEE) {
+        has[from[t]!] = 1;
+        if (to[t]! >= 0) has[to[t]!] = 1;
+        continue;
+      }
       off[fromCell[t]! + 1]!++;
       if (toCell[t]! >= 0) off[toCell[t]! + 1]!++;
     }
-    for (let c = 0; c < nc; c++) off[c + 1]! += off[c]!;
+    for (let c = 0; c < nc; c++) {
+      if (off[c + 1]! > 0) has[this.cellAddr[c]!] = 1;
+      off[c + 1]! += off[c]!;
+    }
+    this.addrHasTransfers = has;
     const fill = off.slice(0, nc);
     const entries = new Int32Array(off[nc]!);
     for (let t = 0; t < n; t++) {

@@ -48,6 +48,8 @@ export interface EngineOptions {
   maxAddresses: number;
   /** Link search: structural distance to the targets, NOHOP when out of reach; null = no pruning. */
   prune: Uint8Array | null;
+  /** Every address's stored history counts as complete (there is no source to ask for more). */
+  allComplete: boolean;
 }
 
 const A_STOP = 1;
@@ -79,10 +81,16 @@ export class Scratch {
   dirty: Uint32Array = new Uint32Array(0);
   visited: Uint8Array = new Uint8Array(0);
 
-  /** Grows to the graph (capacity with room, so a growing graph does not reallocate every time). */
-  fit(g: TraceGraph): this {
-    if (this.version === g.version) return this;
+  private amounts = false;
+
+  /**
+   * Grows to the graph (capacity with room, so a growing graph does not reallocate every time).
+   * `amounts`: per-transfer taint and per-cell balances too (haircut, fifo; poison needs hops only).
+   */
+  fit(g: TraceGraph, amounts: boolean): this {
+    if (this.version === g.version && (this.amounts || !amounts)) return this;
     this.version = g.version;
+    this.amounts ||= amounts;
     const room = (n: number) => n + (n >> 3) + 64;
     const u8 = (a: Uint8Array, n: number) => (a.length >= n ? a : new Uint8Array(room(n)));
     const vals = (v: Values, n: number) => (v.lo.length >= n ? v : new Values(room(n)));
@@ -91,11 +99,11 @@ export class Scratch {
     this.addrHop = u8(this.addrHop, g.addressCount);
     this.aflags = u8(this.aflags, g.addressCount);
     this.tHop = u8(this.tHop, g.n);
-    this.tTaint = vals(this.tTaint, g.n);
+    if (this.amounts) this.tTaint = vals(this.tTaint, g.n);
     this.cellHop = u8(this.cellHop, g.cellCount);
     this.active = u8(this.active, g.cellCount);
     this.mh = u8(this.mh, g.cellCount);
-    if (this.bal.length < g.cellCount) {
+    if (this.amounts && this.bal.length < g.cellCount) {
       this.bal = new Array<bigint>(room(g.cellCount)).fill(0n);
       this.tbal = new Array<bigint>(room(g.cellCount)).fill(0n);
     }
@@ -111,13 +119,13 @@ export class Scratch {
 }
 
 const scratches = new WeakMap<TraceGraph, Scratch>();
-export function scratchOf(g: TraceGraph): Scratch {
+export function scratchOf(g: TraceGraph, amounts: boolean): Scratch {
   let s = scratches.get(g);
   if (!s) {
     s = new Scratch();
     scratches.set(g, s);
   }
-  return s.fit(g);
+  return s.fit(g, amounts);
 }
 
 /** Hooks a sweep gives the state: an address was expanded. */
@@ -148,7 +156,7 @@ export class TraceState {
     readonly starts: readonly number[],
   ) {
     this.forward = o.forward;
-    this.s = scratchOf(g);
+    this.s = scratchOf(g, o.model !== "poison");
     const n = g.addressCount;
     this.expanded = this.s.expanded;
     this.isStart = this.s.isStart;
@@ -159,6 +167,10 @@ export class TraceState {
     this.s.aflags.fill(0, 0, n);
     for (const [a, info] of o.info) if (info.stop) this.s.aflags[a]! |= A_STOP;
     for (const a of starts) this.isStart[a] = 1;
+  }
+
+  historyComplete(addr: number): boolean {
+    return this.o.allComplete || this.g.historyComplete(addr);
   }
 
   info(addr: number): AddrInfo | undefined {

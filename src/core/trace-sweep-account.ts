@@ -355,7 +355,7 @@ export class AccountSweep implements Sweep, Finished {
   pinStarts(starts: readonly number[]): void {
     const g = this.g;
     for (const a of starts) {
-      if (g.addrHasTransfers[a] && !g.historyComplete(a)) this.st.missingAddr.add(a);
+      if (g.addrHasTransfers[a] && !this.st.historyComplete(a)) this.st.missingAddr.add(a);
       for (const c of g.cellsOf(a)) {
         const list = g.cellList(c);
         for (let p = 0; p < list.length; p++) {
@@ -379,7 +379,7 @@ export class AccountSweep implements Sweep, Finished {
 
   onExpand(addr: number, at: number): void {
     const g = this.g;
-    if (g.addrHasTransfers[addr] && !g.historyComplete(addr)) this.st.missingAddr.add(addr);
+    if (g.addrHasTransfers[addr] && !this.st.historyComplete(addr)) this.st.missingAddr.add(addr);
     const start = this.st.isStart[addr] === 1;
     for (const c of g.cellsOf(addr)) {
       if (this.active[c]) continue;

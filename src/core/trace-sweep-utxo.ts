@@ -100,7 +100,7 @@ export class UtxoSweep implements Sweep, Finished {
     const { g, st } = this;
     for (const a of starts) {
       const outs = g.receivedOutputs(a);
-      if (outs.length > 0 && !g.historyComplete(a)) st.missingAddr.add(a);
+      if (outs.length > 0 && !st.historyComplete(a)) st.missingAddr.add(a);
       if (!this.fwd) continue;
       for (let k = 0; k < outs.length; k++) {
         const o = outs[k]!;

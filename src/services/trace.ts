@@ -1,7 +1,6 @@
 import { listValue } from "@duckdb/node-api";
 import type { ChainSource } from "../../adapters/source.ts";
 import { getChain, normalizeAddress } from "../chains.ts";
-import { createMapGraph, type MapGraph } from "../core/graph.ts";
 import { type Risk, riskFromExposure } from "../core/risk.ts";
 import {
   DEFAULT_MAX_HOPS,
@@ -11,14 +10,14 @@ import {
   type TraceParams,
   type TraceResult,
   traceRun,
-} from "../core/trace.ts";
-import type { AddressLabels, ClusterInfo } from "../core/trace-context.ts";
-import type { AccountTransfer } from "../domain.ts";
+} from "../core/trace-engine.ts";
+import type { TraceGraph } from "../core/trace-graph.ts";
 import { BadInputError, FundtraceError } from "../errors.ts";
 import type { Store } from "../store/db.ts";
-import { loadUtxoTxs, UtxoStore } from "../store/utxo.ts";
+import { UtxoStore } from "../store/utxo.ts";
 import type { IngestService } from "./ingest.ts";
 import type { LabelService } from "./labels.ts";
+import { type ChainGraph, TraceGraphs } from "./trace-graphs.ts";
 
 export interface TraceRequest {
   chain: string;
@@ -32,6 +31,8 @@ export interface TraceRequest {
   maxAddresses?: number;
   /** Fetch what is not stored through the chain's source (default true when a source is configured). */
   fetch?: boolean;
+  /** Nodes and edges in the result (default true); endpoints and stats alone are much cheaper on a big trace. */
+  includeGraph?: boolean;
 }
 
 export interface TraceResponse extends TraceResult {
@@ -47,6 +48,8 @@ export interface ExposureResponse extends ExposureResult {
 
 export const DEFAULT_MAX_ADDRESSES = 500;
 const MAX_ROUNDS = 40;
+/** Largest expansion budget a request may ask for. */
+const MAX_BUDGET = 10_000_000;
 
 /** Validates a trace request before anything is read or fetched. */
 export function validateTrace(
@@ -73,9 +76,9 @@ export function validateTrace(
   }
   if (
     req.maxAddresses !== undefined &&
-    (!Number.isInteger(req.maxAddresses) || req.maxAddresses < 1 || req.maxAddresses > 1_000_000)
+    (!Number.isInteger(req.maxAddresses) || req.maxAddresses < 1 || req.maxAddresses > MAX_BUDGET)
   ) {
-    throw new BadInputError(`address budget must be 1..1000000, got ${req.maxAddresses}`);
+    throw new BadInputError(`address budget must be 1..${MAX_BUDGET}, got ${req.maxAddresses}`);
   }
   const targetAddresses = (req.targets?.addresses ?? []).map((a) => normalizeAddress(chain.name, a));
   return {
@@ -90,17 +93,27 @@ export function validateTrace(
 }
 
 /**
- * Traces over stored data, fetching what the frontier reaches and the store lacks (biggest taint
- * first, within the budget) through the chain's source; what it fetched is stored, so the same
- * trace again makes no upstream request.
+ * Traces over the chain's resident graph (all that is stored, refreshed with what was written since
+ * the last trace), fetching what the frontier reaches and the store lacks (biggest taint first, within
+ * the budget) through the chain's source; what it fetched is stored, so the same trace again makes
+ * no upstream request.
  */
 export class TraceService {
+  private readonly graphs: TraceGraphs;
+
   constructor(
     private readonly store: Store,
     private readonly labels: LabelService,
     private readonly ingest: IngestService,
     private readonly sourceFor: (chain: string) => ChainSource,
-  ) {}
+  ) {
+    this.graphs = new TraceGraphs(store, labels);
+  }
+
+  /** The chain's resident graph (loaded on first use). */
+  graphOf(chain: string): ChainGraph {
+    return this.graphs.of(getChain(chain).name);
+  }
 
   async trace(raw: TraceRequest, progress?: (round: number, what: string) => void): Promise<TraceResponse> {
     const req = validateTrace(raw);
@@ -110,8 +123,8 @@ export class TraceService {
       req.addresses,
       req.maxAddresses ?? DEFAULT_MAX_ADDRESSES,
       raw.fetch !== false,
-      (graph, lookups) => {
-        const result = traceRun(graph, {
+      async (graph, lookups) => {
+        const { result } = await traceRun(graph, {
           start: req.addresses,
           direction: req.direction,
           model: req.model,
@@ -120,9 +133,10 @@ export class TraceService {
           stopAt: req.stopAt,
           targets: req.targets,
           maxAddresses: req.maxAddresses ?? DEFAULT_MAX_ADDRESSES,
+          includeGraph: req.includeGraph,
           ...lookups,
           utxoAsset: { asset: chain.symbol, symbol: chain.symbol, decimals: chain.decimals },
-        }).result;
+        });
         return { value: result, missing: result.stats.missing };
       },
       progress,
@@ -160,8 +174,8 @@ export class TraceService {
       [address],
       budget,
       opts.fetch !== false,
-      (graph, lookups) => {
-        const r = exposure(graph, address, {
+      async (graph, lookups) => {
+        const r = await exposure(graph, address, {
           direction: opts.direction ?? "both",
           hops,
           model: opts.model ?? "haircut",
@@ -194,8 +208,9 @@ export class TraceService {
   }
 
   /**
-   * Runs `run` over a graph built from the store, loading (and, with a source, fetching) what the
-   * run reports missing until nothing is missing or the address budget is spent.
+   * Runs `run` on the chain's graph; with a source, fetches what the run reports missing (addresses
+   * not ingested, transactions not stored) and runs again, until nothing is missing, the address
+   * budget is spent or MAX_ROUNDS. Without one, the stored history of every address is all there is.
    */
   private async expand<T>(
     chainName: string,
@@ -203,9 +218,9 @@ export class TraceService {
     budget: number,
     fetch: boolean,
     run: (
-      graph: MapGraph,
-      lookups: Pick<TraceParams, "labels" | "clusters">,
-    ) => { value: T; missing: { txids: string[]; addresses: string[] } },
+      graph: TraceGraph,
+      lookups: Pick<TraceParams, "labelsById" | "clustersById" | "names" | "allComplete">,
+    ) => Promise<{ value: T; missing: { txids: string[]; addresses: string[] } }>,
     progress?: (round: number, what: string) => void,
   ): Promise<{ value: T; requests: number; rounds: number }> {
     const chain = getChain(chainName);
@@ -218,135 +233,62 @@ export class TraceService {
       }
     }
     const before = source?.counter.requests ?? 0;
-    const graph = createMapGraph();
-    const loadedAddr = new Set<string>();
-    const loadedTx = new Set<string>();
-    const labelCache = new Map<string, AddressLabels | undefined>();
-    const clusterCache = new Map<string, ClusterInfo | undefined>();
-    const utxo = new UtxoStore(this.store);
-
-    const loadTxids = async (ids: string[]) => {
-      const fresh = ids.filter((t) => !loadedTx.has(t));
-      if (fresh.length === 0) return;
-      const stored = await loadUtxoTxs(this.store, chain.name, fresh);
-      const have = new Set(stored.map((t) => t.txid));
-      const fetched = [];
-      if (source && source.model === "utxo") {
-        for (const id of fresh.filter((t) => !have.has(t))) {
+    const cg = this.graphs.of(chain.name);
+    return cg.lock.run(async () => {
+      /** Addresses whose history this trace asked for (the starts count: they are always read). */
+      const asked = new Set<string>(start);
+      const triedTx = new Set<string>();
+      const utxo = new UtxoStore(this.store);
+      const ingested: string[] = [];
+      const ingestMissing = async (addrs: string[]) => {
+        if (!source || addrs.length === 0) return;
+        const known = new Set(
+          (await this.store.all("sync.cursors_of", { chain: chain.name, addresses: listValue(addrs) })).map(
+            (r) => r.address as string,
+          ),
+        );
+        const todo = addrs.filter((a) => !known.has(a));
+        if (todo.length) await this.ingest.ingest(chain.name, todo);
+        ingested.push(...addrs);
+      };
+      const fetchTxs = async (txids: string[]) => {
+        if (source?.model !== "utxo") return;
+        for (const id of txids) {
+          triedTx.add(id);
           const tx = await source.transaction(id);
           if (!tx) continue;
           const outs = tx.block ? await source.outspends(id) : undefined;
           await this.store.tx(() => utxo.writeTx(tx, outs));
-          fetched.push(id);
         }
-      }
-      const all = fetched.length
-        ? [...stored, ...(await loadUtxoTxs(this.store, chain.name, fetched))]
-        : stored;
-      graph.addRows({ utxoTxs: all });
-      for (const t of fresh) loadedTx.add(t);
-    };
-    const loadAddresses = async (addrs: string[]) => {
-      const fresh = addrs.filter((a) => !loadedAddr.has(a));
-      if (fresh.length === 0) return;
-      if (source) {
-        const known = new Set(
-          (await this.store.all("sync.cursors_of", { chain: chain.name, addresses: listValue(fresh) })).map(
-            (r) => r.address as string,
-          ),
-        );
-        const missing = fresh.filter((a) => !known.has(a));
-        if (missing.length) await this.ingest.ingest(chain.name, missing);
-      }
-      if (chain.family === "bitcoin") {
-        const ids = (
-          await this.store.all("utxo.txids_touching", { chain: chain.name, addresses: listValue(fresh) })
-        ).map((r) => r.txid as string);
-        await loadTxids(ids);
-      } else {
-        const rows = await this.store.all("account.transfers_of", {
-          chain: chain.name,
-          addresses: listValue(fresh),
-        });
-        graph.addRows({ transfers: rows.map((r) => toTransfer(chain.name, r)) });
-      }
-      graph.addRows({ complete: fresh });
-      for (const a of fresh) loadedAddr.add(a);
-    };
-    const refreshLookups = async () => {
-      const addrs: string[] = [];
-      for (let i = 0; i < graph.addressCount; i++) {
-        const a = graph.address(i);
-        if (!labelCache.has(a)) addrs.push(a);
-      }
-      if (addrs.length === 0) return;
-      const ls = await this.labels.forAddresses(chain.name, addrs);
-      const cl = await this.store.all("cluster.of_addresses", {
-        chain: chain.name,
-        addresses: listValue(addrs),
-      });
-      const clMap = new Map(
-        cl.map((r) => [
-          r.address as string,
-          { clusterId: String(r.cluster_id), isService: Boolean(r.is_service) },
-        ]),
-      );
-      for (const a of addrs) {
-        const l = ls.get(a);
-        labelCache.set(
-          a,
-          l
-            ? {
-                categories: [...new Set(l.map((x) => x.category))],
-                labels: [...new Set(l.map((x) => x.label))],
-              }
-            : undefined,
-        );
-        clusterCache.set(a, clMap.get(a));
-      }
-    };
+      };
+      const refresh = async () => {
+        await cg.refresh();
+        // what this trace asked the source for is all the source has, cursor or not
+        const ids = await cg.names.addressIds(ingested);
+        cg.graph.markComplete(ids.filter((x) => x >= 0));
+      };
 
-    await loadAddresses(start);
-    const lookups = {
-      labels: (a: string) => labelCache.get(a),
-      clusters: (a: string) => clusterCache.get(a),
-    };
-    let out: { value: T; missing: { txids: string[]; addresses: string[] } } | undefined;
-    let rounds = 0;
-    for (; rounds < MAX_ROUNDS; rounds++) {
-      await refreshLookups();
-      out = run(graph, lookups);
-      const todoTx = out.missing.txids.filter((t) => !loadedTx.has(t));
-      const todoAddr = out.missing.addresses.filter((a) => !loadedAddr.has(a));
-      if (todoTx.length === 0 && todoAddr.length === 0) break;
-      if (loadedAddr.size >= budget) break;
-      progress?.(rounds + 1, `${todoTx.length} transactions, ${todoAddr.length} addresses to load`);
-      await loadTxids(todoTx);
-      await loadAddresses(todoAddr.slice(0, Math.max(1, budget - loadedAddr.size)));
-    }
-    if (!out) throw new FundtraceError("INTERNAL", "no result");
-    return { value: out.value, requests: (source?.counter.requests ?? 0) - before, rounds: rounds + 1 };
+      await ingestMissing(start);
+      await refresh();
+      let out: { value: T; missing: { txids: string[]; addresses: string[] } } | undefined;
+      let rounds = 0;
+      for (; rounds < MAX_ROUNDS; rounds++) {
+        const ann = await cg.annotations();
+        out = await run(cg.graph, { ...ann, names: cg.names, allComplete: source === undefined });
+        if (!source) break;
+        const todoTx = out.missing.txids.filter((t) => !triedTx.has(t));
+        const todoAddr = out.missing.addresses.filter((a) => !asked.has(a));
+        if (todoTx.length === 0 && todoAddr.length === 0) break;
+        if (asked.size >= budget) break;
+        progress?.(rounds + 1, `${todoTx.length} transactions, ${todoAddr.length} addresses to load`);
+        await fetchTxs(todoTx);
+        const next = todoAddr.slice(0, Math.max(1, budget - asked.size));
+        for (const a of next) asked.add(a);
+        await ingestMissing(next);
+        await refresh();
+      }
+      if (!out) throw new FundtraceError("INTERNAL", "no result");
+      return { value: out.value, requests: (source?.counter.requests ?? 0) - before, rounds: rounds + 1 };
+    });
   }
-}
-
-function toTransfer(chain: string, r: Record<string, unknown>): AccountTransfer {
-  return {
-    chain,
-    txid: r.txid as string,
-    kind: r.kind as AccountTransfer["kind"],
-    seq: Number(r.seq),
-    blockNumber: Number(r.block_number),
-    blockHash: (r.block_hash as string | null) ?? null,
-    blockTime: r.block_time === null ? null : Number(r.block_time),
-    txIndex: Number(r.tx_index),
-    logIndex: r.log_index === null ? null : Number(r.log_index),
-    traceAddress: (r.trace_address as string | null) ?? null,
-    from: r.from_address as string,
-    to: (r.to_address as string | null) ?? null,
-    asset: r.asset as string,
-    symbol: (r.symbol as string | null) ?? null,
-    decimals: r.decimals === null ? null : Number(r.decimals),
-    value: r.value as bigint,
-    success: Boolean(r.success),
-  };
 }

@@ -1,0 +1,3 @@
+-- name: trace.addresses
+-- params: $ids INTEGER[]
+SELECT id, address FROM address_ids WHERE id IN (SELECT unnest($ids));

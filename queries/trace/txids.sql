@@ -1,0 +1,3 @@
+-- name: trace.txids
+-- params: $ids INTEGER[]
+SELECT id, txid FROM tx_ids WHERE id IN (SELECT unnest($ids));
