@@ -1,7 +1,7 @@
 import type { Store } from "../src/store/db.ts";
 
-/** Chain name of the synthetic graph (account model, native ETH transfers). */
-export const BENCH_CHAIN = "bench";
+/** Chain of the synthetic graph (account model, native ETH transfers): a real chain, so the product traces it. */
+export const BENCH_CHAIN = "ethereum";
 /** Exchange hubs: address kind 1, ids 0..15 (see queries/bench/trace_gen_transfers.sql). */
 export const HUB_COUNT = 16;
 
@@ -21,7 +21,7 @@ export interface GenResult {
 }
 
 /**
- * Seeded synthetic transfer graph in account_transfers (chain "bench"): heavy-tailed users,
+ * Seeded synthetic transfer graph in account_transfers (chain "ethereum"): heavy-tailed users,
  * peel chains, CoinJoin-like rounds, exchange deposit addresses forwarding to 16 hubs.
  * Generated in DuckDB with range()/hash(), in slices so memory stays bounded.
  */

@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { trace } from "../src/core/trace-engine.ts";
+import { trace } from "../src/core/trace.ts";
 import { graphFromRows } from "../src/core/trace-graph.ts";
 import type { AccountTransfer } from "../src/domain.ts";
 import type { Services } from "../src/services/index.ts";

@@ -1,6 +1,6 @@
 -- name: bench.trace_gen_transfers
 -- params: $n BIGINT, $seed BIGINT
--- Synthetic account-model transfer graph for the trace bench (no user input reaches this).
+-- Synthetic account-model transfer graph for the trace bench, on chain "ethereum" (no user input reaches this).
 -- Row i is one native transfer in block 19000000 + i // 150 (blocks increase with i); i % 100 picks its pattern:
 --   0-9 peel chains (17 addresses, each receives then sends ~93% onward and peels ~5% off to the pool),
 --   10-14 CoinJoin-like rounds (40 fixed-denomination inputs into a mixer, 40 outputs to fresh addresses),
@@ -71,7 +71,7 @@ WITH base AS (
       ELSE floor(1e19 * pow(u2, 3))::HUGEINT + 1 END AS value
   FROM q
 )
-SELECT 'bench', printf('0x%048x%016x', i, hash(i, $seed::BIGINT)), 'native', 0,
+SELECT 'ethereum', printf('0x%048x%016x', i, hash(i, $seed::BIGINT)), 'native', 0,
        19000000 + i // 150, NULL, 1700000000 + (i // 150) * 12, (i % 150)::INTEGER, NULL, NULL,
        printf('0x%02x%038x', fk, fid), printf('0x%02x%038x', tk, tid),
        'ETH', 'ETH', 18, greatest(value, 1), true

@@ -1,8 +1,9 @@
 /**
- * The trace engine: pure and synchronous, rows in (a {@link FlowGraph}), results out.
+ * The trace engine: pure (no I/O of its own), rows in (a {@link TraceGraph}), results out. Async only
+ * because a store-backed graph names its addresses and transactions through the store.
  *
- * Semantics (SPEC "Tracing semantics"; the per-model rules are in trace-utxo.ts and
- * trace-account.ts). Decisions where SPEC is silent:
+ * Semantics (SPEC "Tracing semantics"; the per-model rules are in trace-sweep-utxo.ts and
+ * trace-sweep-account.ts). Decisions where SPEC is silent:
  *
  * - Start. Forward: every output / successful non-fee transfer ever received by a start address is
  *   pinned fully tainted at hop 0; taint that comes back to it changes nothing (it is already
@@ -14,14 +15,11 @@
  *   piece it delivers gets that hop; an address's hop is the fewest over the pieces it received.
  *   Pieces with hop > maxHops are not delivered. An address is expanded (its taint followed) when
  *   it was reached with hop < maxHops, is not a stop address and fits the budget.
- * - Fixpoint. Every rule is monotone (more taint in → never less taint out, never more hops), so
- *   the result is the least fixpoint, whatever the processing order: without a budget the engine
- *   expands eagerly in one sweep; with a budget that would be exceeded it restarts in rounds:
- *   each round expands the unexpanded eligible addresses of the lowest hop level, biggest taint
- *   first (per-asset maximum; assets are not converted), until the budget runs out
- *   (`truncated: true`). Hop numbers are shortest-path correct in both modes, because they are a
- *   property of the fixpoint, not of the order. `maxAddresses` counts start addresses.
- *   (`expansion: "rounds"` forces the round mode; a test checks both modes agree.)
+ * - Budget. Without one the engine expands eagerly in one sweep; when `maxAddresses` would be
+ *   exceeded it starts again in rounds: each round expands the unexpanded eligible addresses of the
+ *   lowest hop level, biggest taint first (per-asset maximum; assets are not converted; then by
+ *   address), and sweeps again, until the budget runs out (`truncated: true`). `maxAddresses` counts
+ *   start addresses. (`expansion: "rounds"` forces the round mode; a test checks both modes agree.)
  * - minValue applies per piece (a UTXO output or input, an account transfer) at hop ≥ 1: a piece
  *   whose taint is below it is dropped (treated as clean: not reported, not followed). Pinned
  *   start pieces (hop 0) are never dropped.
@@ -33,63 +31,56 @@
  *   endpoint too (with empty labels and its `cluster`).
  * - Endpoints are per (address, asset). `amount` is the taint received over all pieces, `hops` the
  *   fewest hops, `direct` the part received at hop 1. Paths: up to `maxPathsPerEndpoint` (default
- *   20) routes, widest first (see trace-paths.ts); `pathsCapped` when more may exist. Path search
+ *   20) routes, widest first (see trace-routes.ts); `pathsCapped` when more may exist. Route search
  *   is bounded (200k best-first steps per trace, 400..4000 per endpoint, fan-in 32 per piece).
  * - Bad parameters (maxHops outside 1..12, negative minValue, ...) throw RangeError; the service
  *   layer maps them to its coded errors (the core imports nothing outside src/core).
- * - The graph must not change while a trace runs. Traces are synchronous and keep no state.
- * - Edges are aggregated per (txid, from, to, asset) in money-flow direction (also backward);
- *   edge and path hop amounts are the taint that moved from `from` to `to` in that transaction
- *   (UTXO haircut/poison: an output's taint split over the tainted inputs in proportion to their
- *   taint, largest remainder; fifo: exact interval overlap). Path hops are listed in trace order
- *   (hop 1 first), also for backward traces.
+ * - Nodes and edges are built only when asked for (`includeGraph`, default true). Edges are
+ *   aggregated per (txid, from, to, asset) in money-flow direction (also backward); edge and path
+ *   hop amounts are the taint that moved from `from` to `to` in that transaction (UTXO
+ *   haircut/poison: an output's taint split over the tainted inputs in proportion to their taint,
+ *   largest remainder; fifo: exact interval overlap). Path hops are listed in trace order (hop 1
+ *   first), also for backward traces.
  * - Link search (`targets`): only endpoints matching a target category or address are reported,
  *   with their paths, and nodes/edges are restricted to those paths. When targets are addresses
  *   only, a breadth-first search backwards from them (over the hop-limited graph, structural) gives
  *   each address its distance d to a target, and an address at hop h is expanded only when
  *   h + d ≤ maxHops: routes longer than maxHops transactions are pruned (meet in the middle).
- *   Taint that would reach a target only by merging into a shorter flow through a pruned detour
- *   is therefore not counted in link search.
  * - UTXO outputs without an address (OP_RETURN, non-standard) end the flow like a fee.
  * - Missing: a tainted output of an expanded address whose spender is not loaded → its txid; whose
  *   spend status was never asked → the address; an expanded account address or a start without
  *   complete history → the address; a backward input whose previous transaction is not loaded →
  *   that txid. Fetch them and run again.
+ * - One trace at a time per graph (its scratch arrays are shared): calls queue.
  */
 import type { Amount } from "../domain.ts";
-import type { FlowGraph } from "./graph.ts";
-import { AccountPropagator } from "./trace-account.ts";
+import { type GraphNames, type TraceGraph, UNCONFIRMED_ORDER } from "./trace-graph.ts";
+import { orderRoutes, searchRoutes } from "./trace-routes.ts";
 import {
+  type AddressLabels,
+  type AddrInfo,
   BudgetExceeded,
-  type ClusterLookup,
+  type ClusterInfo,
   type Direction,
   type EngineOptions,
-  type LabelLookup,
+  type Finished,
   type Model,
   NOHOP,
-  type NodeAgg,
-  type PathLink,
-  type Propagator,
-  TraceCtx,
+  type RouteLink,
+  TraceState,
   UTXO_ASSET,
-} from "./trace-context.ts";
-import { searchPaths } from "./trace-paths.ts";
-import { UtxoPropagator } from "./trace-utxo.ts";
+} from "./trace-state.ts";
+import { AccountSweep, TIMELESS } from "./trace-sweep-account.ts";
+import { UtxoSweep } from "./trace-sweep-utxo.ts";
 
-export type {
-  AddressLabels,
-  ClusterInfo,
-  ClusterLookup,
-  Direction,
-  LabelLookup,
-  Model,
-} from "./trace-context.ts";
+export type { AddressLabels, ClusterInfo, Direction, Model } from "./trace-state.ts";
+export { UNCONFIRMED_ORDER };
 
 export const DEFAULT_MAX_HOPS = 5;
 export const MAX_HOPS = 12;
 export const DEFAULT_STOP_AT: readonly string[] = ["exchange"];
 export const DEFAULT_MAX_PATHS = 20;
-/** Total best-first pops spent on path extraction per trace (spread over the endpoints). */
+/** Total best-first pops spent on route search per trace (spread over the endpoints). */
 const PATH_WORK = 200_000;
 
 export interface TraceTargets {
@@ -111,8 +102,11 @@ export interface TraceParams {
   targets?: TraceTargets;
   /** Budget of expanded addresses (start addresses included). */
   maxAddresses?: number;
-  labels?: LabelLookup;
-  clusters?: ClusterLookup;
+  labels?: ReadonlyMap<string, AddressLabels>;
+  clusters?: ReadonlyMap<string, ClusterInfo>;
+  /** Labels and clusters by graph address id (what a store gives: no strings to look up). */
+  labelsById?: ReadonlyMap<number, AddressLabels>;
+  clustersById?: ReadonlyMap<number, ClusterInfo>;
   /** Default 20. */
   maxPathsPerEndpoint?: number;
   /** Nodes and edges in the result (default true). */
@@ -125,6 +119,10 @@ export interface TraceParams {
   expansion?: "auto" | "rounds";
   /** Asset reported for UTXO value. Default BTC, 8 decimals. */
   utxoAsset?: { asset: string; symbol?: string | null; decimals?: number | null };
+  /** Names of a graph that keeps none itself (store-backed). */
+  names?: GraphNames;
+  /** Every address's history counts as complete: nothing can be fetched, so nothing is reported missing. */
+  allComplete?: boolean;
 }
 
 export interface TraceHop {
@@ -198,18 +196,58 @@ export interface TraceResult {
   stats: TraceStats;
 }
 
-interface Normalized {
+interface NodeAgg {
+  addr: number;
+  asset: number;
+  amount: Amount;
+  hop: number;
+  direct: Amount;
+}
+
+/** A finished run: the result plus the sweeps (per-piece taint, for tests and debugging). */
+export interface TraceRun {
+  result: TraceResult;
+  sweeps: Finished[];
+}
+
+function cmpStr(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+function cmpDesc(a: Amount, b: Amount): number {
+  return a > b ? -1 : a < b ? 1 : 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// one trace at a time per graph
+
+const locks = new WeakMap<TraceGraph, Promise<unknown>>();
+function exclusive<T>(g: TraceGraph, fn: () => Promise<T>): Promise<T> {
+  const prev = locks.get(g) ?? Promise.resolve();
+  const next = prev.then(fn, fn);
+  locks.set(
+    g,
+    next.catch(() => undefined),
+  );
+  return next;
+}
+
+// ---------------------------------------------------------------------------------------------
+// parameters
+
+interface Prepared {
   o: EngineOptions;
   starts: number[];
+  startNames: string[];
   unknownStarts: string[];
   targets: { categories: Set<string>; addresses: Set<string> } | null;
   maxPaths: number;
   includeGraph: boolean;
   rounds: boolean;
   utxo: { asset: string; symbol: string | null; decimals: number | null };
+  names: GraphNames;
 }
 
-function normalize(graph: FlowGraph, p: TraceParams): Normalized {
+function checkParams(p: TraceParams) {
   const maxHops = p.maxHops ?? DEFAULT_MAX_HOPS;
   if (!Number.isInteger(maxHops) || maxHops < 1 || maxHops > MAX_HOPS)
     throw new RangeError(`maxHops must be an integer from 1 to ${MAX_HOPS}, got ${maxHops}`);
@@ -226,31 +264,88 @@ function normalize(graph: FlowGraph, p: TraceParams): Normalized {
     throw new RangeError(`unknown direction ${direction}`);
   const startList = typeof p.start === "string" ? [p.start] : [...p.start];
   if (startList.length === 0) throw new RangeError("at least one start address is needed");
-  const starts: number[] = [];
-  const unknownStarts: string[] = [];
-  for (const a of new Set(startList)) {
-    const id = graph.addressId(a);
-    if (id < 0) unknownStarts.push(a);
-    else starts.push(id);
+  return { maxHops, minValue, maxAddresses, model, direction, startList };
+}
+
+const UNLABELLED_SERVICE = new WeakMap<ClusterInfo, AddrInfo>();
+
+function addrInfo(
+  l: AddressLabels | undefined,
+  c: ClusterInfo | undefined,
+  stopAt: ReadonlySet<string>,
+): AddrInfo {
+  if (!l && c) {
+    // members of one cluster share their info (a service cluster may have a million members)
+    const cached = UNLABELLED_SERVICE.get(c);
+    if (cached && cached.stop === c.isService) return cached;
   }
+  const categories = [...new Set(l?.categories ?? [])].sort();
+  const labels = [...new Set(l?.labels ?? [])].sort();
+  const stop = categories.some((k) => stopAt.has(k)) || c?.isService === true;
+  const info = {
+    labels,
+    categories,
+    cluster: c ?? null,
+    stop,
+    endpoint: categories.length > 0 || labels.length > 0 || stop,
+  };
+  if (!l && c) UNLABELLED_SERVICE.set(c, info);
+  return info;
+}
+
+async function prepare(graph: TraceGraph, p: TraceParams): Promise<Prepared> {
+  const c = checkParams(p);
+  graph.finalize();
+  const names = graph.names(p.names);
+  const unique = [...new Set(c.startList)];
+  const ids = await names.addressIds(unique);
+  const starts: number[] = [];
+  const startNames: string[] = [];
+  const unknownStarts: string[] = [];
+  unique.forEach((a, i) => {
+    if (ids[i]! < 0) unknownStarts.push(a);
+    else if (!starts.includes(ids[i]!)) {
+      starts.push(ids[i]!);
+      startNames.push(a);
+    }
+  });
+  const stopAt = new Set(p.stopAt ?? DEFAULT_STOP_AT);
+  // labels and clusters by graph id
+  const keys = [...new Set([...(p.labels?.keys() ?? []), ...(p.clusters?.keys() ?? [])])];
+  const keyIds = keys.length > 0 ? await names.addressIds(keys) : [];
+  const info = new Map<number, AddrInfo>();
+  keys.forEach((a, i) => {
+    const id = keyIds[i]!;
+    if (id < 0) return;
+    const l = p.labels?.get(a);
+    const cl = p.clusters?.get(a) ?? p.clustersById?.get(id);
+    if (l || cl) info.set(id, addrInfo(l, cl, stopAt));
+  });
+  for (const [id, l] of p.labelsById ?? [])
+    if (!info.has(id)) info.set(id, addrInfo(l, p.clustersById?.get(id), stopAt));
+  for (const [id, cl] of p.clustersById ?? [])
+    if (!info.has(id)) info.set(id, addrInfo(undefined, cl, stopAt));
   const tc = new Set(p.targets?.categories ?? []);
   const ta = new Set(p.targets?.addresses ?? []);
   const targets = tc.size + ta.size > 0 ? { categories: tc, addresses: ta } : null;
   const o: EngineOptions = {
-    forward: direction === "forward",
-    model,
-    maxHops,
-    minValue,
-    stopAt: new Set(p.stopAt ?? DEFAULT_STOP_AT),
-    labels: p.labels,
-    clusters: p.clusters,
-    maxAddresses,
+    forward: c.direction === "forward",
+    model: c.model,
+    maxHops: c.maxHops,
+    minValue: c.minValue,
+    info,
+    maxAddresses: c.maxAddresses,
     prune: null,
+    allComplete: p.allComplete === true,
   };
-  if (targets && tc.size === 0) o.prune = pruneDistances(graph, o, [...ta]);
+  if (targets && tc.size === 0) {
+    const tids = (await names.addressIds([...ta])).filter((x) => x >= 0);
+    o.prune = pruneDistances(graph, o, tids);
+  }
   return {
     o,
     starts,
+    startNames,
     unknownStarts,
     targets,
     maxPaths: p.maxPathsPerEndpoint ?? DEFAULT_MAX_PATHS,
@@ -261,6 +356,7 @@ function normalize(graph: FlowGraph, p: TraceParams): Normalized {
       symbol: p.utxoAsset?.symbol ?? p.utxoAsset?.asset ?? "BTC",
       decimals: p.utxoAsset?.decimals ?? 8,
     },
+    names,
   };
 }
 
@@ -269,20 +365,18 @@ function normalize(graph: FlowGraph, p: TraceParams): Normalized {
  * against the trace direction, up to maxHops. null when the search would be too big to help.
  */
 function pruneDistances(
-  g: FlowGraph,
+  g: TraceGraph,
   o: EngineOptions,
-  targets: string[],
+  targets: number[],
   maxWork = 20_000_000,
 ): Uint8Array | null {
   const dist = new Uint8Array(g.addressCount).fill(NOHOP);
   let frontier: number[] = [];
-  for (const t of targets) {
-    const id = g.addressId(t);
-    if (id >= 0 && dist[id] === NOHOP) {
+  for (const id of targets)
+    if (dist[id] === NOHOP) {
       dist[id] = 0;
       frontier.push(id);
     }
-  }
   let work = 0;
   const visit = (x: number, d: number, next: number[]) => {
     if (x >= 0 && dist[x] === NOHOP) {
@@ -293,31 +387,33 @@ function pruneDistances(
   for (let d = 1; d <= o.maxHops && frontier.length > 0; d++) {
     const next: number[] = [];
     for (const y of frontier) {
-      const list = g.transfersOf(y);
-      work += list.length;
-      for (let k = 0; k < list.length; k++) {
-        const e = list[k]!;
-        const t = e >> 1;
-        if (g.transferKind(t) === "fee" || !g.transferSuccess(t)) continue;
-        // forward trace: who can pay y; backward trace: whom y pays
-        if (o.forward && (e & 1) === 1) visit(g.transferFrom(t), d, next);
-        if (!o.forward && (e & 1) === 0) visit(g.transferTo(t), d, next);
+      for (const c of g.cellsOf(y)) {
+        const list = g.cellList(c);
+        work += list.length;
+        for (let k = 0; k < list.length; k++) {
+          const e = list[k]!;
+          const t = e >> 1;
+          if (g.isFee(t)) continue;
+          // forward trace: who can pay y; backward trace: whom y pays
+          if (o.forward && (e & 1) === 1) visit(g.from[t]!, d, next);
+          if (!o.forward && (e & 1) === 0) visit(g.to[t]!, d, next);
+        }
       }
       if (o.forward) {
         const outs = g.receivedOutputs(y);
         for (let k = 0; k < outs.length; k++) {
-          const tx = g.outputTx(outs[k]!);
-          const end = g.txInputEnd(tx);
-          work += end - g.txInputStart(tx);
-          for (let i = g.txInputStart(tx); i < end; i++) visit(g.inputAddress(i), d, next);
+          const tx = g.outTx[outs[k]!]!;
+          const end = g.inStart[tx + 1]!;
+          work += end - g.inStart[tx]!;
+          for (let i = g.inStart[tx]!; i < end; i++) visit(g.inAddr[i]!, d, next);
         }
       } else {
         const ins = g.spentInputs(y);
         for (let k = 0; k < ins.length; k++) {
-          const tx = g.inputTx(ins[k]!);
-          const end = g.txOutputEnd(tx);
-          work += end - g.txOutputStart(tx);
-          for (let j = g.txOutputStart(tx); j < end; j++) visit(g.outputAddress(j), d, next);
+          const tx = g.inTx[ins[k]!]!;
+          const end = g.outStart[tx + 1]!;
+          work += end - g.outStart[tx]!;
+          for (let j = g.outStart[tx]!; j < end; j++) visit(g.outAddr[j]!, d, next);
         }
       }
       if (work > maxWork) return null;
@@ -327,169 +423,257 @@ function pruneDistances(
   return dist;
 }
 
-function runEngine(
-  graph: FlowGraph,
+// ---------------------------------------------------------------------------------------------
+// runs
+
+interface Ran {
+  st: TraceState;
+  sweeps: Finished[];
+}
+
+function runOnce(
+  g: TraceGraph,
   o: EngineOptions,
   starts: readonly number[],
-  forceRounds: boolean,
-): TraceCtx {
-  const attempt = (eager: boolean): TraceCtx => {
-    const ctx = new TraceCtx(graph, o);
-    ctx.eager = eager;
-    for (const s of starts) ctx.isStart[s] = 1;
-    if (graph.txCount > 0) ctx.props.push(new UtxoPropagator(ctx));
-    if (graph.transferCount > 0) ctx.props.push(new AccountPropagator(ctx));
-    for (const p of ctx.props) p.pinStarts(starts);
-    for (const s of starts) ctx.expand(s, Number.NEGATIVE_INFINITY);
-    ctx.sweep();
-    if (!eager) rounds(ctx);
-    return ctx;
-  };
-  if (forceRounds) return attempt(false);
-  if (!Number.isFinite(o.maxAddresses)) return attempt(true);
-  try {
-    return attempt(true);
-  } catch (e) {
-    if (e instanceof BudgetExceeded) return attempt(false);
-    throw e;
-  }
+  eager: boolean,
+  pre: readonly number[],
+): Ran {
+  const st = new TraceState(g, o, starts);
+  st.eager = eager;
+  const utxo = g.txCount > 0 ? new UtxoSweep(st) : null;
+  const acct = g.n > 0 ? new AccountSweep(st) : null;
+  if (utxo) st.sweeps.push(utxo);
+  if (acct) st.sweeps.push(acct);
+  utxo?.pinStarts(starts);
+  acct?.pinStarts(starts);
+  for (const s of starts) st.expand(s, TIMELESS);
+  for (const a of pre) st.expand(a, TIMELESS);
+  utxo?.run();
+  acct?.run();
+  utxo?.run(); // expansions the account sweep made (a graph holding both models)
+  acct?.release();
+  return { st, sweeps: [utxo, acct].filter((x): x is UtxoSweep | AccountSweep => x !== null) };
 }
 
-/** Budgeted expansion: lowest hop level first, biggest taint first within a level. */
-function rounds(ctx: TraceCtx): void {
-  const g = ctx.g;
+function nodesOf(ran: Ran, addr: number): NodeAgg[] {
+  const out: NodeAgg[] = [];
+  for (const s of ran.sweeps) for (const n of s.nodesOf(addr)) out.push({ addr, ...n });
+  return out;
+}
+
+async function run(g: TraceGraph, p: Prepared): Promise<Ran> {
+  const { o, starts } = p;
+  if (!p.rounds) {
+    if (!Number.isFinite(o.maxAddresses)) return runOnce(g, o, starts, true, []);
+    try {
+      return runOnce(g, o, starts, true, []);
+    } catch (e) {
+      if (!(e instanceof BudgetExceeded)) throw e;
+    }
+  }
+  // budgeted rounds: lowest hop level first, biggest taint first within a level
+  const pre: number[] = [];
+  let ran = runOnce(g, o, starts, false, pre);
   for (;;) {
-    const cands: number[] = [];
-    for (const a of ctx.candidates) {
-      if (ctx.expanded[a]) ctx.candidates.delete(a);
-      else if (ctx.eligible(a)) cands.push(a);
-    }
-    if (cands.length === 0) return;
+    const st = ran.st;
+    const cands = st.reached.filter((a) => !st.expanded[a] && st.eligible(a));
+    if (cands.length === 0) break;
     let minH = NOHOP;
-    for (const a of cands) if (ctx.addrHop[a]! < minH) minH = ctx.addrHop[a]!;
-    const level = cands.filter((a) => ctx.addrHop[a] === minH);
-    level.sort((a, b) => {
-      const x = ctx.addrBest.get(a) ?? 0n;
-      const y = ctx.addrBest.get(b) ?? 0n;
-      if (x !== y) return y > x ? 1 : -1;
-      const sa = g.address(a);
-      const sb = g.address(b);
-      return sa < sb ? -1 : sa > sb ? 1 : 0;
-    });
-    const room = ctx.o.maxAddresses - ctx.expandedCount;
+    for (const a of cands) if (st.addrHop[a]! < minH) minH = st.addrHop[a]!;
+    const level = cands.filter((a) => st.addrHop[a] === minH);
+    const best = new Map<number, Amount>();
+    for (const a of level) {
+      let b = 0n;
+      for (const n of nodesOf(ran, a)) if (n.amount > b) b = n.amount;
+      best.set(a, b);
+    }
+    const room = o.maxAddresses - st.expandedCount;
     if (room <= 0) {
-      ctx.truncated = true;
-      return;
+      st.truncated = true;
+      break;
     }
-    const take = level.slice(0, room);
-    for (const a of take) {
-      ctx.candidates.delete(a);
-      ctx.expand(a, Number.NEGATIVE_INFINITY);
-    }
-    ctx.sweep();
+    const nameOf = new Map<number, string>();
     if (level.length > room) {
-      ctx.truncated = true;
-      return;
+      // ties at the cut are broken by address text
+      const ids = await p.names.addresses(level);
+      for (const [i, a] of level.entries()) nameOf.set(a, ids[i]!);
     }
+    level.sort(
+      (a, b) => cmpDesc(best.get(a)!, best.get(b)!) || cmpStr(nameOf.get(a) ?? "", nameOf.get(b) ?? ""),
+    );
+    pre.push(...level.slice(0, room));
+    ran = runOnce(g, o, starts, false, pre);
+    if (level.length > room) {
+      ran.st.truncated = true;
+      break;
+    }
+  }
+  return ran;
+}
+
+// ---------------------------------------------------------------------------------------------
+// results
+
+export function trace(graph: TraceGraph, params: TraceParams): Promise<TraceResult> {
+  return traceRun(graph, params).then((r) => r.result);
+}
+
+export function traceRun(graph: TraceGraph, params: TraceParams): Promise<TraceRun> {
+  return exclusive(graph, () => traceLocked(graph, params));
+}
+
+async function traceLocked(graph: TraceGraph, params: TraceParams): Promise<TraceRun> {
+  const p = await prepare(graph, params);
+  const ran = await run(graph, p);
+  return { result: await assemble(graph, p, ran), sweeps: ran.sweeps };
+}
+
+/** Collects ids to name, then names them in one call each. */
+class Naming {
+  readonly addr = new Set<number>();
+  readonly utxo = new Set<number>();
+  readonly transfers = new Set<number>();
+  private addrNames = new Map<number, string>();
+  private utxoNames = new Map<number, string>();
+  private transferNames = new Map<number, string>();
+  prev: string[] = [];
+  spender: string[] = [];
+  constructor(private readonly names: GraphNames) {}
+  tx(isUtxo: boolean, ref: number): void {
+    (isUtxo ? this.utxo : this.transfers).add(ref);
+  }
+  async resolve(prevOf: number[], spenderOf: number[]): Promise<void> {
+    const a = [...this.addr];
+    const an = await this.names.addresses(a);
+    for (const [i, id] of a.entries()) this.addrNames.set(id, an[i]!);
+    const u = [...this.utxo];
+    const t = [...this.transfers];
+    const tn = await this.names.txids({ utxo: u, transfers: t, prevOf, spenderOf });
+    for (const [i, id] of u.entries()) this.utxoNames.set(id, tn.utxo[i]!);
+    for (const [i, id] of t.entries()) this.transferNames.set(id, tn.transfers[i]!);
+    this.prev = tn.prevOf;
+    this.spender = tn.spenderOf;
+  }
+  address(id: number): string {
+    return this.addrNames.get(id)!;
+  }
+  txid(isUtxo: boolean, ref: number): string {
+    return (isUtxo ? this.utxoNames : this.transferNames).get(ref)!;
   }
 }
 
-/** A finished run: the result plus per-piece taint for inspection (tests, debugging). */
-export interface TraceRun {
-  result: TraceResult;
-  ctx: TraceCtx;
-}
-
-function cmpStr(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-function cmpDesc(a: Amount, b: Amount): number {
-  return a > b ? -1 : a < b ? 1 : 0;
-}
-
-export function trace(graph: FlowGraph, params: TraceParams): TraceResult {
-  return traceRun(graph, params).result;
-}
-
-export function traceRun(graph: FlowGraph, params: TraceParams): TraceRun {
-  const n = normalize(graph, params);
-  const ctx = runEngine(graph, n.o, n.starts, n.rounds);
-  const g = graph;
+async function assemble(g: TraceGraph, p: Prepared, ran: Ran): Promise<TraceResult> {
+  const { st, sweeps } = ran;
+  const naming = new Naming(p.names);
   const assetOf = (asset: number) =>
     asset === UTXO_ASSET
-      ? n.utxo
-      : { asset: g.assetName(asset), symbol: g.assetSymbol(asset), decimals: g.assetDecimals(asset) };
-  const propFor = (asset: number): Propagator | undefined =>
-    ctx.props.find((p) => (asset === UTXO_ASSET) === p instanceof UtxoPropagator);
+      ? p.utxo
+      : {
+          asset: g.assets[asset]!.name,
+          symbol: g.assets[asset]!.symbol,
+          decimals: g.assets[asset]!.decimals,
+        };
+  const sweepFor = (asset: number) => sweeps.find((s) => (asset === UTXO_ASSET) === s.isUtxo);
 
-  // edges (also needed for path hop amounts)
-  const edges: TraceEdge[] = [];
-  for (const p of ctx.props)
-    p.edges((txid, from, to, asset, amount, hop) =>
-      edges.push({
-        from: g.address(from),
-        to: g.address(to),
-        txid,
-        asset: assetOf(asset).asset,
-        amount,
-        hop,
-      }),
-    );
-
-  // endpoints and their paths
-  const matches = (addr: number, cats: string[]) =>
-    !n.targets || n.targets.addresses.has(g.address(addr)) || cats.some((c) => n.targets!.categories.has(c));
-  const endpointNodes: NodeAgg[] = [];
-  for (const node of ctx.nodes.values()) {
-    if (node.amount <= 0n || ctx.isStart[node.addr]) continue;
-    const info = ctx.addrInfo(node.addr);
-    if (info.endpoint && matches(node.addr, info.categories)) endpointNodes.push(node);
+  // endpoints: labelled (or service) addresses that received taint
+  const endpointNodes: { node: NodeAgg; info: AddrInfo }[] = [];
+  for (const [addr, info] of p.o.info) {
+    if (!info.endpoint || st.isStart[addr] || st.addrHop[addr] === NOHOP) continue;
+    for (const node of nodesOf(ran, addr)) endpointNodes.push({ node, info });
   }
-  const caches = new Map<Propagator, Map<number, PathLink[]>>();
-  // path search work: 4000 pops per endpoint, at most PATH_WORK over all (never under 400 each)
-  const popsPerEndpoint = Math.max(
-    400,
-    Math.min(4000, Math.floor(PATH_WORK / Math.max(1, endpointNodes.length))),
-  );
-  const onPaths = new Set<string>();
-  const endpoints: TraceEndpoint[] = endpointNodes.map((node) => {
-    const info = ctx.addrInfo(node.addr);
-    const prop = propFor(node.asset);
-    let paths: TracePath[] = [];
-    let pathsCapped = false;
-    if (prop && n.maxPaths > 0) {
-      let cache = caches.get(prop);
-      if (!cache) {
-        cache = new Map();
-        caches.set(prop, cache);
-      }
-      const found = searchPaths(
-        prop,
-        prop.endpointPieces(node.addr, node.asset),
-        { maxPaths: n.maxPaths, maxPops: popsPerEndpoint, fanIn: 32, name: (a) => g.address(a) },
-        cache,
-      );
-      pathsCapped = found.capped;
-      paths = found.paths.map((fp) => ({
-        bottleneck: fp.bottleneck,
-        hops: fp.links.map((l) => ({
-          txid: l.txid,
-          from: g.address(l.from),
-          to: g.address(l.to),
-          amount: l.amount,
-        })),
-      }));
+  for (const a of p.starts) naming.addr.add(a);
+  for (const { node } of endpointNodes) naming.addr.add(node.addr);
+  const targetIds =
+    p.targets && p.targets.addresses.size > 0
+      ? new Set((await p.names.addressIds([...p.targets.addresses])).filter((x) => x >= 0))
+      : new Set<number>();
+  const matches = (addr: number, cats: string[]) =>
+    !p.targets || targetIds.has(addr) || cats.some((c) => p.targets!.categories.has(c));
+  const reported = endpointNodes.filter(({ node, info }) => matches(node.addr, info.categories));
+
+  // routes, found on ids; ordered once named
+  const popsPerEndpoint = Math.max(400, Math.min(4000, Math.floor(PATH_WORK / Math.max(1, reported.length))));
+  const caches = new Map<Finished, Map<number, RouteLink[]>>();
+  const found = reported.map(({ node }) => {
+    const sweep = sweepFor(node.asset);
+    if (!sweep || p.maxPaths <= 0) return { sweep, routes: [], capped: false };
+    let cache = caches.get(sweep);
+    if (!cache) {
+      cache = new Map();
+      caches.set(sweep, cache);
     }
+    const r = searchRoutes(
+      sweep,
+      sweep.endpointPieces(node.addr, node.asset),
+      { maxPaths: p.maxPaths, maxPops: popsPerEndpoint, fanIn: 32 },
+      cache,
+    );
+    for (const route of r.routes)
+      for (const l of route.links) {
+        naming.addr.add(l.from);
+        naming.addr.add(l.to);
+        naming.tx(sweep.isUtxo, l.ref);
+      }
+    return { sweep, routes: r.routes, capped: r.capped };
+  });
+
+  // nodes and edges, only when asked for
+  const graphNodes: NodeAgg[] = [];
+  const rawEdges: {
+    isUtxo: boolean;
+    ref: number;
+    from: number;
+    to: number;
+    asset: number;
+    amount: Amount;
+    hop: number;
+  }[] = [];
+  if (p.includeGraph) {
+    for (const a of [...p.starts, ...st.reached]) for (const n of nodesOf(ran, a)) graphNodes.push(n);
+    for (const n of graphNodes) naming.addr.add(n.addr);
+    for (const s of sweeps)
+      s.edges((ref, _txKey, from, to, asset, amount, hop) => {
+        rawEdges.push({ isUtxo: s.isUtxo, ref, from, to, asset, amount, hop });
+        naming.addr.add(from);
+        naming.addr.add(to);
+        naming.tx(s.isUtxo, ref);
+      });
+  }
+  for (const a of st.missingAddr) naming.addr.add(a);
+  const prevOf = [...st.missingPrevOf];
+  const spenderOf = [...st.missingSpenderOf];
+  await naming.resolve(prevOf, spenderOf);
+
+  const onPaths = new Set<string>();
+  const endpoints: TraceEndpoint[] = reported.map(({ node, info }, i) => {
+    const f = found[i]!;
+    const isUtxo = f.sweep?.isUtxo ?? false;
+    const named = f.routes.map((r) => {
+      const hops = r.links.map((l) => ({
+        txid: naming.txid(isUtxo, l.ref),
+        from: naming.address(l.from),
+        to: naming.address(l.to),
+        amount: l.amount,
+      }));
+      return {
+        bottleneck: r.bottleneck,
+        length: hops.length,
+        text: hops.map((h) => `${h.txid}|${h.from}|${h.to}`).join(">"),
+        hops,
+      };
+    });
+    const { kept, cut } = orderRoutes(named, p.maxPaths);
     const a = assetOf(node.asset);
-    if (n.targets)
-      for (const p of paths)
-        for (const h of p.hops) {
+    const paths = kept.map((r) => ({ hops: r.hops, bottleneck: r.bottleneck }));
+    if (p.targets)
+      for (const path of paths)
+        for (const h of path.hops) {
           onPaths.add(`${h.txid}|${h.from}|${h.to}|${a.asset}`);
           onPaths.add(`@${h.from}|${a.asset}`);
           onPaths.add(`@${h.to}|${a.asset}`);
         }
     return {
-      address: g.address(node.addr),
+      address: naming.address(node.addr),
       labels: [...info.labels],
       categories: [...info.categories],
       stop: info.stop,
@@ -503,7 +687,7 @@ export function traceRun(graph: FlowGraph, params: TraceParams): TraceRun {
         ? { id: String(info.cluster.clusterId), isService: info.cluster.isService }
         : null,
       paths,
-      pathsCapped,
+      pathsCapped: f.capped || cut,
     };
   });
   endpoints.sort(
@@ -515,66 +699,74 @@ export function traceRun(graph: FlowGraph, params: TraceParams): TraceRun {
   );
 
   const nodes: TraceNode[] = [];
-  let outEdges: TraceEdge[] = [];
-  if (n.includeGraph) {
-    for (const node of ctx.nodes.values()) {
-      if (node.amount <= 0n) continue;
-      const address = g.address(node.addr);
+  let edges: TraceEdge[] = [];
+  if (p.includeGraph) {
+    for (const node of graphNodes) {
+      const address = naming.address(node.addr);
       const asset = assetOf(node.asset).asset;
-      const start = ctx.isStart[node.addr] === 1;
-      if (n.targets && !start && !onPaths.has(`@${address}|${asset}`)) continue;
-      const info = ctx.addrInfo(node.addr);
+      const start = st.isStart[node.addr] === 1;
+      if (p.targets && !start && !onPaths.has(`@${address}|${asset}`)) continue;
+      const info = p.o.info.get(node.addr);
       nodes.push({
         address,
         asset,
         amount: node.amount,
         hop: node.hop,
-        labels: [...info.labels],
-        categories: [...info.categories],
-        stop: info.stop && !start,
+        labels: [...(info?.labels ?? [])],
+        categories: [...(info?.categories ?? [])],
+        stop: (info?.stop ?? false) && !start,
         start,
-        expanded: ctx.expanded[node.addr] === 1,
+        expanded: st.expanded[node.addr] === 1,
       });
     }
-    nodes.sort((x, y) => x.hop - y.hop || cmpDesc(x.amount, y.amount) || cmpStr(x.address, y.address));
-    outEdges = n.targets ? edges.filter((e) => onPaths.has(`${e.txid}|${e.from}|${e.to}|${e.asset}`)) : edges;
-    outEdges.sort(
+    nodes.sort(
+      (x, y) =>
+        x.hop - y.hop ||
+        cmpDesc(x.amount, y.amount) ||
+        cmpStr(x.address, y.address) ||
+        cmpStr(x.asset, y.asset),
+    );
+    edges = rawEdges.map((e) => ({
+      from: naming.address(e.from),
+      to: naming.address(e.to),
+      txid: naming.txid(e.isUtxo, e.ref),
+      asset: assetOf(e.asset).asset,
+      amount: e.amount,
+      hop: e.hop,
+    }));
+    if (p.targets) edges = edges.filter((e) => onPaths.has(`${e.txid}|${e.from}|${e.to}|${e.asset}`));
+    edges.sort(
       (x, y) =>
         x.hop - y.hop ||
         cmpDesc(x.amount, y.amount) ||
         cmpStr(x.txid, y.txid) ||
         cmpStr(x.from, y.from) ||
-        cmpStr(x.to, y.to),
+        cmpStr(x.to, y.to) ||
+        cmpStr(x.asset, y.asset),
     );
   }
 
-  let addressesReached = 0;
-  const seen = new Set<number>();
-  for (const node of ctx.nodes.values())
-    if (node.amount > 0n && !seen.has(node.addr)) {
-      seen.add(node.addr);
-      addressesReached++;
-    }
-  const result: TraceResult = {
-    direction: n.o.forward ? "forward" : "backward",
-    model: n.o.model,
-    maxHops: n.o.maxHops,
-    start: [...n.starts.map((s) => g.address(s)), ...n.unknownStarts],
+  let addressesReached = st.reached.length;
+  for (const a of p.starts) if (nodesOf(ran, a).length > 0) addressesReached++;
+  return {
+    direction: p.o.forward ? "forward" : "backward",
+    model: p.o.model,
+    maxHops: p.o.maxHops,
+    start: [...p.startNames, ...p.unknownStarts],
     endpoints,
     nodes,
-    edges: outEdges,
+    edges,
     stats: {
-      addressesVisited: ctx.expandedCount,
+      addressesVisited: st.expandedCount,
       addressesReached,
-      txsVisited: ctx.props.reduce((s, p) => s + p.txsVisited, 0),
-      truncated: ctx.truncated,
+      txsVisited: sweeps.reduce((s, x) => s + x.txsVisited, 0),
+      truncated: st.truncated,
       missing: {
-        txids: [...ctx.missingTx].sort(),
-        addresses: [...[...ctx.missingAddr].map((a) => g.address(a)), ...n.unknownStarts].sort(),
+        txids: [...new Set([...naming.prev, ...naming.spender])].sort(),
+        addresses: [...[...st.missingAddr].map((a) => naming.address(a)), ...p.unknownStarts].sort(),
       },
     },
   };
-  return { result, ctx };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -589,10 +781,14 @@ export interface ExposureParams {
   model?: Model;
   minValue?: Amount;
   stopAt?: readonly string[];
-  labels?: LabelLookup;
-  clusters?: ClusterLookup;
+  labels?: ReadonlyMap<string, AddressLabels>;
+  clusters?: ReadonlyMap<string, ClusterInfo>;
+  labelsById?: ReadonlyMap<number, AddressLabels>;
+  clustersById?: ReadonlyMap<number, ClusterInfo>;
   maxAddresses?: number;
   utxoAsset?: { asset: string; symbol?: string | null; decimals?: number | null };
+  names?: GraphNames;
+  allComplete?: boolean;
 }
 
 export interface ExposureEntry {
@@ -630,7 +826,19 @@ export function shareOf(amount: Amount, total: Amount): { share: string; shareBp
  * "out" is a forward trace (where its funds went), "in" a backward one (where they came from).
  * A labelled address with several categories counts in each.
  */
-export function exposure(graph: FlowGraph, address: string, params: ExposureParams = {}): ExposureResult {
+export function exposure(
+  graph: TraceGraph,
+  address: string,
+  params: ExposureParams = {},
+): Promise<ExposureResult> {
+  return exclusive(graph, () => exposureLocked(graph, address, params));
+}
+
+async function exposureLocked(
+  graph: TraceGraph,
+  address: string,
+  params: ExposureParams,
+): Promise<ExposureResult> {
   const dir = params.direction ?? "both";
   const sides: ("in" | "out")[] = dir === "both" ? ["in", "out"] : [dir];
   const direct: ExposureEntry[] = [];
@@ -640,7 +848,7 @@ export function exposure(graph: FlowGraph, address: string, params: ExposurePara
   const addresses = new Set<string>();
   let truncated = false;
   for (const side of sides) {
-    const run = traceRun(graph, {
+    const p = await prepare(graph, {
       start: address,
       direction: side === "out" ? "forward" : "backward",
       model: params.model ?? "haircut",
@@ -649,40 +857,49 @@ export function exposure(graph: FlowGraph, address: string, params: ExposurePara
       stopAt: params.stopAt,
       labels: params.labels,
       clusters: params.clusters,
+      labelsById: params.labelsById,
+      clustersById: params.clustersById,
       maxAddresses: params.maxAddresses,
       maxPathsPerEndpoint: 0,
       includeGraph: false,
       utxoAsset: params.utxoAsset,
+      names: params.names,
+      allComplete: params.allComplete,
     });
-    const { ctx, result } = run;
+    const ran = await run(graph, p);
+    // what the result needs from the scratch, before anything else can run
+    const assetName = (a: number) =>
+      a === UTXO_ASSET ? (params.utxoAsset?.asset ?? "BTC") : graph.assets[a]!.name;
+    const total = new Map<string, Amount>();
+    for (const s of p.starts)
+      for (const node of nodesOf(ran, s)) {
+        const asset = assetName(node.asset);
+        total.set(asset, (total.get(asset) ?? 0n) + node.amount);
+      }
+    const acc = new Map<string, { d: Amount; i: Amount; da: number; ia: number }>();
+    for (const [addr, info] of p.o.info) {
+      if (ran.st.isStart[addr] || ran.st.addrHop[addr] === NOHOP || info.categories.length === 0) continue;
+      for (const node of nodesOf(ran, addr)) {
+        const asset = assetName(node.asset);
+        for (const category of info.categories) {
+          const key = `${category}\u0000${asset}`;
+          let e = acc.get(key);
+          if (!e) {
+            e = { d: 0n, i: 0n, da: 0, ia: 0 };
+            acc.set(key, e);
+          }
+          const ind = node.amount - node.direct;
+          e.d += node.direct;
+          e.i += ind;
+          if (node.direct > 0n) e.da++;
+          if (ind > 0n) e.ia++;
+        }
+      }
+    }
+    const result = await assemble(graph, p, ran);
     truncated ||= result.stats.truncated;
     for (const t of result.stats.missing.txids) txids.add(t);
     for (const a of result.stats.missing.addresses) addresses.add(a);
-    const assetName = (a: number) =>
-      a === UTXO_ASSET ? (params.utxoAsset?.asset ?? "BTC") : graph.assetName(a);
-    const total = new Map<string, Amount>();
-    const acc = new Map<string, { d: Amount; i: Amount; da: number; ia: number }>();
-    for (const node of ctx.nodes.values()) {
-      const asset = assetName(node.asset);
-      if (ctx.isStart[node.addr]) {
-        total.set(asset, (total.get(asset) ?? 0n) + node.amount);
-        continue;
-      }
-      if (node.amount <= 0n) continue;
-      for (const category of ctx.addrInfo(node.addr).categories) {
-        const key = `${category}\u0000${asset}`;
-        let e = acc.get(key);
-        if (!e) {
-          e = { d: 0n, i: 0n, da: 0, ia: 0 };
-          acc.set(key, e);
-        }
-        const ind = node.amount - node.direct;
-        e.d += node.direct;
-        e.i += ind;
-        if (node.direct > 0n) e.da++;
-        if (ind > 0n) e.ia++;
-      }
-    }
     for (const [asset, amount] of total) totals.push({ direction: side, asset, amount });
     for (const [key, e] of acc) {
       const [category, asset] = key.split("\u0000") as [string, string];
@@ -710,5 +927,3 @@ export function exposure(graph: FlowGraph, address: string, params: ExposurePara
     missing: { txids: [...txids].sort(), addresses: [...addresses].sort() },
   };
 }
-
-export type { TraceCtx } from "./trace-context.ts";

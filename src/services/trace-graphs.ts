@@ -11,7 +11,7 @@
  */
 import { listValue } from "@duckdb/node-api";
 import { sameAddressSpace } from "../chains.ts";
-import type { AddressLabels, ClusterInfo } from "../core/trace-engine.ts";
+import type { AddressLabels, ClusterInfo } from "../core/trace.ts";
 import { type GraphNames, SPENDER_NOT_LOADED, TraceGraph, type TxNameRequest } from "../core/trace-graph.ts";
 import type { Store } from "../store/db.ts";
 import type { LabelService } from "./labels.ts";
@@ -99,7 +99,11 @@ export class ChainGraph {
 
   // ------------------------------------------------------------------------------ account transfers
 
-  private async refreshAccount(): Promise<void> {
+  /**
+   * Gives transfers written since the last call their ids (once per row; a first trace after a big
+   * ingest pays it). Returns the highest transfer id.
+   */
+  async index(): Promise<number> {
     const { store, chain } = this;
     let w = (await store.one("trace.account_watermark", { chain }))!;
     if (Number(w.unindexed) > 0) {
@@ -109,7 +113,11 @@ export class ChainGraph {
       });
       w = (await store.one("trace.account_watermark", { chain }))!;
     }
-    const upto = Number(w.upto);
+    return Number(w.upto);
+  }
+
+  private async refreshAccount(): Promise<void> {
+    const upto = await this.index();
     if (upto <= this.accountUpTo) return;
     await this.loadTransfers(this.accountUpTo, upto);
     this.accountUpTo = upto;

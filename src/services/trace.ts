@@ -10,7 +10,7 @@ import {
   type TraceParams,
   type TraceResult,
   traceRun,
-} from "../core/trace-engine.ts";
+} from "../core/trace.ts";
 import type { TraceGraph } from "../core/trace-graph.ts";
 import { BadInputError, FundtraceError } from "../errors.ts";
 import type { Store } from "../store/db.ts";
