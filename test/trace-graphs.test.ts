@@ -103,11 +103,14 @@ describe("resident store-backed trace graph", () => {
         fc.constantFrom("poison", "haircut", "fifo"),
         fc.constantFrom("forward", "backward"),
         fc.boolean(),
-        async (moves, cutAt, model, direction, stops) => {
+        fc.boolean(),
+        async (moves, cutAt, model, direction, stops, reversed) => {
           const rows = history(moves);
           await s.store.sql("DELETE FROM account_transfers");
           // a service of its own: the first trace loads the graph, the second refreshes it
           const traces = new TraceService(s.store, s.labels, s.ingest, s.source);
+          // rows as stored first (then sorted by the store when they are out of order)
+          traces.graphOf("ethereum").storedOrderFrom = 0;
           // the first batch is a random subset: later rows may land earlier in chain order
           const cut = Math.floor((rows.length * cutAt) / 100);
           const first = rows.filter((_, i) => (i * 7919) % rows.length < cut);
@@ -123,7 +126,7 @@ describe("resident store-backed trace graph", () => {
             ...(stops ? {} : { stopAt: [] }),
           };
           for (const batch of [first, rest]) {
-            await write(batch);
+            await write(reversed ? [...batch].reverse() : batch);
             const all = batch === first ? first : rows;
             if (all.length === 0) continue;
             const got = await traces.trace(req);

@@ -484,6 +484,20 @@ export class TraceGraph {
     this.cap = cap;
   }
 
+  /** Rows appended since the last finalize are in chain order (among themselves). */
+  get appendedInOrder(): boolean {
+    return this.tailInOrder;
+  }
+
+  /** Drops the rows appended from `n` on (not yet finalized): a load that is started over. */
+  truncateTransfers(n: number): void {
+    if (n < this.sorted || n > this.n) throw new RangeError(`cannot truncate to ${n}`);
+    for (const i of this.values.big.keys()) if (i >= n) this.values.big.delete(i);
+    this.n = n;
+    this.tailInOrder = true;
+    this.version++;
+  }
+
   /** Pre-sizes the transfer columns (a store knows its row count before streaming). */
   reserveTransfers(n: number): void {
     this.ensureTransferCap(this.n + n);

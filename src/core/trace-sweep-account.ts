@@ -300,8 +300,6 @@ export class AccountSweep implements Sweep, Finished {
   private readonly pinned = new Set<number>();
   private readonly txSeen: Uint8Array;
   private nTx = 0;
-  /** Delivered transfers in sweep order. */
-  private readonly delivered: number[] = [];
   /** First (forward) or last (backward) transfer the sweep needs to look at. */
   private from0: number;
   // result of the last spend
@@ -309,7 +307,7 @@ export class AccountSweep implements Sweep, Finished {
   private h = NOHOP;
   private civ: bigint[] | null = null;
   private readonly replays = new Map<number, { rec: number[]; ranges: Map<number, [number, number]> }>();
-  private edgeIndex: Map<number, EdgeAgg[]> | null = null;
+  private readonly edgeCache = new Map<number, EdgeAgg[]>();
 
   constructor(private readonly st: TraceState) {
     const g = st.g;
@@ -379,7 +377,7 @@ export class AccountSweep implements Sweep, Finished {
 
   onExpand(addr: number, at: number): void {
     const g = this.g;
-    if (g.addrHasTransfers[addr] && !this.st.historyComplete(addr)) this.st.missingAddr.add(addr);
+    if (!this.st.historyComplete(addr) && g.addrHasTransfers[addr]) this.st.missingAddr.add(addr);
     const start = this.st.isStart[addr] === 1;
     for (const c of g.cellsOf(addr)) {
       if (this.active[c]) continue;
@@ -499,7 +497,6 @@ export class AccountSweep implements Sweep, Finished {
       if (ivs) this.iv.set(t, ivs);
     }
     this.hop[t] = h;
-    this.delivered.push(t);
     const cell = this.fwd ? g.toCell[t]! : g.fromCell[t]!;
     if (h < this.cellHop[cell]!) this.cellHop[cell] = h;
     st.onPiece(recv, h);
@@ -694,34 +691,39 @@ export class AccountSweep implements Sweep, Finished {
     ) => void,
   ): void {
     const g = this.g;
-    for (const list of this.edgeAggs().values())
-      for (const e of list) emit(e.t, g.txKey[e.t]!, e.from, e.to, e.asset, e.amount, e.hop);
+    // a transaction's transfers are consecutive in chain order
+    let last = -1;
+    for (let t = 0; t < g.n; t++) {
+      if (this.hop[t] === NOHOP || this.isPinned(t) || g.txKey[t] === last) continue;
+      last = g.txKey[t]!;
+      for (const e of this.txEdges(t)) emit(e.t, last, e.from, e.to, e.asset, e.amount, e.hop);
+    }
   }
 
-  private edgeAggs(): Map<number, EdgeAgg[]> {
-    if (this.edgeIndex) return this.edgeIndex;
+  /** Edges of the transaction of transfer t, aggregated per (from, to, asset). */
+  private txEdges(t0: number): EdgeAgg[] {
     const g = this.g;
-    const byTx = new Map<number, EdgeAgg[]>();
-    for (const t of this.delivered) {
+    const key = g.txKey[t0]!;
+    const cached = this.edgeCache.get(key);
+    if (cached) return cached;
+    let a = t0;
+    while (a > 0 && g.txKey[a - 1] === key) a--;
+    const out: EdgeAgg[] = [];
+    for (let t = a; t < g.n && g.txKey[t] === key; t++) {
+      if (this.hop[t] === NOHOP || this.isPinned(t)) continue;
       const c = this.pieceTaint(t);
       if (c === 0n) continue;
-      const tx = g.txKey[t]!;
       const from = g.from[t]!;
       const to = g.to[t]!;
       const asset = g.asset[t]!;
-      const list = byTx.get(tx);
-      const e = list?.find((x) => x.from === from && x.to === to && x.asset === asset);
+      const e = out.find((x) => x.from === from && x.to === to && x.asset === asset);
       if (e) {
         e.amount += c;
         if (this.hop[t]! < e.hop) e.hop = this.hop[t]!;
-      } else {
-        const agg = { t, from, to, asset, amount: c, hop: this.hop[t]! };
-        if (list) list.push(agg);
-        else byTx.set(tx, [agg]);
-      }
+      } else out.push({ t, from, to, asset, amount: c, hop: this.hop[t]! });
     }
-    this.edgeIndex = byTx;
-    return byTx;
+    this.edgeCache.set(key, out);
+    return out;
   }
 
   /** Replays a cell from its first entry, recording which tainted receipts fed each spend. */
@@ -768,9 +770,7 @@ export class AccountSweep implements Sweep, Finished {
     const asset = g.asset[t]!;
     const txKey = g.txKey[t]!;
     const amount =
-      this.edgeAggs()
-        .get(txKey)
-        ?.find((e) => e.from === from && e.to === to && e.asset === asset)?.amount ?? 0n;
+      this.txEdges(t).find((e) => e.from === from && e.to === to && e.asset === asset)?.amount ?? 0n;
     const src = this.fwd ? from : to;
     if (this.st.isStart[src] === 1) return [{ prev: -1, ref: t, txKey, from, to, amount, weight: amount }];
     const r = this.replay(this.fwd ? g.fromCell[t]! : g.toCell[t]!);

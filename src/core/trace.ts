@@ -204,7 +204,10 @@ interface NodeAgg {
   direct: Amount;
 }
 
-/** A finished run: the result plus the sweeps (per-piece taint, for tests and debugging). */
+/**
+ * A finished run: the result plus the sweeps (per-piece taint, for tests and debugging). The sweeps
+ * read the graph's shared scratch: valid until the next trace on the same graph.
+ */
 export interface TraceRun {
   result: TraceResult;
   sweeps: Finished[];

@@ -52,6 +52,8 @@ class Col {
   }
 }
 
+class OutOfOrder extends Error {}
+
 export class ChainGraph {
   graph = new TraceGraph({ ownNames: false });
   /** Refreshes and traces of this chain run one at a time. */
@@ -62,6 +64,8 @@ export class ChainGraph {
   private utxoLoaded = 0;
   private ingestedKey = "";
   private annotated: { key: string; value: Annotations } | null = null;
+  /** Loads of at least this many rows try them as stored before asking the store to sort (see loadTransfers). */
+  storedOrderFrom = 100_000;
   /** Seconds spent in the last refresh, and rows it loaded (for benches and logs). */
   lastRefresh = { seconds: 0, transfers: 0, txs: 0 };
 
@@ -123,9 +127,29 @@ export class ChainGraph {
     this.accountUpTo = upto;
   }
 
+  /**
+   * Loads transfers with ids in (after, upto]. A big load first reads them as stored: rows written in
+   * chain order (a bulk load, a sync block by block) need no sort; at the first row out of order it
+   * starts over with the store sorting them.
+   */
   private async loadTransfers(after: number, upto: number): Promise<void> {
+    const n0 = this.graph.n;
+    if (upto - after >= this.storedOrderFrom) {
+      try {
+        await this.streamTransfers("trace.account_rows_stored", after, upto);
+        return;
+      } catch (e) {
+        if (!(e instanceof OutOfOrder || (e as { cause?: unknown }).cause instanceof OutOfOrder)) throw e;
+        this.graph.truncateTransfers(n0);
+      }
+    }
+    await this.streamTransfers("trace.account_rows", after, upto);
+  }
+
+  private async streamTransfers(query: string, after: number, upto: number): Promise<void> {
     const { store, chain } = this;
     const g = this.graph;
+    const checkOrder = query === "trace.account_rows_stored";
     const range = { chain, after: BigInt(after), upto: BigInt(upto) };
     const assets = await store.all("trace.account_assets", range);
     const assetIds = Int32Array.from(
@@ -143,7 +167,7 @@ export class ChainGraph {
     let asset = new Int32Array(2048);
     const big: number[] = [];
     await store.streamInts(
-      "trace.account_rows",
+      query,
       { ...range, assets: listValue(assets.map((a) => a.asset as string)) },
       (cols, rows) => {
         const [f, t, a, flags, block, txIndex, seq, tag, tid, value] = cols as [
@@ -186,6 +210,7 @@ export class ChainGraph {
           ext: tid,
           value,
         });
+        if (checkOrder && !g.appendedInOrder) throw new OutOfOrder();
       },
     );
     if (big.length > 0) {
