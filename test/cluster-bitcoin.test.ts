@@ -6,6 +6,7 @@ import { changeContextFromTxs } from "../src/core/change.ts";
 import { DevChain } from "../src/devchain/bitcoin.ts";
 import type { UtxoTx } from "../src/domain.ts";
 import type { Services } from "../src/services/index.ts";
+import { ClusterStore } from "../src/store/clusters.ts";
 import { changeContextFor, UtxoStore } from "../src/store/utxo.ts";
 import { testServices } from "./helpers/services.ts";
 
@@ -128,7 +129,7 @@ describe("Bitcoin multi-input clustering", () => {
     const changeAddr = sc.s2.change!.address!;
     let p = await s.clusters.partition("bitcoin");
     expect(p.get(changeAddr)).toBeUndefined();
-    const guesses = await s.store.all("cluster.change_of_tx", { chain: "bitcoin", txid: sc.s2.txid });
+    const guesses = await new ClusterStore(s.store).changeOfTx("bitcoin", sc.s2.txid);
     expect(guesses).toContainEqual(
       expect.objectContaining({ address: changeAddr, heuristic: "one-time-change", confidence: 70 }),
     );

@@ -1,8 +1,10 @@
 import type { AccountSource, ChainSource, UtxoSource } from "../../adapters/source.ts";
 import { getChain, normalizeAddress } from "../chains.ts";
-import type { AccountTransfer, UtxoTx } from "../domain.ts";
+import type { UtxoTx } from "../domain.ts";
 import { BadInputError } from "../errors.ts";
+import { AccountStore } from "../store/accounts.ts";
 import type { Store } from "../store/db.ts";
+import { SyncStore } from "../store/sync.ts";
 import { UtxoStore } from "../store/utxo.ts";
 
 export type IngestProgress = (done: number, total: number, what: string) => void;
@@ -53,6 +55,8 @@ export function validateIngestInput(
 /** Pulls address histories through a chain source into the store; incremental, idempotent, crash-safe. */
 export class IngestService {
   private readonly utxo: UtxoStore;
+  private readonly accounts: AccountStore;
+  private readonly sync: SyncStore;
 
   constructor(
     private readonly store: Store,
@@ -68,6 +72,8 @@ export class IngestService {
     },
   ) {
     this.utxo = new UtxoStore(store);
+    this.accounts = new AccountStore(store);
+    this.sync = new SyncStore(store);
   }
 
   async ingest(chain: string, addresses: string[], progress?: IngestProgress): Promise<IngestResult> {
@@ -106,7 +112,7 @@ export class IngestService {
     onBlocks?: (n: number) => void,
   ): Promise<AddressIngestResult> {
     const chain = src.chain;
-    const cur = await this.store.one("sync.get_cursor", { source: src.id, chain, address });
+    const cur = await this.sync.cursor(src.id, chain, address);
     const done =
       cur?.cursor === undefined || cur.cursor === null ? (this.evm.fromBlock ?? 0) - 1 : Number(cur.cursor);
     const tip = await src.tip();
@@ -119,14 +125,8 @@ export class IngestService {
       const rows = await src.transfers(address, { fromBlock: start, toBlock: end });
       pages++;
       await this.store.tx(async () => {
-        for (const r of rows) await this.writeTransfer(r);
-        await this.store.run("sync.set_cursor", {
-          source: src.id,
-          chain,
-          address,
-          cursor: String(end),
-          tip_height: BigInt(tip.height),
-        });
+        for (const r of rows) await this.accounts.upsertTransfer(r);
+        await this.sync.setCursor(src.id, chain, address, { cursor: String(end), tipHeight: tip.height });
       });
       transfers += rows.length;
       onBlocks?.(end - from + 1);
@@ -141,28 +141,6 @@ export class IngestService {
       transfers,
       blocks: { from, to: Math.max(done, to) },
     };
-  }
-
-  private async writeTransfer(r: AccountTransfer): Promise<void> {
-    await this.store.run("account.upsert_transfer", {
-      chain: r.chain,
-      txid: r.txid,
-      kind: r.kind,
-      seq: r.seq,
-      block_number: BigInt(r.blockNumber),
-      block_hash: r.blockHash,
-      block_time: r.blockTime === null ? null : BigInt(r.blockTime),
-      tx_index: r.txIndex,
-      log_index: r.logIndex,
-      trace_address: r.traceAddress,
-      from_address: r.from,
-      to_address: r.to,
-      asset: r.asset,
-      symbol: r.symbol,
-      decimals: r.decimals,
-      value: r.value,
-      success: r.success,
-    });
   }
 
   private async writeBatch(src: UtxoSource, txs: UtxoTx[], withOutspends: boolean): Promise<void> {
@@ -186,8 +164,8 @@ export class IngestService {
     onTxs?: (n: number) => void,
   ): Promise<AddressIngestResult> {
     const chain = src.chain;
-    const cur = await this.store.one("sync.get_cursor", { source: src.id, chain, address });
-    const head = (cur?.cursor as string | null | undefined) ?? null;
+    const cur = await this.sync.cursor(src.id, chain, address);
+    const head = cur?.cursor ?? null;
     let page = await src.addressHistory(address, null);
     const mempool = page.mempool ?? [];
     let pages = 1;
@@ -242,13 +220,7 @@ export class IngestService {
     }
 
     if (newest !== head) {
-      await this.store.run("sync.set_cursor", {
-        source: src.id,
-        chain,
-        address,
-        cursor: newest,
-        tip_height: null,
-      });
+      await this.sync.setCursor(src.id, chain, address, { cursor: newest, tipHeight: null });
     }
     return {
       address,

@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { FundtraceError, NotFoundError } from "../errors.ts";
 import type { Store } from "../store/db.ts";
+import { type JobStatus, JobStore } from "../store/jobs.ts";
 
-export type JobStatus = "queued" | "running" | "done" | "failed";
+export type { JobStatus } from "../store/jobs.ts";
 
 export interface Job {
   id: string;
@@ -20,11 +21,14 @@ const json = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === "bigint"
 /** Background jobs in this process, recorded in the jobs table so their state survives a restart. */
 export class JobService {
   private readonly running = new Map<string, Promise<void>>();
+  private readonly db: JobStore;
 
-  constructor(private readonly store: Store) {}
+  constructor(store: Store) {
+    this.db = new JobStore(store);
+  }
 
   async init(): Promise<void> {
-    await this.store.run("jobs.fail_interrupted");
+    await this.db.failInterrupted();
   }
 
   async start(
@@ -33,16 +37,15 @@ export class JobService {
     work: (progress: (done: number, total: number) => void) => Promise<unknown>,
   ): Promise<string> {
     const id = randomUUID();
-    await this.store.run("jobs.create", { id, kind, params: json(params) });
+    await this.db.create(id, kind, json(params));
     let done = 0;
     let total = 0;
     let lastWrite = 0;
     const write = (status: JobStatus, result?: unknown, error?: unknown) =>
-      this.store.run("jobs.update", {
-        id,
+      this.db.update(id, {
         status,
-        progress_done: done,
-        progress_total: total,
+        done,
+        total,
         result: result === undefined ? null : json(result),
         error: error === undefined ? null : json(error),
       });
@@ -74,16 +77,16 @@ export class JobService {
   }
 
   async get(id: string): Promise<Job> {
-    const r = await this.store.one("jobs.get", { id });
+    const r = await this.db.get(id);
     if (!r) throw new NotFoundError(`no job ${id}`);
-    const parse = (v: unknown) => (v === null || v === undefined ? undefined : JSON.parse(String(v)));
+    const parse = (v: string | null) => (v === null ? undefined : JSON.parse(v));
     const job: Job = {
-      id: r.id as string,
-      kind: r.kind as string,
-      status: r.status as JobStatus,
-      progress: { done: Number(r.progress_done), total: Number(r.progress_total) },
-      createdAt: r.created_at as string,
-      updatedAt: r.updated_at as string,
+      id: r.id,
+      kind: r.kind,
+      status: r.status,
+      progress: { done: r.progressDone, total: r.progressTotal },
+      createdAt: r.createdAt,
+      updatedAt: r.updatedAt,
     };
     const result = parse(r.result);
     const error = parse(r.error);

@@ -1,4 +1,3 @@
-import { listValue } from "@duckdb/node-api";
 import type { ChainSource } from "../../adapters/source.ts";
 import { getChain, normalizeAddress } from "../chains.ts";
 import { createMapGraph, type MapGraph } from "../core/graph.ts";
@@ -13,9 +12,11 @@ import {
   traceRun,
 } from "../core/trace.ts";
 import type { AddressLabels, ClusterInfo } from "../core/trace-context.ts";
-import type { AccountTransfer } from "../domain.ts";
 import { BadInputError, FundtraceError } from "../errors.ts";
+import { AccountStore } from "../store/accounts.ts";
+import { ClusterStore } from "../store/clusters.ts";
 import type { Store } from "../store/db.ts";
+import { SyncStore } from "../store/sync.ts";
 import { loadUtxoTxs, UtxoStore } from "../store/utxo.ts";
 import type { IngestService } from "./ingest.ts";
 import type { LabelService } from "./labels.ts";
@@ -224,6 +225,9 @@ export class TraceService {
     const labelCache = new Map<string, AddressLabels | undefined>();
     const clusterCache = new Map<string, ClusterInfo | undefined>();
     const utxo = new UtxoStore(this.store);
+    const accounts = new AccountStore(this.store);
+    const clusters = new ClusterStore(this.store);
+    const sync = new SyncStore(this.store);
 
     const loadTxids = async (ids: string[]) => {
       const fresh = ids.filter((t) => !loadedTx.has(t));
@@ -250,25 +254,14 @@ export class TraceService {
       const fresh = addrs.filter((a) => !loadedAddr.has(a));
       if (fresh.length === 0) return;
       if (source) {
-        const known = new Set(
-          (await this.store.all("sync.cursors_of", { chain: chain.name, addresses: listValue(fresh) })).map(
-            (r) => r.address as string,
-          ),
-        );
+        const known = await sync.ingested(chain.name, fresh);
         const missing = fresh.filter((a) => !known.has(a));
         if (missing.length) await this.ingest.ingest(chain.name, missing);
       }
       if (chain.family === "bitcoin") {
-        const ids = (
-          await this.store.all("utxo.txids_touching", { chain: chain.name, addresses: listValue(fresh) })
-        ).map((r) => r.txid as string);
-        await loadTxids(ids);
+        await loadTxids(await utxo.txidsTouching(chain.name, fresh));
       } else {
-        const rows = await this.store.all("account.transfers_of", {
-          chain: chain.name,
-          addresses: listValue(fresh),
-        });
-        graph.addRows({ transfers: rows.map((r) => toTransfer(chain.name, r)) });
+        graph.addRows({ transfers: await accounts.transfersOf(chain.name, fresh) });
       }
       graph.addRows({ complete: fresh });
       for (const a of fresh) loadedAddr.add(a);
@@ -281,16 +274,7 @@ export class TraceService {
       }
       if (addrs.length === 0) return;
       const ls = await this.labels.forAddresses(chain.name, addrs);
-      const cl = await this.store.all("cluster.of_addresses", {
-        chain: chain.name,
-        addresses: listValue(addrs),
-      });
-      const clMap = new Map(
-        cl.map((r) => [
-          r.address as string,
-          { clusterId: String(r.cluster_id), isService: Boolean(r.is_service) },
-        ]),
-      );
+      const clMap = await clusters.ofAddresses(chain.name, addrs);
       for (const a of addrs) {
         const l = ls.get(a);
         labelCache.set(
@@ -327,26 +311,4 @@ export class TraceService {
     if (!out) throw new FundtraceError("INTERNAL", "no result");
     return { value: out.value, requests: (source?.counter.requests ?? 0) - before, rounds: rounds + 1 };
   }
-}
-
-function toTransfer(chain: string, r: Record<string, unknown>): AccountTransfer {
-  return {
-    chain,
-    txid: r.txid as string,
-    kind: r.kind as AccountTransfer["kind"],
-    seq: Number(r.seq),
-    blockNumber: Number(r.block_number),
-    blockHash: (r.block_hash as string | null) ?? null,
-    blockTime: r.block_time === null ? null : Number(r.block_time),
-    txIndex: Number(r.tx_index),
-    logIndex: r.log_index === null ? null : Number(r.log_index),
-    traceAddress: (r.trace_address as string | null) ?? null,
-    from: r.from_address as string,
-    to: (r.to_address as string | null) ?? null,
-    asset: r.asset as string,
-    symbol: (r.symbol as string | null) ?? null,
-    decimals: r.decimals === null ? null : Number(r.decimals),
-    value: r.value as bigint,
-    success: Boolean(r.success),
-  };
 }

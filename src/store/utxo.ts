@@ -2,6 +2,7 @@ import { listValue } from "@duckdb/node-api";
 import type { ChangeContext, FirstSeen, TxFingerprint } from "../core/change.ts";
 import type { LoggedResponse, RawResponse, ResponseStore, SpentBy, UtxoTx } from "../domain.ts";
 import type { Store } from "./db.ts";
+import { text } from "./rows.ts";
 
 export interface StoredTxState {
   txid: string;
@@ -111,6 +112,12 @@ export class UtxoStore {
       out.set(r.txid as string, toState(r));
     }
     return out;
+  }
+
+  /** Every stored confirmed transaction paying or spending one of these addresses, in chain order. */
+  async txidsTouching(chain: string, addresses: string[]): Promise<string[]> {
+    const rows = await this.store.all("utxo.txids_touching", { chain, addresses: listValue(addresses) });
+    return rows.map((r) => text(r, "txid"));
   }
 
   async addressTxsSince(chain: string, address: string, minHeight: number): Promise<StoredTxState[]> {
