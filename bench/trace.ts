@@ -8,7 +8,7 @@ import type { AddressLabels } from "../src/core/trace.ts";
 import { trace } from "../src/core/trace.ts";
 import { CsrBuilder } from "../src/core/trace-csr.ts";
 import { Store } from "../src/store/db.ts";
-import { loadQueries } from "../src/store/queries.ts";
+import { benchQueries, withBenchQueries } from "./queries.ts";
 import { median, peakRssMiB, timeit } from "./stats.ts";
 import { BENCH_CHAIN, generate } from "./trace-gen.ts";
 
@@ -71,7 +71,7 @@ interface NxOut {
 async function openDuck(db: string) {
   const instance = await DuckDBInstance.create(db, { memory_limit: DUCKDB_MEMORY, threads: DUCKDB_THREADS });
   const conn = await instance.connect();
-  const queries = loadQueries();
+  const queries = benchQueries();
   /** Streams a named query chunk by chunk (DuckDB vectors of up to 2048 rows), never the whole result. */
   const each = async (
     name: string,
@@ -190,7 +190,7 @@ async function childOurs(db: string, starts: string[], expected: number, variant
 
 /** Child: one naive recursive-CTE reachability query (the parent kills it at the timeout). */
 async function childCte(db: string, start: string): Promise<{ ms: number; reached: number }> {
-  const store = await Store.open(db);
+  const store = withBenchQueries(await Store.open(db));
   try {
     await store.prepareNamed("bench.trace_cte_reach");
     const t = await timeit(() =>
@@ -254,7 +254,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   rmSync(dir, { recursive: true, force: true });
   try {
     // 1. generate, pick the starts, export the edge list
-    const store = await Store.open(db);
+    const store = withBenchQueries(await Store.open(db));
     let starts: string[];
     let gen: Awaited<ReturnType<typeof generate>>;
     let genMs: number;

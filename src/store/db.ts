@@ -131,6 +131,14 @@ export class Store {
     return [...this.queries.keys()];
   }
 
+  /** Adds named statements beyond queries/ (the benches' own); a name already known is refused. */
+  addQueries(more: Map<string, NamedQuery>): void {
+    for (const [name, q] of more) {
+      if (this.queries.has(name)) throw new StoreError(`duplicate query name ${name} (${q.file})`);
+      this.queries.set(name, q);
+    }
+  }
+
   private async stmt(name: string): Promise<DuckDBPreparedStatement> {
     let s = this.prepared.get(name);
     if (s) return s;
