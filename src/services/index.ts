@@ -115,23 +115,34 @@ export async function createServices(
   };
   const jobs = new JobService(store);
   await jobs.init();
+  // built in dependency order: each service gets the ones it calls
+  const ingest = new IngestService(store, source, {
+    confirmations: config.evmConfirmations,
+    chunkBlocks: 100_000,
+    fromBlock: config.fromBlock,
+    toBlock: config.toBlock,
+  });
+  const traces = new TraceService(store, labels, ingest, source);
+  const queries = new QueryService(store, traces, ingest, (chain) => {
+    try {
+      source(chain);
+      return true;
+    } catch {
+      return false;
+    }
+  });
   const services: Services = {
     version: VERSION,
     config,
     store,
     labels,
-    screen: new ScreenService(labels),
+    screen: new ScreenService(labels, (chain, address, hops) => traces.exposure(chain, address, { hops })),
     addresses: new AddressService(store, labels),
-    ingest: new IngestService(store, source, {
-      confirmations: config.evmConfirmations,
-      chunkBlocks: 100_000,
-      fromBlock: config.fromBlock,
-      toBlock: config.toBlock,
-    }),
+    ingest,
     clusters: new ClusterService(store, labels),
-    traces: undefined as unknown as TraceService,
-    queries: undefined as unknown as QueryService,
-    cases: undefined as unknown as CaseService,
+    traces,
+    queries,
+    cases: new CaseService(store, queries),
     evidence: new EvidenceService(store),
     audit: new AuditService(store),
     jobs,
@@ -142,18 +153,6 @@ export async function createServices(
       store.close();
     },
   };
-  services.traces = new TraceService(store, labels, services.ingest, source);
-  services.queries = new QueryService(store, services.traces, services.ingest, (chain) => {
-    try {
-      source(chain);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-  services.cases = new CaseService(store, services.queries);
-  services.screen.exposure = async (chain, address, hops) =>
-    services.traces.exposure(chain, address, { hops });
   if (config.defaultLabels && (await labels.imports()).length === 0) {
     await importDefaultLabels(services, opts.progress);
   }
