@@ -80,6 +80,22 @@ describe("store", () => {
     expect(() => s.addQueries(loadQueries())).toThrow(/duplicate query name/);
   });
 
+  it("every statement's footprint names each table its plan scans (cached plans are renewed by it)", async () => {
+    const s = await openStore(fresh());
+    await s.sql("SET explain_output = 'all'");
+    let seen = 0;
+    for (const q of [...loadQueries().values(), ...benchQueries().values()]) {
+      const nulls = Object.fromEntries(q.params.map((p) => [p, null]));
+      const rows = await s.sql(`EXPLAIN (FORMAT json) ${q.sql}`, nulls);
+      const plan = String(rows.find((r) => r.explain_key === "logical_plan")?.explain_value);
+      const scanned = [...plan.matchAll(/"Table": "(?:\w+\.)*(\w+)"/g)].map((m) => m[1]!);
+      seen += scanned.length;
+      for (const t of scanned) expect([...q.reads, ...q.writes], `${q.name} scans ${t}`).toContain(t);
+      expect(q.write, q.name).toBe(/^\s*(INSERT|UPDATE|DELETE)\b/i.test(q.sql.replace(/--.*$/gm, "")));
+    }
+    expect(seen).toBeGreaterThan(100);
+  });
+
   it("every query file declares exactly the parameters it uses", () => {
     for (const q of [...loadQueries().values(), ...benchQueries().values()]) {
       const used = [
