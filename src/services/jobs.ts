@@ -21,6 +21,8 @@ const json = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === "bigint"
 /** Background jobs in this process, recorded in the jobs table so their state survives a restart. */
 export class JobService {
   private readonly running = new Map<string, Promise<void>>();
+  /** Progress of this process's running jobs, newer than their rows while a write holds the store. */
+  private readonly progress = new Map<string, { done: number; total: number }>();
   private readonly db: JobStore;
 
   constructor(store: Store) {
@@ -38,14 +40,14 @@ export class JobService {
   ): Promise<string> {
     const id = randomUUID();
     await this.db.create(id, kind, json(params));
-    let done = 0;
-    let total = 0;
+    const progress = { done: 0, total: 0 };
     let lastWrite = 0;
+    let writing = false;
     const write = (status: JobStatus, result?: unknown, error?: unknown) =>
       this.db.update(id, {
         status,
-        done,
-        total,
+        done: progress.done,
+        total: progress.total,
         result: result === undefined ? null : json(result),
         error: error === undefined ? null : json(error),
       });
@@ -53,12 +55,18 @@ export class JobService {
       await write("running");
       try {
         const result = await work((d, t) => {
-          done = d;
-          total = t;
+          progress.done = d;
+          progress.total = t;
           const now = Date.now();
-          if (now - lastWrite > 250) {
+          // a progress write waits while a long write holds the store: never more than one queued
+          if (now - lastWrite > 250 && !writing) {
             lastWrite = now;
-            void write("running").catch(() => undefined);
+            writing = true;
+            void write("running")
+              .catch(() => undefined)
+              .finally(() => {
+                writing = false;
+              });
           }
         });
         await write("done", result);
@@ -70,9 +78,11 @@ export class JobService {
         await write("failed", undefined, err).catch(() => undefined);
       } finally {
         this.running.delete(id);
+        this.progress.delete(id);
       }
     })();
     this.running.set(id, p);
+    this.progress.set(id, progress);
     return id;
   }
 
@@ -88,6 +98,8 @@ export class JobService {
       createdAt: r.createdAt,
       updatedAt: r.updatedAt,
     };
+    const live = r.status === "running" ? this.progress.get(id) : undefined;
+    if (live) job.progress = { ...live };
     const result = parse(r.result);
     const error = parse(r.error);
     if (result !== undefined) job.result = result;

@@ -35,19 +35,24 @@ export class JobStore {
     await this.store.run("jobs.create", { id, kind, params: paramsJson });
   }
 
-  /** A null result or error keeps the stored one. */
+  /**
+   * A null result or error keeps the stored one. Never part of a transaction the job's work runs in:
+   * the job's row says how far it got whether that work commits or not.
+   */
   async update(
     id: string,
     u: { status: JobStatus; done: number; total: number; result: string | null; error: string | null },
   ): Promise<void> {
-    await this.store.run("jobs.update", {
-      id,
-      status: u.status,
-      progress_done: u.done,
-      progress_total: u.total,
-      result: u.result,
-      error: u.error,
-    });
+    await this.store.detached(() =>
+      this.store.run("jobs.update", {
+        id,
+        status: u.status,
+        progress_done: u.done,
+        progress_total: u.total,
+        result: u.result,
+        error: u.error,
+      }),
+    );
   }
 
   async get(id: string): Promise<JobRow | undefined> {
