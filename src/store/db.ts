@@ -37,14 +37,15 @@ class Mutex {
 
 /**
  * Change counters per table. DuckDB 1.5.6 plans a prepared statement with the table statistics of
- * the moment (duckdb#23704, #24182: an `IN (SELECT ...)` over a table empty then stays empty), so a
- * cached statement is used only while no table it reads has changed since it was prepared.
+ * the moment (duckdb#23704, #24182: an `IN (SELECT ...)` over a table then empty stays empty), so a
+ * cached statement is used only while no table it reads has changed since it was prepared. A plan
+ * made inside the transaction that runs it is always right (its statistics cover what it can see).
  */
 class Versions {
   private all = 0;
   private readonly tables = new Map<string, number>();
-  /** A commit under way (its rows may already be visible) and the tables it changes. */
-  private committing: { tables: ReadonlySet<string> | "all"; done: Promise<void> } | undefined;
+  /** The tables of a commit under way (its rows may already be visible). */
+  private committing: ReadonlySet<string> | "all" | undefined;
 
   /** Counters that share a clock compare with each other. */
   constructor(private readonly clock: { tick: number }) {}
@@ -66,25 +67,21 @@ class Versions {
     else for (const t of tables) this.tables.set(t, v);
   }
 
-  /** Runs a commit (or an autocommit write): readers of its tables wait for it, then see it as a change. */
+  /** Runs a commit (or an autocommit write) of these tables; once it ends they count as changed. */
   async commit<T>(tables: ReadonlySet<string> | "all", commit: () => Promise<T>): Promise<T> {
-    let done!: () => void;
-    this.committing = { tables, done: new Promise<void>((r) => (done = r)) };
+    this.committing = tables;
     try {
       return await commit();
     } finally {
       this.bump(tables);
       this.committing = undefined;
-      done();
     }
   }
 
-  /** The commit under way that touches these tables, if any. */
-  pending(tables: readonly string[]): Promise<void> | undefined {
+  /** Whether a commit under way changes one of these tables. */
+  pending(tables: readonly string[]): boolean {
     const c = this.committing;
-    if (!c) return undefined;
-    if (c.tables === "all" || tables.some((t) => (c.tables as ReadonlySet<string>).has(t))) return c.done;
-    return undefined;
+    return c !== undefined && (c === "all" || tables.some((t) => c.has(t)));
   }
 }
 
@@ -107,16 +104,33 @@ class Conn {
     cached?.s.destroySync();
     this.stmts.delete(q.name);
     const stamp = Math.max(...this.versions.map((v) => v.now()));
-    let s: DuckDBPreparedStatement;
+    const s = await this.prepareOnce(q);
+    this.stmts.set(q.name, { s, stamp });
+    return s;
+  }
+
+  /** A statement for one use, not cached. */
+  async prepareOnce(q: NamedQuery): Promise<DuckDBPreparedStatement> {
     try {
-      s = await this.raw.prepare(q.sql);
+      return await this.raw.prepare(q.sql);
     } catch (cause) {
       throw new StoreError(`query ${q.name} (${q.file}) does not prepare: ${(cause as Error).message}`, {
         cause,
       });
     }
-    this.stmts.set(q.name, { s, stamp });
-    return s;
+  }
+
+  /** Runs fn in an explicit read transaction of this connection. */
+  async inTransaction<T>(fn: () => Promise<T>): Promise<T> {
+    await this.raw.run("BEGIN TRANSACTION");
+    try {
+      const r = await fn();
+      await this.raw.run("COMMIT");
+      return r;
+    } catch (e) {
+      await this.raw.run("ROLLBACK").catch(() => undefined);
+      throw e;
+    }
   }
 
   close(): void {
@@ -151,8 +165,7 @@ const DEFAULT_READERS = 8;
  * at a time on the writer connection; a transaction's callback, and everything it awaits, is found
  * through AsyncLocalStorage, so its statements run on its connection and nothing else does. Reads
  * outside a transaction run on a pool of reader connections of the same database, each with its own
- * prepared statements: they see committed data only and never wait for a long write, only for the
- * COMMIT of one that changes what they read.
+ * prepared statements: they see committed data only and never wait for a write.
  */
 export class Store {
   private readonly queries: Map<string, NamedQuery>;
@@ -304,8 +317,8 @@ export class Store {
     run: (s: DuckDBPreparedStatement) => Promise<T>,
   ): Promise<T> {
     const q = this.query(name);
-    const go = async (conn: Conn) => {
-      const s = await conn.stmt(q);
+    const go = async (conn: Conn, fresh = false) => {
+      const s = fresh ? await conn.prepareOnce(q) : await conn.stmt(q);
       try {
         s.clearBindings();
         if (q.params.length > 0) {
@@ -317,6 +330,8 @@ export class Store {
       } catch (cause) {
         if (cause instanceof StoreError) throw cause;
         throw new StoreError(`query ${name} failed: ${(cause as Error).message}`, { cause });
+      } finally {
+        if (fresh) s.destroySync();
       }
     };
     const ctx = this.context();
@@ -344,12 +359,13 @@ export class Store {
     }
     const conn = await this.reader();
     try {
-      // A commit that lands while the statement runs may or may not be in what it read, with a plan
-      // from before it: run again on a fresh plan (rare: only for a commit of a table it reads).
       for (;;) {
-        for (let p = this.committed.pending(q.reads); p; p = this.committed.pending(q.reads)) await p;
+        // While a commit of a table it reads is under way, its rows may become visible at any moment:
+        // plan inside the read's own transaction, so the plan's statistics cover all it can see.
+        if (this.committed.pending(q.reads)) return await conn.inTransaction(() => go(conn, true));
         const before = this.committed.of(q.reads);
         const r = await go(conn);
+        // a commit that landed meanwhile may or may not be in what the cached plan read: again
         if (!this.committed.pending(q.reads) && this.committed.of(q.reads) === before) return r;
       }
     } finally {
