@@ -27,6 +27,8 @@ export interface ClusterDefiningLabel extends StoredLabel {
   clusterChain: string;
 }
 
+const YIELD_EVERY = 2000;
+
 /** labels and label_imports. */
 export class LabelStore {
   constructor(private readonly store: Store) {}
@@ -52,7 +54,10 @@ export class LabelStore {
       const app = await tx.appender("labels");
       // The Appender does not evaluate column defaults such as current_timestamp.
       const now = timestampValue(BigInt(Date.now()) * 1000n);
+      let n = 0;
       for (const l of ds.labels) {
+        // appending is synchronous: let other requests' reads answer while a large file goes in
+        if (++n % YIELD_EVERY === 0) await new Promise(setImmediate);
         app.appendVarchar(l.chain);
         app.appendVarchar(l.address);
         appendNullable(app, l.currency);
