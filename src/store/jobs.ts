@@ -2,7 +2,7 @@ import { StoreError } from "../errors.ts";
 import type { Store } from "./db.ts";
 import { int, text } from "./rows.ts";
 
-export const JOB_STATUSES = ["queued", "running", "done", "failed"] as const;
+const JOB_STATUSES = ["queued", "running", "done", "failed"] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
 export interface JobRow {

@@ -46,11 +46,6 @@ export function flag(r: Row, col: string): boolean {
   return v;
 }
 
-/** BOOLEAN that may be unknown. */
-export function flagOrNull(r: Row, col: string): boolean | null {
-  return r[col] === null || r[col] === undefined ? null : flag(r, col);
-}
-
 export function texts(r: Row, col: string): string[] {
   const v = r[col];
   if (!Array.isArray(v) || v.some((x) => typeof x !== "string")) throw wrong(col, "text list", v);
