@@ -4,10 +4,10 @@
  */
 import { readFileSync } from "node:fs";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEtherscanSource, throttleCheck } from "../adapters/etherscan/index.ts";
 import { decodeErc20Transfer, TRANSFER_TOPIC } from "../adapters/evm-rpc/shared.ts";
+import { listen } from "../src/listen.ts";
 import { SHARED } from "./helpers/tmp.ts";
 
 const sample = (path: string) => JSON.parse(readFileSync(`${SHARED}api-samples/${path}`, "utf8"));
@@ -29,13 +29,8 @@ async function serve(handler: Handler) {
     });
     res.end(text);
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    seen,
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
+  const { url, close } = await listen(server);
+  return { url, seen, close };
 }
 
 const pad = (a: string) => `0x${"0".repeat(24)}${a.slice(2)}`;

@@ -5,7 +5,7 @@
  * (429, 503, hung sockets, resets, cut-short bodies, throttling errors inside a 200).
  */
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import { listen } from "../listen.ts";
 import {
   type EvmFaultConfig,
   type EvmFaultKind,
@@ -215,14 +215,8 @@ export async function startRpcProxy(
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 0, "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const listening = await listen(server, { port: opts.port, dropConnections: true });
+  const port = listening.port;
   return {
     url: `http://127.0.0.1:${port}`,
     get stats() {
@@ -237,10 +231,7 @@ export async function startRpcProxy(
     },
     close() {
       releaseHeld(held);
-      return new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      return listening.close();
     },
   };
 }

@@ -3,7 +3,6 @@ import { getChain, normalizeAddress } from "../chains.ts";
 import { createMapGraph, type MapGraph } from "../core/graph.ts";
 import { type Risk, riskFromExposure } from "../core/risk.ts";
 import {
-  DEFAULT_MAX_HOPS,
   type ExposureResult,
   exposure,
   MAX_HOPS,
@@ -20,6 +19,9 @@ import { SyncStore } from "../store/sync.ts";
 import { loadUtxoTxs, UtxoStore } from "../store/utxo.ts";
 import type { IngestService } from "./ingest.ts";
 import type { LabelService } from "./labels.ts";
+import { TRACE_DEFAULTS, validateTrace } from "./trace-input.ts";
+
+export { validateTrace };
 
 export interface TraceRequest {
   chain: string;
@@ -46,49 +48,8 @@ export interface ExposureResponse extends ExposureResult {
   requests: number;
 }
 
-export const DEFAULT_MAX_ADDRESSES = 500;
+export const DEFAULT_MAX_ADDRESSES = TRACE_DEFAULTS.maxAddresses;
 const MAX_ROUNDS = 40;
-
-/** Validates a trace request before anything is read or fetched. */
-export function validateTrace(
-  req: TraceRequest,
-): Required<Pick<TraceRequest, "chain" | "addresses">> & TraceRequest {
-  const chain = getChain(req.chain);
-  if (chain.labelOnly)
-    throw new BadInputError(`chain "${chain.name}" has labels only; it cannot be traced yet`);
-  if (!req.addresses?.length) throw new BadInputError("give an address to trace");
-  const addresses = [...new Set(req.addresses.map((a) => normalizeAddress(chain.name, a)))];
-  const hops = req.maxHops ?? DEFAULT_MAX_HOPS;
-  if (!Number.isInteger(hops) || hops < 1)
-    throw new BadInputError(`hop limit must be a whole number from 1 to ${MAX_HOPS}, got ${hops}`);
-  if (hops > MAX_HOPS)
-    throw new BadInputError(`hop limit too high: ${hops} (max ${MAX_HOPS})`, {}, "LIMIT_EXCEEDED");
-  if (req.model && !["poison", "haircut", "fifo"].includes(req.model)) {
-    throw new BadInputError(`unknown taint model "${req.model}" (poison, haircut, fifo)`);
-  }
-  if (req.direction && !["forward", "backward"].includes(req.direction)) {
-    throw new BadInputError(`unknown direction "${req.direction}" (forward, backward)`);
-  }
-  if (req.minValue !== undefined && !/^\d+$/.test(String(req.minValue))) {
-    throw new BadInputError(`minimum value must be a whole number of base units, got "${req.minValue}"`);
-  }
-  if (
-    req.maxAddresses !== undefined &&
-    (!Number.isInteger(req.maxAddresses) || req.maxAddresses < 1 || req.maxAddresses > 1_000_000)
-  ) {
-    throw new BadInputError(`address budget must be 1..1000000, got ${req.maxAddresses}`);
-  }
-  const targetAddresses = (req.targets?.addresses ?? []).map((a) => normalizeAddress(chain.name, a));
-  return {
-    ...req,
-    chain: chain.name,
-    addresses,
-    maxHops: hops,
-    targets: req.targets
-      ? { categories: req.targets.categories ?? [], addresses: targetAddresses }
-      : undefined,
-  };
-}
 
 /**
  * Traces over stored data, fetching what the frontier reaches and the store lacks (biggest taint
