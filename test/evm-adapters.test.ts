@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEtherscanSource, type EtherscanSourceOptions } from "../adapters/etherscan/index.ts";
 import { createEvmRpcSource, type EvmRpcSourceOptions } from "../adapters/evm-rpc/index.ts";
+import type { SourceGap } from "../adapters/source.ts";
 import { type EtherscanServer, startEtherscanServer } from "../src/devchain/etherscan-server.ts";
 import { type EvmHarness, startEvmHarness } from "../src/devchain/evm.ts";
 import { type RpcProxy, startRpcProxy } from "../src/devchain/evm-rpc-proxy.ts";
@@ -271,9 +272,14 @@ describe("tracing gaps", () => {
   it("without any tracing, a block scan still finds native, token and fee rows and records the internal gap", async () => {
     const src = rpcSource(noTracing.url);
     const alice = h.scenario.addresses.alice;
-    const rows = await src.transfers(alice, { fromBlock: 0, toBlock: h.scenario.tip.height });
+    const gaps: SourceGap[] = [];
+    const rows = await src.transfers(
+      alice,
+      { fromBlock: 0, toBlock: h.scenario.tip.height },
+      { onGap: (g) => gaps.push(g) },
+    );
     expect(rows).toEqual(h.scenario.expected(alice).filter((r) => r.kind !== "internal"));
-    expect(src.gaps).toEqual([
+    expect(gaps).toEqual([
       {
         address: alice,
         fromBlock: 0,

@@ -7,7 +7,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEtherscanSource, throttleCheck } from "../adapters/etherscan/index.ts";
-import { decodeErc20Transfer, TRANSFER_TOPIC } from "../adapters/evm-rpc/shared.ts";
+import { decodeErc20Transfer, TRANSFER_TOPIC } from "../adapters/evm/encoding.ts";
 import { SHARED } from "./helpers/tmp.ts";
 
 const sample = (path: string) => JSON.parse(readFileSync(`${SHARED}api-samples/${path}`, "utf8"));

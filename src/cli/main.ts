@@ -6,7 +6,7 @@ import { createLogger } from "../log.ts";
 import { redactSecrets } from "../redact.ts";
 import type { Heuristic } from "../services/cluster.ts";
 import { createServices, importDefaultLabels, type Services } from "../services/index.ts";
-import { validateIngestInput } from "../services/ingest.ts";
+import { gapNotes, validateIngestInput } from "../services/ingest.ts";
 import { type ImportFormat, type ImportResult, LABEL_FORMATS } from "../services/labels.ts";
 import type { ScreenItem } from "../services/screen.ts";
 import { type TraceRequest, validateTrace } from "../services/trace.ts";
@@ -138,6 +138,10 @@ export async function main(argv: string[], io: IO = defaultIO()): Promise<number
     const p = progress();
     services = await createServices(config, {
       progress: (d, t, w) => p.update(d, t, `importing default labels: ${w}`),
+      // Retries as they happen ("esplora: 429 from mempool.space, retry 2/6 in 1.4 s"); silent under --json.
+      onRetry: (e) => {
+        if (!globals().json) io.stderr.write(`${e.message}\n`);
+      },
     });
     return services;
   };
@@ -292,7 +296,9 @@ export async function main(argv: string[], io: IO = defaultIO()): Promise<number
               a.pages,
               a.upToDate ? "up to date" : "updated",
             ]),
-          ) + `${r.requests} upstream requests (${r.retries} retries) to ${r.source}\n`,
+          ) +
+          `${r.requests} upstream requests (${r.retries} retries) to ${r.source}\n` +
+          gapNotes(r.gaps),
       );
     });
 
@@ -390,7 +396,7 @@ export async function main(argv: string[], io: IO = defaultIO()): Promise<number
               ? traceCsv(r)
               : fmt === "graphml"
                 ? traceGraphml(r)
-                : traceTable(r),
+                : traceTable(r) + gapNotes(r.stats.gaps),
         );
       },
     );
@@ -437,24 +443,26 @@ export async function main(argv: string[], io: IO = defaultIO()): Promise<number
             ...r.direct.map((e) => ({ ...e, kind: "direct" })),
             ...r.indirect.map((e) => ({ ...e, kind: "indirect" })),
           ];
-          return [
-            `exposure of ${r.address} on ${r.chain} (${o.model}, ${hops} hops): risk ${r.risk.band.toUpperCase()} (${r.risk.score})${r.truncated ? " TRUNCATED by the address budget" : ""}`,
-            ...r.risk.reasons.map((x) => `  - ${x}`),
-            rows.length
-              ? table(
-                  ["kind", "dir", "category", "amount", "asset", "share", "addresses"],
-                  rows.map((e) => [
-                    e.kind,
-                    e.direction,
-                    e.category,
-                    e.amount.toString(),
-                    e.asset,
-                    e.share,
-                    e.addresses,
-                  ]),
-                )
-              : "  no labelled counterparties within reach\n",
-          ].join("\n");
+          return (
+            [
+              `exposure of ${r.address} on ${r.chain} (${o.model}, ${hops} hops): risk ${r.risk.band.toUpperCase()} (${r.risk.score})${r.truncated ? " TRUNCATED by the address budget" : ""}`,
+              ...r.risk.reasons.map((x) => `  - ${x}`),
+              rows.length
+                ? table(
+                    ["kind", "dir", "category", "amount", "asset", "share", "addresses"],
+                    rows.map((e) => [
+                      e.kind,
+                      e.direction,
+                      e.category,
+                      e.amount.toString(),
+                      e.asset,
+                      e.share,
+                      e.addresses,
+                    ]),
+                  )
+                : "  no labelled counterparties within reach\n",
+            ].join("\n") + gapNotes(r.gaps)
+          );
         });
       },
     );

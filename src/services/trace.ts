@@ -17,7 +17,7 @@ import type { AccountTransfer } from "../domain.ts";
 import { BadInputError, FundtraceError } from "../errors.ts";
 import type { Store } from "../store/db.ts";
 import { loadUtxoTxs, UtxoStore } from "../store/utxo.ts";
-import type { IngestService } from "./ingest.ts";
+import type { IngestService, ReportedGap } from "./ingest.ts";
 import type { LabelService } from "./labels.ts";
 
 export interface TraceRequest {
@@ -36,13 +36,15 @@ export interface TraceRequest {
 
 export interface TraceResponse extends TraceResult {
   chain: string;
-  stats: TraceResult["stats"] & { requests: number; rounds: number };
+  /** `gaps`: what the sources fetched from could not see (internal transfers on a node without tracing…). */
+  stats: TraceResult["stats"] & { requests: number; rounds: number; gaps: ReportedGap[] };
 }
 
 export interface ExposureResponse extends ExposureResult {
   chain: string;
   risk: Risk;
   requests: number;
+  gaps: ReportedGap[];
 }
 
 export const DEFAULT_MAX_ADDRESSES = 500;
@@ -105,7 +107,7 @@ export class TraceService {
   async trace(raw: TraceRequest, progress?: (round: number, what: string) => void): Promise<TraceResponse> {
     const req = validateTrace(raw);
     const chain = getChain(req.chain);
-    const { value, requests, rounds } = await this.expand(
+    const { value, requests, rounds, gaps } = await this.expand(
       chain.name,
       req.addresses,
       req.maxAddresses ?? DEFAULT_MAX_ADDRESSES,
@@ -127,7 +129,7 @@ export class TraceService {
       },
       progress,
     );
-    return { ...value, chain: chain.name, stats: { ...value.stats, requests, rounds } };
+    return { ...value, chain: chain.name, stats: { ...value.stats, requests, rounds, gaps } };
   }
 
   /** Direct and indirect exposure by category, in and out, with a risk score and band. */
@@ -155,7 +157,7 @@ export class TraceService {
       );
     }
     const budget = opts.maxAddresses ?? DEFAULT_MAX_ADDRESSES;
-    const { value, requests } = await this.expand(
+    const { value, requests, gaps } = await this.expand(
       chain.name,
       [address],
       budget,
@@ -190,7 +192,7 @@ export class TraceService {
         amount: e.amount,
       })),
     );
-    return { chain: chain.name, ...value, risk, requests };
+    return { chain: chain.name, ...value, risk, requests, gaps };
   }
 
   /**
@@ -207,7 +209,7 @@ export class TraceService {
       lookups: Pick<TraceParams, "labels" | "clusters">,
     ) => { value: T; missing: { txids: string[]; addresses: string[] } },
     progress?: (round: number, what: string) => void,
-  ): Promise<{ value: T; requests: number; rounds: number }> {
+  ): Promise<{ value: T; requests: number; rounds: number; gaps: ReportedGap[] }> {
     const chain = getChain(chainName);
     let source: ChainSource | undefined;
     if (fetch) {
@@ -218,6 +220,7 @@ export class TraceService {
       }
     }
     const before = source?.counter.requests ?? 0;
+    const gaps: ReportedGap[] = [];
     const graph = createMapGraph();
     const loadedAddr = new Set<string>();
     const loadedTx = new Set<string>();
@@ -256,7 +259,7 @@ export class TraceService {
           ),
         );
         const missing = fresh.filter((a) => !known.has(a));
-        if (missing.length) await this.ingest.ingest(chain.name, missing);
+        if (missing.length) gaps.push(...(await this.ingest.ingest(chain.name, missing)).gaps);
       }
       if (chain.family === "bitcoin") {
         const ids = (
@@ -325,7 +328,7 @@ export class TraceService {
       await loadAddresses(todoAddr.slice(0, Math.max(1, budget - loadedAddr.size)));
     }
     if (!out) throw new FundtraceError("INTERNAL", "no result");
-    return { value: out.value, requests: (source?.counter.requests ?? 0) - before, rounds: rounds + 1 };
+    return { value: out.value, requests: (source?.counter.requests ?? 0) - before, rounds: rounds + 1, gaps };
   }
 }
 
