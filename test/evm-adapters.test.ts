@@ -19,10 +19,12 @@ let plain: RpcProxy;
 let limited: RpcProxy;
 let noTraceFilter: RpcProxy;
 let noTracing: RpcProxy;
+let structLogs: RpcProxy;
 
 beforeAll(async () => {
-  h = await startEvmHarness();
-  [es, bs, plain, limited, noTraceFilter, noTracing] = await Promise.all([
+  // Steps tracing: anvil then answers debug_traceTransaction without a tracer with struct logs.
+  h = await startEvmHarness({ args: ["--steps-tracing"] });
+  [es, bs, plain, limited, noTraceFilter, noTracing, structLogs] = await Promise.all([
     startEtherscanServer(h, { flavor: "etherscan-v2", recordWindow: WINDOW, apiKey: KEY }),
     startEtherscanServer(h, { flavor: "blockscout", recordWindow: WINDOW }),
     startRpcProxy(h.node),
@@ -30,11 +32,13 @@ beforeAll(async () => {
     startRpcProxy(h.node, { maxBlockRange: 6, maxLogResults: 12 }),
     startRpcProxy(h.node, { disableMethods: ["trace_filter"] }),
     startRpcProxy(h.node, { disableMethods: ["trace_filter", "debug_traceTransaction"] }),
+    // Like ganache: debug_traceTransaction ignores `tracer: callTracer` and answers struct logs.
+    startRpcProxy(h.node, { disableMethods: ["trace_filter"], debugTraceAs: "struct-logs" }),
   ]);
 });
 
 afterAll(async () => {
-  await Promise.all([es, bs, plain, limited, noTraceFilter, noTracing].map((s) => s?.close()));
+  await Promise.all([es, bs, plain, limited, noTraceFilter, noTracing, structLogs].map((s) => s?.close()));
   await h?.stop();
 });
 
@@ -93,6 +97,15 @@ accountSourceContract("evm-rpc, no trace_filter: block scan + debug_traceTransac
   facts: facts(),
   upstreamRequests: () => noTraceFilter.stats.calls,
 }));
+
+accountSourceContract(
+  "evm-rpc, no trace_filter, debug_traceTransaction answering struct logs (ganache)",
+  async () => ({
+    source: rpcSource(structLogs.url),
+    facts: facts(),
+    upstreamRequests: () => structLogs.stats.calls,
+  }),
+);
 
 accountSourceContract("etherscan v2 (record window 10)", async () => ({
   source: etherscanSource(es),
@@ -290,6 +303,52 @@ describe("tracing gaps", () => {
     ]);
     expect(src.traceMode).toBe("scan");
   });
+
+  it("reads internal transfers from struct logs when the node ignores the callTracer", async () => {
+    const lines: string[] = [];
+    const gaps: SourceGap[] = [];
+    const src = rpcSource(structLogs.url, { log: (l) => lines.push(l) });
+    const range = { fromBlock: 0, toBlock: h.scenario.tip.height };
+    const nested = h.scenario.addresses.innerForwarder;
+    const rows = await src.transfers(nested, range, { onGap: (g) => gaps.push(g) });
+    expect(rows).toEqual(h.scenario.expected(nested));
+    expect(
+      rows
+        .filter((r) => r.txid === h.scenario.nestedTxid && r.kind === "internal")
+        .map((r) => r.traceAddress),
+    ).toEqual(["0", "0_0", "0_1"]);
+    expect(gaps).toEqual([]);
+    expect(structLogs.stats.byMethod.debug_traceTransaction).toBeGreaterThan(0);
+  });
+
+  for (const [as, reason] of [
+    ["struct-logs-without-stack", /struct logs without the stack/],
+    ["struct-logs-empty", /struct logs without steps/],
+  ] as const) {
+    it(`records a gap for the blocks whose struct logs cannot be read (${as})`, async () => {
+      const proxy = await startRpcProxy(h.node, { disableMethods: ["trace_filter"], debugTraceAs: as });
+      try {
+        const gaps: SourceGap[] = [];
+        const src = rpcSource(proxy.url);
+        const range = { fromBlock: 0, toBlock: h.scenario.tip.height };
+        for (const a of h.scenario.tracked) {
+          const want = h.scenario.expected(a);
+          const rows = await src.transfers(a, range, { onGap: (g) => gaps.push(g) });
+          // Everything but internal transfers is still there; each missing one lies inside a gap.
+          expect(rows, a).toEqual(want.filter((r) => r.kind !== "internal"));
+          for (const r of want.filter((x) => x.kind === "internal"))
+            expect(
+              gaps.some((g) => g.address === a && g.fromBlock <= r.blockNumber && r.blockNumber <= g.toBlock),
+              `${a} block ${r.blockNumber}`,
+            ).toBe(true);
+        }
+        expect(gaps.length).toBeGreaterThan(0);
+        expect(gaps.every((g) => reason.test(g.reason) && g.kinds.join() === "internal")).toBe(true);
+      } finally {
+        await proxy.close();
+      }
+    });
+  }
 
   it("refuses an unbounded block scan", async () => {
     const src = rpcSource(noTraceFilter.url, { maxScanBlocks: 5 });
