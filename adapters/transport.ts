@@ -79,7 +79,7 @@ export interface RequestOptions {
   /** Statuses that are answers, not failures (e.g. 404 for "not found"). */
   accept?: number[];
   /** Inspect a 2xx body: a failure to retry (a throttling message inside a 200) or a foreign answer. */
-  check?: (body: string) => FailureInfo | undefined;
+  check?: (body: string, contentType: string) => FailureInfo | undefined;
 }
 
 export interface Answer {
@@ -189,8 +189,8 @@ export function jsonFailure(body: string, contentType?: string): FailureInfo | u
 }
 
 /** A 2xx text body that must match `shape` (e.g. a block height): anything else is not this API. */
-export function textCheck(shape: RegExp): (body: string) => FailureInfo | undefined {
-  return (body) => (shape.test(body.trim()) ? undefined : { foreign: whatBodyIs(body, undefined) });
+export function textCheck(shape: RegExp): (body: string, contentType: string) => FailureInfo | undefined {
+  return (body, type) => (shape.test(body.trim()) ? undefined : { foreign: whatBodyIs(body, type) });
 }
 
 const hostOf = (url: string) => {
@@ -344,11 +344,10 @@ export class Transport {
     let failure: FailureInfo | undefined;
     if (Number.isFinite(declared) && declared > 0 && Buffer.byteLength(body) < declared)
       failure = { network: "truncated" };
-    else if (status >= 200 && status < 300)
-      failure =
-        (o.json ? jsonFailure(body, String(res.headers["content-type"] ?? "")) : undefined) ??
-        o.check?.(body);
-    else if (!(o.accept ?? []).includes(status))
+    else if (status >= 200 && status < 300) {
+      const type = String(res.headers["content-type"] ?? "");
+      failure = (o.json ? jsonFailure(body, type) : undefined) ?? o.check?.(body, type);
+    } else if (!(o.accept ?? []).includes(status))
       failure = { status, retryAfter: res.headers["retry-after"] as string | undefined };
     if (failure)
       return { ok: false as const, failure, cause: new UpstreamAnswerError(status, body.slice(0, 200)) };
