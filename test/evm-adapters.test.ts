@@ -1,12 +1,17 @@
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEtherscanSource, type EtherscanSourceOptions } from "../adapters/etherscan/index.ts";
 import { createEvmRpcSource, type EvmRpcSourceOptions } from "../adapters/evm-rpc/index.ts";
 import type { SourceGap } from "../adapters/source.ts";
+import { loadConfig } from "../src/config.ts";
 import { type EtherscanServer, startEtherscanServer } from "../src/devchain/etherscan-server.ts";
 import { type EvmHarness, startEvmHarness } from "../src/devchain/evm.ts";
 import { type RpcProxy, startRpcProxy } from "../src/devchain/evm-rpc-proxy.ts";
 import type { RawResponse, ResponseStore } from "../src/domain.ts";
+import { createServices } from "../src/services/index.ts";
 import { type AccountFacts, accountSourceContract } from "./contract/account-contract.ts";
+import { runCli } from "./helpers/cli.ts";
+import { tempDir } from "./helpers/tmp.ts";
 
 const KEY = "Zk9Q-etherscan-test-key-4f1d7a";
 const WINDOW = 10;
@@ -84,18 +89,21 @@ accountSourceContract("evm-rpc, trace_filter", async () => ({
   source: rpcSource(plain.url),
   facts: facts(),
   upstreamRequests: () => plain.stats.calls,
+  failNext: () => plain.setFaults({ schedule: ["503"] }),
 }));
 
 accountSourceContract("evm-rpc, node refusing wide block ranges and large results", async () => ({
   source: rpcSource(limited.url),
   facts: facts(),
   upstreamRequests: () => limited.stats.calls,
+  failNext: () => limited.setFaults({ schedule: ["503"] }),
 }));
 
 accountSourceContract("evm-rpc, no trace_filter: block scan + debug_traceTransaction", async () => ({
   source: rpcSource(noTraceFilter.url),
   facts: facts(),
   upstreamRequests: () => noTraceFilter.stats.calls,
+  failNext: () => noTraceFilter.setFaults({ schedule: ["503"] }),
 }));
 
 accountSourceContract(
@@ -104,6 +112,7 @@ accountSourceContract(
     source: rpcSource(structLogs.url),
     facts: facts(),
     upstreamRequests: () => structLogs.stats.calls,
+    failNext: () => structLogs.setFaults({ schedule: ["503"] }),
   }),
 );
 
@@ -111,12 +120,14 @@ accountSourceContract("etherscan v2 (record window 10)", async () => ({
   source: etherscanSource(es),
   facts: facts(WINDOW),
   upstreamRequests: () => es.stats.total,
+  failNext: () => es.setFaults({ schedule: ["503"] }),
 }));
 
 accountSourceContract("blockscout (record window 10)", async () => ({
   source: etherscanSource(bs),
   facts: facts(WINDOW),
   upstreamRequests: () => bs.stats.total,
+  failNext: () => bs.setFaults({ schedule: ["503"] }),
   unknownFields: { traceAddress: "Blockscout's txlistinternal gives a flat index, not the trace address" },
 }));
 
@@ -355,6 +366,62 @@ describe("tracing gaps", () => {
     await expect(
       src.transfers(h.scenario.addresses.alice, { fromBlock: 0, toBlock: h.scenario.tip.height }),
     ).rejects.toMatchObject({ code: "BAD_INPUT" });
+  });
+});
+
+describe("gaps reach the user", () => {
+  const dir = tempDir();
+  const env = { FUNDTRACE_EVM_CONFIRMATIONS: "0", FUNDTRACE_RPS: "2000", FUNDTRACE_RETRY_BASE_MS: "2" };
+
+  it("in the ingest result, the trace stats and the CLI output, in one wording", async () => {
+    const alice = h.scenario.addresses.alice;
+    const tip = h.scenario.tip.height;
+    const message = `${alice}: internal transfers unavailable from this node for blocks 0–${tip} (node has neither trace_filter nor debug_traceTransaction)`;
+    const gap = { address: alice, fromBlock: 0, toBlock: tip, kinds: ["internal"], message };
+    const services = (db: string) =>
+      createServices(loadConfig({ db: join(dir, db), defaultLabels: false, evmRpcUrl: noTracing.url }, env));
+    const s = await services("a.duckdb");
+    try {
+      const r = await s.ingest.ingest("anvil", [alice]);
+      expect(r.gaps).toEqual([expect.objectContaining(gap)]);
+      expect(r.addresses[0]?.gaps).toEqual(r.gaps);
+    } finally {
+      s.close();
+    }
+    const t = await services("b.duckdb");
+    try {
+      const r = await t.traces.trace({ chain: "anvil", addresses: [alice], maxHops: 1, maxAddresses: 1 });
+      expect(r.stats.gaps).toEqual([expect.objectContaining(gap)]);
+    } finally {
+      t.close();
+    }
+
+    const saved = { ...process.env };
+    Object.assign(process.env, env);
+    try {
+      const cli = (db: string, ...args: string[]) =>
+        runCli(["--db", join(dir, db), "--no-default-labels", "--evm-rpc-url", noTracing.url, ...args]);
+      const ingest = await cli("c.duckdb", "ingest", "anvil", alice);
+      expect(ingest.code).toBe(0);
+      expect(ingest.stdout).toContain(`note: ${message}\n`);
+      const trace = await cli("d.duckdb", "trace", "anvil", alice, "--hops", "1", "--max-addresses", "1");
+      expect(trace.code).toBe(0);
+      expect(trace.stdout).toContain(`note: ${message}\n`);
+      const json = await cli(
+        "e.duckdb",
+        "--json",
+        "trace",
+        "anvil",
+        alice,
+        "--hops",
+        "1",
+        "--max-addresses",
+        "1",
+      );
+      expect(JSON.parse(json.stdout).stats.gaps).toEqual([expect.objectContaining(gap)]);
+    } finally {
+      process.env = saved;
+    }
   });
 });
 
