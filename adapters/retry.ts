@@ -29,6 +29,8 @@ export function shouldRetry(f: FailureInfo): boolean {
   if (f.throttled) return true;
   if (f.network) return true;
   if (f.status === undefined) return false;
+  // 501 Not Implemented and 505 HTTP Version Not Supported say the same on every try.
+  if (f.status === 501 || f.status === 505) return false;
   return f.status === 429 || f.status === 408 || (f.status >= 500 && f.status <= 599);
 }
 

@@ -167,14 +167,27 @@ export function classify(e: unknown): FailureInfo {
   return { network: "other" };
 }
 
+const titleOf = (body: string) => /<title[^>]*>([^<]{0,80})/i.exec(body)?.[1]?.trim();
+const oneLine = (body: string, max: number) => body.replace(/\s+/g, " ").trim().slice(0, max);
+
 /** A few words on what a body is: `text/html page "Just a moment..."`. */
 function whatBodyIs(body: string, contentType: string | undefined): string {
   const type = (contentType ?? "").split(";")[0]!.trim() || "no content type";
-  const title = /<title[^>]*>([^<]{0,80})/i.exec(body)?.[1]?.trim();
+  const title = titleOf(body);
   if (title !== undefined) return `${type} page "${title}"`;
-  const start = body.replace(/\s+/g, " ").trim().slice(0, 60);
+  const start = oneLine(body, 60);
   return start ? `${type} "${start}"` : `${type}, empty`;
 }
+
+/** A refused answer's body in one line: an HTML page by its title, anything else by its start. */
+function excerpt(body: string): string {
+  const title = titleOf(body);
+  return title !== undefined ? `page "${title}"` : oneLine(body, 200);
+}
+
+/** "429 from host", "connection refused by host", "DNS lookup failed for host". */
+const preposition = (f: FailureInfo) =>
+  f.network === "dns" ? "for" : f.network === "refused" || f.network === "reset" ? "by" : "from";
 
 /** A 2xx body that should be JSON: fine, cut short (retry), or something else entirely (final). */
 export function jsonFailure(body: string, contentType?: string): FailureInfo | undefined {
@@ -284,7 +297,7 @@ export class Transport {
           source: this.source,
           host: this.host,
           ...x,
-          message: `${this.source}: ${failureReason(x.failure)} from ${this.host}, retry ${x.retry}/${x.of} in ${(x.delayMs / 1000).toFixed(1)} s`,
+          message: `${this.source}: ${failureReason(x.failure)} ${preposition(x.failure)} ${this.host}, retry ${x.retry}/${x.of} in ${(x.delayMs / 1000).toFixed(1)} s`,
         });
       },
     });
@@ -350,7 +363,7 @@ export class Transport {
     } else if (!(o.accept ?? []).includes(status))
       failure = { status, retryAfter: res.headers["retry-after"] as string | undefined };
     if (failure)
-      return { ok: false as const, failure, cause: new UpstreamAnswerError(status, body.slice(0, 200)) };
+      return { ok: false as const, failure, cause: new UpstreamAnswerError(status, excerpt(body)) };
     return { ok: true as const, value: { status, body, url, fromStore: false } };
   }
 

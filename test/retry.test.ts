@@ -21,6 +21,7 @@ describe("retry rules", () => {
     expect(shouldRetry({ throttled: true, status: 200 })).toBe(true);
     expect(shouldRetry({ status: 400 })).toBe(false);
     expect(shouldRetry({ status: 404 })).toBe(false);
+    expect(shouldRetry({ status: 501 })).toBe(false);
   });
 
   it("honours Retry-After in seconds and as an HTTP date", () => {

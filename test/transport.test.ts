@@ -131,7 +131,7 @@ describe("a source that cannot be reached", () => {
     expect(src.counter).toMatchObject({ requests: 2, retries: 1, failures: 1 });
     expect(events.map((x) => x.message)).toEqual([
       expect.stringMatching(
-        new RegExp(`^esplora: connection refused from 127\\.0\\.0\\.1:${port}, retry 1/1 in 0\\.0 s$`),
+        new RegExp(`^esplora: connection refused by 127\\.0\\.0\\.1:${port}, retry 1/1 in 0\\.0 s$`),
       ),
     ]);
     expect(e.cause.code).toBe("ECONNREFUSED");
@@ -213,7 +213,7 @@ describe("the CLI", () => {
     const lines = text.stderr.trim().split("\n");
     expect(
       lines.some((l) =>
-        new RegExp(`^esplora: connection refused from 127\\.0\\.0\\.1:${port}, retry 1/1 in [0-9.]+ s$`).test(
+        new RegExp(`^esplora: connection refused by 127\\.0\\.0\\.1:${port}, retry 1/1 in [0-9.]+ s$`).test(
           l,
         ),
       ),
