@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEtherscanSource, type EtherscanSourceOptions } from "../adapters/etherscan/index.ts";
 import { createEvmRpcSource, type EvmRpcSourceOptions } from "../adapters/evm-rpc/index.ts";
@@ -453,7 +454,7 @@ describe("the API key never leaks", () => {
     const bad = createEtherscanSource({ baseUrl: es.url, apiKey: wrong, chainId: 31337, rps: 2000 });
     const e1 = await bad.tip().catch((e: unknown) => e as Error);
     expect(e1).toMatchObject({ code: "UNAUTHORIZED" });
-    texts.push(String(e1), (e1 as Error).message, JSON.stringify(e1));
+    texts.push(String(e1), (e1 as Error).message, JSON.stringify(e1), inspect(e1, { depth: 10 }));
 
     // Transport failures after retries: the URL in the message is redacted.
     es.setFaults({ rate: 1, kinds: ["503"] });
@@ -464,7 +465,14 @@ describe("the API key never leaks", () => {
         .catch((e: unknown) => e as Error);
       expect(e2).toMatchObject({ code: "UPSTREAM_FAILED" });
       expect((e2 as Error).message).toContain("/v2/api?chainid=31337&module=account");
-      texts.push(String(e2), JSON.stringify(e2), JSON.stringify((e2 as { details?: unknown }).details));
+      texts.push(
+        String(e2),
+        JSON.stringify(e2),
+        JSON.stringify((e2 as { details?: unknown }).details),
+        inspect(e2, { depth: 10 }),
+      );
+      // The error keeps what caused it (the refused answer), scrubbed like the message.
+      expect((e2 as Error).cause).toMatchObject({ message: expect.stringContaining("HTTP 503") });
     } finally {
       es.setFaults(null);
     }
@@ -475,7 +483,8 @@ describe("the API key never leaks", () => {
     const gone = etherscanSource(closed, { retry: { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 1 } });
     const e3 = await gone.tip().catch((e: unknown) => e as Error);
     expect(e3).toMatchObject({ code: "UPSTREAM_FAILED" });
-    texts.push(String(e3), JSON.stringify(e3));
+    texts.push(String(e3), JSON.stringify(e3), inspect(e3, { depth: 10 }));
+    expect((e3 as Error).cause).toMatchObject({ code: "ECONNREFUSED" });
 
     for (const t of [...texts, ...lines]) {
       expect(t).not.toContain(KEY);
