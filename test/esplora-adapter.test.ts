@@ -49,8 +49,10 @@ utxoSourceContract("esplora (local Esplora server, signed mainnet transactions)"
   const outspends = chain
     .outspends(spent.txid)!
     .map((o) => (o.spent ? { txid: o.txid!, vin: o.vin! } : null));
+  const srv = server;
   return {
     source,
+    failNext: () => srv.setFaults({ schedule: ["503"] }),
     facts: {
       tip: { height: chain.tipHeight, hash: chain.tipHash },
       historyAddress: A,

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEtherscanSource, throttleCheck } from "../adapters/etherscan/index.ts";
-import { decodeErc20Transfer, TRANSFER_TOPIC } from "../adapters/evm-rpc/shared.ts";
+import { decodeErc20Transfer, TRANSFER_TOPIC } from "../adapters/evm/encoding.ts";
 import { listen } from "../src/listen.ts";
 import { SHARED } from "./helpers/tmp.ts";
 

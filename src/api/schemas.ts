@@ -44,6 +44,21 @@ export const ExposureEntrySchema = z
   })
   .openapi("ExposureEntry");
 
+export const SourceGapSchema = z
+  .object({
+    address: z.string(),
+    fromBlock: z.number(),
+    toBlock: z.number(),
+    kinds: z.array(z.enum(["native", "internal", "token", "fee"])),
+    reason: z.string(),
+    message: z
+      .string()
+      .openapi({ description: 'e.g. "internal transfers unavailable from this node for blocks 0–120"' }),
+  })
+  .openapi("SourceGap", {
+    description: "part of a history the source could not cover (never a false clean)",
+  });
+
 const Missing = z
   .object({ txids: z.array(z.string()), addresses: z.array(z.string()) })
   .openapi({ description: "what the trace needed and could not load (never a false clean)" });
@@ -59,6 +74,7 @@ export const ExposureSchema = z
     missing: Missing,
     risk: RiskSchema,
     requests: z.number(),
+    gaps: z.array(SourceGapSchema),
   })
   .openapi("Exposure");
 
@@ -174,6 +190,7 @@ export const TraceStatsSchema = z
     missing: Missing,
     requests: z.number(),
     rounds: z.number(),
+    gaps: z.array(SourceGapSchema),
   })
   .openapi("TraceStats");
 

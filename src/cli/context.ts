@@ -64,6 +64,10 @@ export class Cli {
     const p = this.progress();
     this.services = await createServices(this.config, {
       progress: (d, t, w) => p.update(d, t, `importing default labels: ${w}`),
+      // Retries as they happen ("esplora: 429 from mempool.space, retry 2/6 in 1.4 s"); silent under --json.
+      onRetry: (e) => {
+        if (!this.globals.json) this.io.stderr.write(`${e.message}\n`);
+      },
     });
     return this.services;
   }

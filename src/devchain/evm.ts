@@ -14,7 +14,7 @@ import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { Interface } from "ethers";
-import { sortTransfers } from "../../adapters/evm-rpc/shared.ts";
+import { sortTransfers } from "../../adapters/evm/rows.ts";
 import type { AccountTransfer } from "../domain.ts";
 import { listen } from "../listen.ts";
 

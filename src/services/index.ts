@@ -3,8 +3,8 @@ import { join } from "node:path";
 import { createEsploraSource } from "../../adapters/esplora/index.ts";
 import { createEtherscanSource } from "../../adapters/etherscan/index.ts";
 import { createEvmRpcSource } from "../../adapters/evm-rpc/index.ts";
-import { RequestCounter } from "../../adapters/http.ts";
 import type { ChainSource } from "../../adapters/source.ts";
+import type { RetryEvent } from "../../adapters/transport.ts";
 import { getChain } from "../chains.ts";
 import { type Config, DEFAULT_LABELS_DIR, VERSION } from "../config.ts";
 import { BadInputError } from "../errors.ts";
@@ -47,9 +47,11 @@ export interface Services {
 
 export type Progress = (done: number, total: number, what: string) => void;
 
+export type { RetryEvent };
+
 export async function createServices(
   config: Config,
-  opts: { log?: Logger; progress?: Progress } = {},
+  opts: { log?: Logger; progress?: Progress; onRetry?: (e: RetryEvent) => void } = {},
 ): Promise<Services> {
   const store = await Store.open(config.db);
   const labels = new LabelService(store);
@@ -61,16 +63,16 @@ export async function createServices(
       throw new BadInputError(`offline: no upstream requests for ${chain.name} (drop --offline to fetch)`);
     let s = sources.get(chain.name);
     if (s) return s;
+    // What every source shares: timeouts, retry rules, retry events, the response store.
+    const transport = {
+      responses,
+      timeoutMs: config.httpTimeoutMs,
+      retry: { baseDelayMs: config.retryBaseMs, maxRetries: config.maxRetries },
+      onRetry: opts.onRetry,
+      ...(config.rps ? { rps: config.rps } : {}),
+    };
     if (chain.family === "bitcoin") {
-      s = createEsploraSource({
-        baseUrl: config.esploraUrl,
-        chain: chain.name,
-        responses,
-        counter: new RequestCounter(),
-        timeoutMs: config.httpTimeoutMs,
-        retry: { baseDelayMs: config.retryBaseMs, maxRetries: config.maxRetries },
-        ...(config.rps ? { rps: config.rps } : {}),
-      });
+      s = createEsploraSource({ ...transport, baseUrl: config.esploraUrl, chain: chain.name });
     } else if (chain.family === "evm" && (config.etherscanUrl || config.etherscanKey)) {
       const url = config.etherscanUrl ?? "https://api.etherscan.io/v2/api";
       s = createEtherscanSource({
@@ -83,11 +85,7 @@ export async function createServices(
         flavor:
           config.etherscanFlavor ??
           (config.etherscanKey || /etherscan\.io/.test(url) ? "etherscan-v2" : "blockscout"),
-        responses,
-        counter: new RequestCounter(),
-        timeoutMs: config.httpTimeoutMs,
-        retry: { baseDelayMs: config.retryBaseMs, maxRetries: config.maxRetries },
-        ...(config.rps ? { rps: config.rps } : {}),
+        ...transport,
       });
     } else if (chain.family === "evm" && config.evmRpcUrl) {
       s = createEvmRpcSource({
@@ -95,11 +93,7 @@ export async function createServices(
         chain: chain.name,
         chainId: config.evmChainId ?? chain.chainId,
         nativeSymbol: chain.symbol,
-        responses,
-        counter: new RequestCounter(),
-        timeoutMs: config.httpTimeoutMs,
-        retry: { baseDelayMs: config.retryBaseMs, maxRetries: config.maxRetries },
-        ...(config.rps ? { rps: config.rps } : {}),
+        ...transport,
       });
     } else if (chain.family === "evm") {
       throw new BadInputError(
@@ -149,7 +143,7 @@ export async function createServices(
     source,
     log: opts.log,
     close: () => {
-      for (const src of sources.values()) (src as { destroy?: () => void }).destroy?.();
+      for (const src of sources.values()) void src.close();
       store.close();
     },
   };

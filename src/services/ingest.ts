@@ -1,4 +1,11 @@
-import type { AccountSource, ChainSource, UtxoSource } from "../../adapters/source.ts";
+import {
+  type AccountSource,
+  type ChainSource,
+  describeGap,
+  mergeGaps,
+  type SourceGap,
+  type UtxoSource,
+} from "../../adapters/source.ts";
 import { getChain, normalizeAddress } from "../chains.ts";
 import type { UtxoTx } from "../domain.ts";
 import { BadInputError } from "../errors.ts";
@@ -8,6 +15,18 @@ import { SyncStore } from "../store/sync.ts";
 import { UtxoStore } from "../store/utxo.ts";
 
 export type IngestProgress = (done: number, total: number, what: string) => void;
+
+/** A part of a history the source could not cover, with the one wording CLI and API both show. */
+export type ReportedGap = SourceGap & { message: string };
+
+export function reportGaps(gaps: readonly SourceGap[]): ReportedGap[] {
+  return mergeGaps(gaps).map((g) => ({ ...g, message: describeGap(g) }));
+}
+
+/** One "note:" line per gap, for text output. */
+export function gapNotes(gaps: readonly ReportedGap[]): string {
+  return gaps.map((g) => `note: ${g.message}\n`).join("");
+}
 
 export interface AddressIngestResult {
   address: string;
@@ -20,6 +39,8 @@ export interface AddressIngestResult {
   /** Account chains: transfers written and the block range covered. */
   transfers?: number;
   blocks?: { from: number; to: number };
+  /** Account chains: what the source could not see (e.g. internal transfers on a node without tracing). */
+  gaps?: ReportedGap[];
   pages: number;
   upToDate: boolean;
 }
@@ -30,6 +51,8 @@ export interface IngestResult {
   addresses: AddressIngestResult[];
   requests: number;
   retries: number;
+  /** Every address's gaps: what is missing from the stored histories. */
+  gaps: ReportedGap[];
 }
 
 export const MAX_INGEST_ADDRESSES = 1000;
@@ -98,6 +121,7 @@ export class IngestService {
       addresses: results,
       requests: src.counter.requests - before.requests,
       retries: src.counter.retries - before.retries,
+      gaps: results.flatMap((r) => r.gaps ?? []),
     };
   }
 
@@ -119,10 +143,15 @@ export class IngestService {
     const to = Math.min(this.evm.toBlock ?? Number.MAX_SAFE_INTEGER, tip.height - this.evm.confirmations);
     let transfers = 0;
     let pages = 0;
+    const gaps: SourceGap[] = [];
     const from = done + 1;
     for (let start = from; start <= to; start += this.evm.chunkBlocks) {
       const end = Math.min(to, start + this.evm.chunkBlocks - 1);
-      const rows = await src.transfers(address, { fromBlock: start, toBlock: end });
+      const rows = await src.transfers(
+        address,
+        { fromBlock: start, toBlock: end },
+        { onGap: (g) => gaps.push(g) },
+      );
       pages++;
       await this.store.tx(async () => {
         for (const r of rows) await this.accounts.upsertTransfer(r);
@@ -140,6 +169,7 @@ export class IngestService {
       upToDate: transfers === 0,
       transfers,
       blocks: { from, to: Math.max(done, to) },
+      gaps: reportGaps(gaps),
     };
   }
 

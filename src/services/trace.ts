@@ -17,7 +17,7 @@ import { ClusterStore } from "../store/clusters.ts";
 import type { Store } from "../store/db.ts";
 import { SyncStore } from "../store/sync.ts";
 import { loadUtxoTxs, UtxoStore } from "../store/utxo.ts";
-import type { IngestService } from "./ingest.ts";
+import type { IngestService, ReportedGap } from "./ingest.ts";
 import type { LabelService } from "./labels.ts";
 import { TRACE_DEFAULTS, validateTrace } from "./trace-input.ts";
 
@@ -39,13 +39,15 @@ export interface TraceRequest {
 
 export interface TraceResponse extends TraceResult {
   chain: string;
-  stats: TraceResult["stats"] & { requests: number; rounds: number };
+  /** `gaps`: what the sources fetched from could not see (internal transfers on a node without tracing…). */
+  stats: TraceResult["stats"] & { requests: number; rounds: number; gaps: ReportedGap[] };
 }
 
 export interface ExposureResponse extends ExposureResult {
   chain: string;
   risk: Risk;
   requests: number;
+  gaps: ReportedGap[];
 }
 
 export const DEFAULT_MAX_ADDRESSES = TRACE_DEFAULTS.maxAddresses;
@@ -67,7 +69,7 @@ export class TraceService {
   async trace(raw: TraceRequest, progress?: (round: number, what: string) => void): Promise<TraceResponse> {
     const req = validateTrace(raw);
     const chain = getChain(req.chain);
-    const { value, requests, rounds } = await this.expand(
+    const { value, requests, rounds, gaps } = await this.expand(
       chain.name,
       req.addresses,
       req.maxAddresses ?? DEFAULT_MAX_ADDRESSES,
@@ -89,7 +91,7 @@ export class TraceService {
       },
       progress,
     );
-    return { ...value, chain: chain.name, stats: { ...value.stats, requests, rounds } };
+    return { ...value, chain: chain.name, stats: { ...value.stats, requests, rounds, gaps } };
   }
 
   /** Direct and indirect exposure by category, in and out, with a risk score and band. */
@@ -117,7 +119,7 @@ export class TraceService {
       );
     }
     const budget = opts.maxAddresses ?? DEFAULT_MAX_ADDRESSES;
-    const { value, requests } = await this.expand(
+    const { value, requests, gaps } = await this.expand(
       chain.name,
       [address],
       budget,
@@ -152,7 +154,7 @@ export class TraceService {
         amount: e.amount,
       })),
     );
-    return { chain: chain.name, ...value, risk, requests };
+    return { chain: chain.name, ...value, risk, requests, gaps };
   }
 
   /**
@@ -169,7 +171,7 @@ export class TraceService {
       lookups: Pick<TraceParams, "labels" | "clusters">,
     ) => { value: T; missing: { txids: string[]; addresses: string[] } },
     progress?: (round: number, what: string) => void,
-  ): Promise<{ value: T; requests: number; rounds: number }> {
+  ): Promise<{ value: T; requests: number; rounds: number; gaps: ReportedGap[] }> {
     const chain = getChain(chainName);
     let source: ChainSource | undefined;
     if (fetch) {
@@ -180,6 +182,7 @@ export class TraceService {
       }
     }
     const before = source?.counter.requests ?? 0;
+    const gaps: ReportedGap[] = [];
     const graph = createMapGraph();
     const loadedAddr = new Set<string>();
     const loadedTx = new Set<string>();
@@ -217,7 +220,7 @@ export class TraceService {
       if (source) {
         const known = await sync.ingested(chain.name, fresh);
         const missing = fresh.filter((a) => !known.has(a));
-        if (missing.length) await this.ingest.ingest(chain.name, missing);
+        if (missing.length) gaps.push(...(await this.ingest.ingest(chain.name, missing)).gaps);
       }
       if (chain.family === "bitcoin") {
         await loadTxids(await utxo.txidsTouching(chain.name, fresh));
@@ -270,6 +273,6 @@ export class TraceService {
       await loadAddresses(todoAddr.slice(0, Math.max(1, budget - loadedAddr.size)));
     }
     if (!out) throw new FundtraceError("INTERNAL", "no result");
-    return { value: out.value, requests: (source?.counter.requests ?? 0) - before, rounds: rounds + 1 };
+    return { value: out.value, requests: (source?.counter.requests ?? 0) - before, rounds: rounds + 1, gaps };
   }
 }

@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Services } from "../../services/index.ts";
 import { validateIngestInput } from "../../services/ingest.ts";
 import { errorContent, INPUT_ERRORS, jsonContent, router } from "../router.ts";
+import { SourceGapSchema } from "../schemas.ts";
 
 export const IngestResultSchema = z
   .object({
@@ -15,12 +16,14 @@ export const IngestResultSchema = z
         corrected: z.number(),
         transfers: z.number().optional(),
         blocks: z.object({ from: z.number(), to: z.number() }).optional(),
+        gaps: z.array(SourceGapSchema).optional(),
         pages: z.number(),
         upToDate: z.boolean(),
       }),
     ),
     requests: z.number(),
     retries: z.number(),
+    gaps: z.array(SourceGapSchema),
   })
   .openapi("IngestResult");
 

@@ -1,4 +1,5 @@
 import { type Command, Option } from "commander";
+import { gapNotes } from "../../services/ingest.ts";
 import type { ExposureResponse } from "../../services/trace.ts";
 import { TRACE_DEFAULTS, TRACE_MODELS } from "../../services/trace-input.ts";
 import type { Cli } from "../context.ts";
@@ -17,24 +18,26 @@ function exposureText(r: ExposureResponse, o: ExposureFlags): string {
     ...r.direct.map((e) => ({ ...e, kind: "direct" })),
     ...r.indirect.map((e) => ({ ...e, kind: "indirect" })),
   ];
-  return [
-    `exposure of ${r.address} on ${r.chain} (${o.model}, ${o.hops} hops): risk ${r.risk.band.toUpperCase()} (${r.risk.score})${r.truncated ? " TRUNCATED by the address budget" : ""}`,
-    ...r.risk.reasons.map((x) => `  - ${x}`),
-    rows.length
-      ? table(
-          ["kind", "dir", "category", "amount", "asset", "share", "addresses"],
-          rows.map((e) => [
-            e.kind,
-            e.direction,
-            e.category,
-            e.amount.toString(),
-            e.asset,
-            e.share,
-            e.addresses,
-          ]),
-        )
-      : "  no labelled counterparties within reach\n",
-  ].join("\n");
+  return (
+    [
+      `exposure of ${r.address} on ${r.chain} (${o.model}, ${o.hops} hops): risk ${r.risk.band.toUpperCase()} (${r.risk.score})${r.truncated ? " TRUNCATED by the address budget" : ""}`,
+      ...r.risk.reasons.map((x) => `  - ${x}`),
+      rows.length
+        ? table(
+            ["kind", "dir", "category", "amount", "asset", "share", "addresses"],
+            rows.map((e) => [
+              e.kind,
+              e.direction,
+              e.category,
+              e.amount.toString(),
+              e.asset,
+              e.share,
+              e.addresses,
+            ]),
+          )
+        : "  no labelled counterparties within reach\n",
+    ].join("\n") + gapNotes(r.gaps)
+  );
 }
 
 /** `exposure CHAIN ADDRESS`: direct and indirect exposure by category, with a risk band. */

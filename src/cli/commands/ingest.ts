@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { validateIngestInput } from "../../services/ingest.ts";
+import { gapNotes, validateIngestInput } from "../../services/ingest.ts";
 import type { Cli } from "../context.ts";
 import { numberArg } from "../options.ts";
 import { table } from "../output.ts";
@@ -39,7 +39,9 @@ export function ingestCommand(program: Command, cli: Cli): void {
               a.pages,
               a.upToDate ? "up to date" : "updated",
             ]),
-          ) + `${r.requests} upstream requests (${r.retries} retries) to ${r.source}\n`,
+          ) +
+          `${r.requests} upstream requests (${r.retries} retries) to ${r.source}\n` +
+          gapNotes(r.gaps),
       );
     });
 }

@@ -1,5 +1,6 @@
 import { type Command, Option } from "commander";
 import { MAX_HOPS } from "../../core/trace.ts";
+import { gapNotes } from "../../services/ingest.ts";
 import type { TraceResponse } from "../../services/trace.ts";
 import { traceCsv, traceGraphml, traceTable } from "../../services/trace-format.ts";
 import {
@@ -76,7 +77,7 @@ function render(r: TraceResponse, format: string): string {
     case "graphml":
       return traceGraphml(r);
     default:
-      return traceTable(r);
+      return traceTable(r) + gapNotes(r.stats.gaps);
   }
 }
 

@@ -1,8 +1,8 @@
 /**
- * Call traces in one shape, from either node dialect: Parity/OpenEthereum `trace_*` (Erigon, Nethermind,
- * Reth, anvil) or Geth's `debug_traceTransaction` with the callTracer.
+ * Call traces in one shape, from any node dialect: Parity/OpenEthereum `trace_*` (Erigon, Nethermind,
+ * Reth, anvil), Geth's `debug_traceTransaction` with the callTracer, or struct logs (./struct-logs.ts).
  */
-import { hexToBigInt } from "./shared.ts";
+import { hexToBigInt } from "./encoding.ts";
 
 export interface FlatTrace {
   /** Path from the top-level call (empty) through the nested calls: [0, 1] is "0_1". */

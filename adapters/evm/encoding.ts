@@ -1,18 +1,7 @@
-/**
- * What both EVM adapters (JSON-RPC and Etherscan-compatible) share, so they produce identical rows:
- * the row order, the ERC-20 Transfer log shape and hex/decimal parsing.
- */
-import { type AccountTransfer, compareTransfers } from "../../src/domain.ts";
-import { BadInputError, InvalidAddressError } from "../../src/errors.ts";
+/** EVM encodings both EVM adapters read: hex quantities, log topics, the ERC-20 Transfer log, ABI strings. */
 
 /** keccak256("Transfer(address,address,uint256)"). */
 export const TRANSFER_TOPIC = "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef";
-
-export { compareTransfers, KIND_ORDER } from "../../src/domain.ts";
-
-export function sortTransfers(rows: AccountTransfer[]): AccountTransfer[] {
-  return rows.sort(compareTransfers);
-}
 
 /** 0x-quantity → bigint (exact at any size). */
 export function hexToBigInt(h: string): bigint {
@@ -28,8 +17,9 @@ export function hexToNumber(h: string): number {
 
 export const toHex = (n: number | bigint): string => `0x${n.toString(16)}`;
 
-/** 32-byte topic → lower-case address. */
-export const topicToAddress = (t: string): string => `0x${t.slice(-40)}`.toLowerCase();
+/** 32-byte word (topic or stack item, with or without 0x) → lower-case address in its low 20 bytes. */
+export const wordToAddress = (t: string): string =>
+  `0x${t.replace(/^0x/, "").padStart(40, "0").slice(-40)}`.toLowerCase();
 
 /** 20-byte address → 32-byte topic. */
 export const addressToTopic = (a: string): string => `0x${"0".repeat(24)}${a.slice(2).toLowerCase()}`;
@@ -63,24 +53,11 @@ export function decodeErc20Transfer(
   if (!/^0x[0-9a-fA-F]{64}$/.test(log.data)) return undefined;
   return {
     token: log.address.toLowerCase(),
-    from: topicToAddress(log.topics[1]!),
-    to: topicToAddress(log.topics[2]!),
+    from: wordToAddress(log.topics[1]!),
+    to: wordToAddress(log.topics[2]!),
     value: hexToBigInt(log.data),
     logIndex: hexToNumber(log.logIndex),
   };
-}
-
-/** Decimal string (Etherscan's number format) → bigint; rejects anything that is not a plain integer. */
-export function decToBigInt(s: string, what: string): bigint {
-  if (!/^[0-9]+$/.test(s))
-    throw new Error(`${what} is not a decimal integer: ${JSON.stringify(s).slice(0, 40)}`);
-  return BigInt(s);
-}
-
-export function decToNumber(s: string, what: string): number {
-  const n = decToBigInt(s, what);
-  if (n > BigInt(Number.MAX_SAFE_INTEGER)) throw new Error(`${what} is too large: ${s}`);
-  return Number(n);
 }
 
 /** ABI-decodes a string or bytes32 return value (old tokens like MKR return bytes32 symbols). */
@@ -97,38 +74,4 @@ export function decodeAbiString(hex: string): string | null {
   const len = Number.parseInt(h.slice(offset, offset + 64), 16);
   if (!Number.isSafeInteger(len) || offset + 64 + len * 2 > h.length) return null;
   return Buffer.from(h.slice(offset + 64, offset + 64 + len * 2), "hex").toString("utf8");
-}
-
-/** Memoises an async lookup of something immutable (a confirmed receipt, a block's timestamp); failures are not kept. */
-export function memo<K, T>(fn: (key: K) => Promise<T>): (key: K) => Promise<T> {
-  const cache = new Map<K, Promise<T>>();
-  return (key) => {
-    let p = cache.get(key);
-    if (!p) {
-      p = fn(key);
-      cache.set(key, p);
-      p.catch(() => cache.delete(key));
-    }
-    return p;
-  };
-}
-
-/** The address (lower-cased) after checking it and the block range both adapters accept. */
-export function checkTransfersInput(
-  chain: string,
-  address: string,
-  range: { fromBlock: number; toBlock: number },
-): string {
-  if (!/^0x[0-9a-fA-F]{40}$/.test(address))
-    throw new InvalidAddressError(chain, address, "not a 20-byte hex address");
-  const { fromBlock, toBlock } = range;
-  if (
-    !Number.isSafeInteger(fromBlock) ||
-    !Number.isSafeInteger(toBlock) ||
-    fromBlock < 0 ||
-    toBlock < fromBlock
-  ) {
-    throw new BadInputError(`invalid block range ${fromBlock}-${toBlock}`);
-  }
-  return address.toLowerCase();
 }
