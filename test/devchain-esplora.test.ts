@@ -15,9 +15,9 @@ import {
   type Utxo,
 } from "../src/devchain/bitcoin.ts";
 import { type EsploraServer, startEsploraServer } from "../src/devchain/esplora-server.ts";
-import { SHARED } from "./helpers/tmp.ts";
+import { fixture } from "./helpers/fixtures.ts";
 
-const SAMPLES = `${SHARED}api-samples/esplora`;
+const SAMPLES = fixture("api-samples/esplora");
 const sample = (f: string) => JSON.parse(readFileSync(`${SAMPLES}/${f}`, "utf8"));
 
 /** Raw GET: never throws on status, body kept as text. */

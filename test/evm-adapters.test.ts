@@ -467,10 +467,10 @@ describe("local Etherscan-compatible server format", () => {
 
   it("answers Blockscout with the keys of Blockscout's published samples", async () => {
     const { readFileSync } = await import("node:fs");
-    const { SHARED } = await import("./helpers/tmp.ts");
+    const { fixture } = await import("./helpers/fixtures.ts");
     const sample = (f: string) =>
       JSON.parse(
-        readFileSync(`${SHARED}api-samples/etherscan-compatible/blockscout_docs_account_${f}.json`, "utf8"),
+        readFileSync(fixture(`api-samples/etherscan-compatible/blockscout_docs_account_${f}.json`), "utf8"),
       );
     const alice = h.scenario.addresses.alice;
     const base = {

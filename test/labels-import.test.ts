@@ -1,15 +1,14 @@
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { normalizeAddress } from "../src/chains.ts";
 import { parseOfacCsv } from "../src/labels/ofac.ts";
 import { importDefaultLabels, type Services } from "../src/services/index.ts";
+import { fixture } from "./helpers/fixtures.ts";
 import { NBCTF_CSV, OFAC_XML, testServices } from "./helpers/services.ts";
-import { SHARED } from "./helpers/tmp.ts";
 
-const REF_CSV = join(SHARED, "labels/ofac/ofac_sdn_digital_currency_addresses.csv");
-const HISTORY_CSV = join(SHARED, "labels/ofac/ofac_sdn_digital_currency_addresses_history.csv");
+const REF_CSV = fixture("labels/ofac/ofac_sdn_digital_currency_addresses.csv");
+const HISTORY_CSV = fixture("labels/ofac/ofac_sdn_digital_currency_addresses_history.csv");
 
 let s: Services;
 beforeAll(async () => {
