@@ -35,14 +35,10 @@ const categoriesAt = (ds: OfacLabelDataset, chain: string, address: string) =>
     .sort();
 
 let xml: OfacLabelDataset;
-let parseMs = 0;
 const ref = readCsv(REF_CSV);
 
 beforeAll(async () => {
-  const t0 = performance.now();
   xml = await readOfacFile(XML_BZ2);
-  parseMs = performance.now() - t0;
-  console.log(`OFAC sdn_advanced bz2 decode + parse: ${Math.round(parseMs)} ms`);
 });
 
 describe("ofacCategories", () => {
@@ -69,10 +65,6 @@ describe("ofacCategories", () => {
 });
 
 describe("parseOfacSdnXml on the real 2025-11-19 list", () => {
-  it("decodes and parses in reasonable time", () => {
-    expect(parseMs).toBeLessThan(30_000);
-  });
-
   it("reads the date of issue into the source", () => {
     expect(xml.listDate).toBe("2025-11-19");
     expect(new Set(xml.labels.map((l) => l.source))).toEqual(new Set(["OFAC SDN 2025-11-19"]));
