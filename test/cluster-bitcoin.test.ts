@@ -71,6 +71,8 @@ beforeAll(async () => {
   await s.store.tx(async () => {
     for (const t of sc.txs) await u.writeTx(t);
   });
+  // clustered before any test reads the partition (the first test clusters again, from scratch)
+  await s.clusters.cluster("bitcoin", { full: true });
 });
 afterAll(() => s.close());
 
