@@ -8,5 +8,12 @@ export default defineConfig({
     pool: "forks",
     fileParallelism: true,
     maxWorkers: 2,
+    // `npm test` leaves these out (--tags-filter='!slow'); `npm run test:all` runs everything
+    tags: [
+      {
+        name: "slow",
+        description: "end-to-end runs, kills, fault runs and big property tests (npm run test:all)",
+      },
+    ],
   },
 });

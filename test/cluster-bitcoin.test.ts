@@ -166,7 +166,9 @@ describe("Bitcoin multi-input clustering", () => {
     expect(got.firstSeen("bc1qnotstored")).toBeUndefined();
   });
 
-  it("property: random batches in random order give the same clusters as one full pass", async () => {
+  it("property: random batches in random order give the same clusters as one full pass", {
+    tags: ["slow"],
+  }, async () => {
     const full = await s.clusters.partition("bitcoin");
     await fc.assert(
       fc.asyncProperty(

@@ -115,7 +115,7 @@ describe("Bitcoin ingest from Esplora", () => {
     expect(server.stats.total).toBe(2); // first page + the newly confirmed tx's spends
   });
 
-  it("corrects transactions after a reorg", async () => {
+  it("corrects transactions after a reorg", { tags: ["slow"] }, async () => {
     const vendor = chain.wallet("vendor");
     const a = chain.send({
       from: vendor,
@@ -143,7 +143,9 @@ describe("Bitcoin ingest from Esplora", () => {
     }
   });
 
-  it("with 20% of requests failing, ends with tables identical to a fault-free run", async () => {
+  it("with 20% of requests failing, ends with tables identical to a fault-free run", {
+    tags: ["slow"],
+  }, async () => {
     const faulty = await btcServices(dir, "faulty", server.url);
     try {
       server.resetStats();

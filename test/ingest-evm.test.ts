@@ -132,7 +132,7 @@ describe("EVM ingest into the store", () => {
     expect(await transfers(ethscan)).toEqual(before);
   });
 
-  it("with 20% of requests failing, ends with the same table", async () => {
+  it("with 20% of requests failing, ends with the same table", { tags: ["slow"] }, async () => {
     const faulty = await viaEtherscan("etherscan-faults");
     try {
       es.setFaults({ rate: 0.2, seed: 11, holdMs: 2500 });
@@ -182,7 +182,7 @@ describe("EVM ingest into the store", () => {
   });
 });
 
-describe("EVM CLI ingest killed with SIGKILL", () => {
+describe("EVM CLI ingest killed with SIGKILL", { tags: ["slow"] }, () => {
   it("resumes to a table identical to an uninterrupted run, with the key never in the output", async () => {
     const env = {
       ...fast,

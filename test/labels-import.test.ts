@@ -83,7 +83,7 @@ describe("label imports into the store", () => {
     expect(new Set((await ofacRows()).map((x) => `${x.currency}|${x.address}|${x.program}`)).size).toBe(758);
   });
 
-  it("loads the bundled default label set", async () => {
+  it("loads the bundled default label set", { tags: ["slow"] }, async () => {
     const fresh = await testServices("defaults");
     try {
       const results = await importDefaultLabels(fresh);
