@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { createEtherscanSource, type EtherscanSourceOptions } from "../adapters/etherscan/index.ts";
 import { createEvmRpcSource, type EvmRpcSourceOptions } from "../adapters/evm-rpc/index.ts";
 import { type EtherscanServer, startEtherscanServer } from "../src/devchain/etherscan-server.ts";
@@ -286,7 +286,11 @@ describe("tracing gaps", () => {
   });
 
   it("refuses an unbounded block scan", async () => {
-    const src = rpcSource(noTraceFilter.url, { maxScanBlocks: 5 });
+    // its own proxy: the refusal leaves token-log requests in flight, which must not reach a proxy
+    // whose calls another test counts
+    const proxy = await startRpcProxy(h.node, { disableMethods: ["trace_filter"] });
+    onTestFinished(() => proxy.close());
+    const src = rpcSource(proxy.url, { maxScanBlocks: 5 });
     await expect(
       src.transfers(h.scenario.addresses.alice, { fromBlock: 0, toBlock: h.scenario.tip.height }),
     ).rejects.toMatchObject({ code: "BAD_INPUT" });
