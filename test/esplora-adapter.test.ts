@@ -5,9 +5,9 @@ import type { EsploraServer } from "../src/devchain/esplora-server.ts";
 import type { UtxoTx } from "../src/domain.ts";
 import { utxoSourceContract } from "./contract/source-contract.ts";
 import { startServer, vendorScenario } from "./helpers/btc.ts";
-import { SHARED } from "./helpers/tmp.ts";
+import { fixture } from "./helpers/fixtures.ts";
 
-const sample = (f: string) => JSON.parse(readFileSync(`${SHARED}api-samples/esplora/${f}`, "utf8"));
+const sample = (f: string) => JSON.parse(readFileSync(fixture(`api-samples/esplora/${f}`), "utf8"));
 
 let server: EsploraServer | undefined;
 afterAll(async () => server?.close());

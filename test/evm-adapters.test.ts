@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { inspect } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { createEtherscanSource, type EtherscanSourceOptions } from "../adapters/etherscan/index.ts";
 import { createEvmRpcSource, type EvmRpcSourceOptions } from "../adapters/evm-rpc/index.ts";
 import type { SourceGap } from "../adapters/source.ts";
@@ -363,7 +363,11 @@ describe("tracing gaps", () => {
   }
 
   it("refuses an unbounded block scan", async () => {
-    const src = rpcSource(noTraceFilter.url, { maxScanBlocks: 5 });
+    // its own proxy: the refusal leaves token-log requests in flight, which must not reach a proxy
+    // whose calls another test counts
+    const proxy = await startRpcProxy(h.node, { disableMethods: ["trace_filter"] });
+    onTestFinished(() => proxy.close());
+    const src = rpcSource(proxy.url, { maxScanBlocks: 5 });
     await expect(
       src.transfers(h.scenario.addresses.alice, { fromBlock: 0, toBlock: h.scenario.tip.height }),
     ).rejects.toMatchObject({ code: "BAD_INPUT" });
@@ -608,10 +612,10 @@ describe("local Etherscan-compatible server format", () => {
 
   it("answers Blockscout with the keys of Blockscout's published samples", async () => {
     const { readFileSync } = await import("node:fs");
-    const { SHARED } = await import("./helpers/tmp.ts");
+    const { fixture } = await import("./helpers/fixtures.ts");
     const sample = (f: string) =>
       JSON.parse(
-        readFileSync(`${SHARED}api-samples/etherscan-compatible/blockscout_docs_account_${f}.json`, "utf8"),
+        readFileSync(fixture(`api-samples/etherscan-compatible/blockscout_docs_account_${f}.json`), "utf8"),
       );
     const alice = h.scenario.addresses.alice;
     const base = {
