@@ -22,7 +22,8 @@ utxoSourceContract("esplora (local Esplora server, signed mainnet transactions)"
     changeAddress: A,
   });
   server = await startServer(chain);
-  const source = createEsploraSource({ baseUrl: server.url, rps: 1000 });
+  const make = (url: string) => () => createEsploraSource({ baseUrl: url, rps: 1000 });
+  const source = make(server.url)();
   const history = chain
     .esploraTxs()
     .filter(
@@ -52,6 +53,7 @@ utxoSourceContract("esplora (local Esplora server, signed mainnet transactions)"
   const srv = server;
   return {
     source,
+    fresh: make(srv.url),
     failNext: () => srv.setFaults({ schedule: ["503"] }),
     facts: {
       tip: { height: chain.tipHeight, hash: chain.tipHash },

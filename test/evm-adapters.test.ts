@@ -88,6 +88,7 @@ const etherscanSource = (server: EtherscanServer, o: Partial<EtherscanSourceOpti
 
 accountSourceContract("evm-rpc, trace_filter", async () => ({
   source: rpcSource(plain.url),
+  fresh: () => rpcSource(plain.url),
   facts: facts(),
   upstreamRequests: () => plain.stats.calls,
   failNext: () => plain.setFaults({ schedule: ["503"] }),
@@ -95,6 +96,7 @@ accountSourceContract("evm-rpc, trace_filter", async () => ({
 
 accountSourceContract("evm-rpc, node refusing wide block ranges and large results", async () => ({
   source: rpcSource(limited.url),
+  fresh: () => rpcSource(limited.url),
   facts: facts(),
   upstreamRequests: () => limited.stats.calls,
   failNext: () => limited.setFaults({ schedule: ["503"] }),
@@ -102,6 +104,7 @@ accountSourceContract("evm-rpc, node refusing wide block ranges and large result
 
 accountSourceContract("evm-rpc, no trace_filter: block scan + debug_traceTransaction", async () => ({
   source: rpcSource(noTraceFilter.url),
+  fresh: () => rpcSource(noTraceFilter.url),
   facts: facts(),
   upstreamRequests: () => noTraceFilter.stats.calls,
   failNext: () => noTraceFilter.setFaults({ schedule: ["503"] }),
@@ -111,6 +114,7 @@ accountSourceContract(
   "evm-rpc, no trace_filter, debug_traceTransaction answering struct logs (ganache)",
   async () => ({
     source: rpcSource(structLogs.url),
+    fresh: () => rpcSource(structLogs.url),
     facts: facts(),
     upstreamRequests: () => structLogs.stats.calls,
     failNext: () => structLogs.setFaults({ schedule: ["503"] }),
@@ -119,6 +123,7 @@ accountSourceContract(
 
 accountSourceContract("etherscan v2 (record window 10)", async () => ({
   source: etherscanSource(es),
+  fresh: () => etherscanSource(es),
   facts: facts(WINDOW),
   upstreamRequests: () => es.stats.total,
   failNext: () => es.setFaults({ schedule: ["503"] }),
@@ -126,6 +131,7 @@ accountSourceContract("etherscan v2 (record window 10)", async () => ({
 
 accountSourceContract("blockscout (record window 10)", async () => ({
   source: etherscanSource(bs),
+  fresh: () => etherscanSource(bs),
   facts: facts(WINDOW),
   upstreamRequests: () => bs.stats.total,
   failNext: () => bs.setFaults({ schedule: ["503"] }),
