@@ -14,9 +14,12 @@ const HISTORY_CSV = fixture("labels/ofac/ofac_sdn_digital_currency_addresses_his
 let s: Services;
 let both: Services;
 let first: Awaited<ReturnType<Services["labels"]["importFile"]>>;
+// one hook per database: each OFAC import gets the whole hook timeout on a busy machine
 beforeAll(async () => {
   s = await testServices("labels-import");
   first = await s.labels.importFile(OFAC_XML);
+});
+beforeAll(async () => {
   both = await testServices("labels-both");
   await both.labels.importFile(OFAC_XML);
   await both.labels.importFile(NBCTF_CSV);
