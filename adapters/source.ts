@@ -1,5 +1,5 @@
 import type { AccountTransfer, SpentBy, TransferKind, UtxoTx } from "../src/domain.ts";
-import type { RequestCounter } from "./http.ts";
+import type { RequestCounter } from "./transport.ts";
 
 /**
  * The chain-source contract every adapter implements: a handful of methods, one factory per source.
@@ -22,11 +22,13 @@ interface SourceBase {
   /** Stable name used for sync cursors and stored responses, e.g. "esplora". */
   readonly id: string;
   readonly chain: string;
-  /** Upstream requests made through this source (shared with the HTTP layer). */
+  /** Upstream requests made through this source: requests, retries, cache hits, failures. */
   readonly counter: RequestCounter;
   tip(): Promise<Tip>;
   /** Block hash at a height on the source's current best chain, null above the tip. */
   blockHash(height: number): Promise<string | null>;
+  /** Frees the source's connections; later calls fail without asking upstream. Safe to call twice. */
+  close(): Promise<void>;
 }
 
 export interface UtxoSource extends SourceBase {
@@ -36,8 +38,6 @@ export interface UtxoSource extends SourceBase {
    * first page, which also carries the unconfirmed transactions in `mempool`: one request).
    */
   addressHistory(address: string, cursor: string | null): Promise<Page<UtxoTx>>;
-  /** Unconfirmed transactions touching the address. */
-  addressMempool(address: string): Promise<UtxoTx[]>;
   /** One transaction, or null when the source does not know it. */
   transaction(txid: string): Promise<UtxoTx | null>;
   /** Per output: the spending input, or null when unspent. Null when the tx is unknown. */
@@ -58,15 +58,40 @@ export interface SourceGap {
   reason: string;
 }
 
+/** The one wording of a gap, shared by CLI and API: "internal transfers unavailable from this node for blocks X–Y". */
+export function describeGap(g: SourceGap): string {
+  const blocks = g.fromBlock === g.toBlock ? `block ${g.fromBlock}` : `blocks ${g.fromBlock}–${g.toBlock}`;
+  return `${g.address}: ${g.kinds.join(" and ")} transfers unavailable from this node for ${blocks} (${g.reason})`;
+}
+
+/** Joins gaps of the same address, kinds and reason whose block ranges touch or overlap. */
+export function mergeGaps(gaps: readonly SourceGap[]): SourceGap[] {
+  const key = (g: SourceGap) => `${g.address}|${g.kinds.join(",")}|${g.reason}`;
+  const sorted = [...gaps].sort((a, b) => key(a).localeCompare(key(b)) || a.fromBlock - b.fromBlock);
+  const out: SourceGap[] = [];
+  for (const g of sorted) {
+    const last = out[out.length - 1];
+    if (last && key(last) === key(g) && g.fromBlock <= last.toBlock + 1)
+      last.toBlock = Math.max(last.toBlock, g.toBlock);
+    else out.push({ ...g, kinds: [...g.kinds] });
+  }
+  return out;
+}
+
+/** What a transfers() call reports besides its rows. */
+export interface TransfersReport {
+  /** Called for each part of the range the source could not cover; rows of that kind are missing there. */
+  onGap?(gap: SourceGap): void;
+}
+
 export interface AccountSource extends SourceBase {
   readonly model: "account";
   /**
    * Every native, internal, token transfer and fee touching the address within the block range,
-   * in chain order (block, tx index, kind native < internal < token < fee, seq).
+   * in chain order (block, tx index, kind native < internal < token < fee, seq). What the source
+   * could not see is reported through `report.onGap`, never silently left out.
    */
-  transfers(address: string, range: BlockRange): Promise<AccountTransfer[]>;
-  /** Gaps left by transfers() calls so far; absent when the source never leaves any. */
-  readonly gaps?: readonly SourceGap[];
+  transfers(address: string, range: BlockRange, report?: TransfersReport): Promise<AccountTransfer[]>;
 }
 
 export type ChainSource = UtxoSource | AccountSource;

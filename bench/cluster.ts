@@ -6,6 +6,8 @@ import { fileURLToPath } from "node:url";
 import { loadConfig } from "../src/config.ts";
 import type { ClusterRunResult } from "../src/services/cluster.ts";
 import { createServices } from "../src/services/index.ts";
+import { ClusterStore } from "../src/store/clusters.ts";
+import { withBenchQueries } from "./queries.ts";
 import { median, peakRssMiB, timeit } from "./stats.ts";
 
 const SELF = fileURLToPath(import.meta.url);
@@ -34,6 +36,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   const reused = reuse !== undefined && existsSync(reuse);
   if (reused) copyFileSync(reuse, db);
   const s = await createServices(loadConfig({ db, defaultLabels: false }, {}));
+  withBenchQueries(s.store);
   try {
     const gen = await timeit(async () => {
       if (reused) return;
@@ -48,8 +51,10 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     // the integer ids ingest writes with each tx (UtxoStore.writeTx), here in bulk as migration 005 does
     const ids = await timeit(async () => {
       if (reused) return;
-      for (const t of ["address_ids", "tx_ids", "tx_index", "input_ids"])
-        await s.store.run(`bench.gen_utxo_${t}`);
+      await s.store.run("bench.gen_utxo_address_ids");
+      await s.store.run("bench.gen_utxo_tx_ids");
+      await s.store.run("bench.gen_utxo_tx_index");
+      await s.store.run("bench.gen_utxo_input_ids");
     });
     await s.store.checkpoint();
     if (reuse !== undefined && !reused) copyFileSync(db, reuse);
@@ -79,8 +84,9 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     const sql = await timeit(async () => {
       if (flag("--no-sql")) return;
       await s.store.tx(async (tx) => {
-        for (const t of ["tx", "member", "edge"]) await tx.run(`cluster.clear_work_${t}`);
-        await tx.run("cluster.fill_work_tx", { chain: "bitcoin", all: true });
+        const clusters = new ClusterStore(tx);
+        await clusters.clearWork();
+        await clusters.fillWork("bitcoin", true);
         await tx.run("bench.sql_edges");
         await tx.run("bench.sql_init_labels");
         const t0 = performance.now();

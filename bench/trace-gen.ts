@@ -2,7 +2,7 @@ import type { Store } from "../src/store/db.ts";
 
 /** Chain of the synthetic graph (account model, native ETH transfers): a real chain, so the product traces it. */
 export const BENCH_CHAIN = "ethereum";
-/** Exchange hubs: address kind 1, ids 0..15 (see queries/bench/trace_gen_transfers.sql). */
+/** Exchange hubs: address kind 1, ids 0..15 (see bench/queries/trace_gen_transfers.sql). */
 export const HUB_COUNT = 16;
 
 export function benchAddress(kind: number, id: number): string {

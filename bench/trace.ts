@@ -7,6 +7,7 @@ import { loadConfig } from "../src/config.ts";
 import { createServices, type Services } from "../src/services/index.ts";
 import type { TraceRequest } from "../src/services/trace.ts";
 import { Store } from "../src/store/db.ts";
+import { withBenchQueries } from "./queries.ts";
 import { median, peakRssMiB, rssMiB, timeit } from "./stats.ts";
 import { BENCH_CHAIN, generate } from "./trace-gen.ts";
 
@@ -125,9 +126,9 @@ async function childWarm(db: string, starts: string[]) {
     }
   const peakWarm = peakRssMiB();
   // stop at exchange: the hubs labelled as exchanges (a label import, as a user would)
-  const hubs = (await s.store.all("bench.trace_hubs", { chain: BENCH_CHAIN, prefix: HUB_PREFIX })).map(
-    (r) => r.address as string,
-  );
+  const hubs = (
+    await withBenchQueries(s.store).all("bench.trace_hubs", { chain: BENCH_CHAIN, prefix: HUB_PREFIX })
+  ).map((r) => r.address as string);
   const csv = [
     "chain,address,label,category,source,confidence,program,reference,cluster_defining",
     ...hubs.map((a, i) => `${BENCH_CHAIN},${a},Exchange ${i + 1},exchange,bench,50,,,false`),
@@ -151,7 +152,7 @@ async function childWarm(db: string, starts: string[]) {
 /** Child: the recursive CTE, cold (open + first query) and warm (the same query again). */
 async function childCte(db: string, start: string) {
   const t0 = performance.now();
-  const store = await Store.open(db);
+  const store = withBenchQueries(await Store.open(db));
   try {
     const q = { chain: BENCH_CHAIN, start, max_hops: HOPS };
     const cold = await timeit(() => store.one("bench.trace_cte_reach", q));
@@ -223,7 +224,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       mkdirSync(dir, { recursive: true });
       copyFileSync(reuse, db);
     }
-    const store = await Store.open(db);
+    const store = withBenchQueries(await Store.open(db));
     let gen: Awaited<ReturnType<typeof generate>> | null = null;
     let genMs: number | null = null;
     let starts: string[];

@@ -66,14 +66,14 @@ export class ConflictError extends FundtraceError {
   }
 }
 
-/** An upstream data source (Esplora, Etherscan, node) failed after retries. */
+/** An upstream data source (Esplora, Etherscan, node) failed after retries; the cause is kept, secrets scrubbed. */
 export class UpstreamError extends FundtraceError {
   readonly source: string;
   readonly status: number | undefined;
   constructor(
     source: string,
     message: string,
-    options: ErrorOptions & { status?: number; timeout?: boolean } = {},
+    options: ErrorOptions & { cause: unknown; status?: number; timeout?: boolean },
   ) {
     super(options.timeout ? "UPSTREAM_TIMEOUT" : "UPSTREAM_FAILED", `${source}: ${message}`, options);
     this.source = source;

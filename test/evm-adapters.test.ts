@@ -1,11 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { join } from "node:path";
+import { inspect } from "node:util";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { createEtherscanSource, type EtherscanSourceOptions } from "../adapters/etherscan/index.ts";
 import { createEvmRpcSource, type EvmRpcSourceOptions } from "../adapters/evm-rpc/index.ts";
+import type { SourceGap } from "../adapters/source.ts";
+import { loadConfig } from "../src/config.ts";
 import { type EtherscanServer, startEtherscanServer } from "../src/devchain/etherscan-server.ts";
 import { type EvmHarness, startEvmHarness } from "../src/devchain/evm.ts";
 import { type RpcProxy, startRpcProxy } from "../src/devchain/evm-rpc-proxy.ts";
 import type { RawResponse, ResponseStore } from "../src/domain.ts";
+import { createServices } from "../src/services/index.ts";
 import { type AccountFacts, accountSourceContract } from "./contract/account-contract.ts";
+import { runCli } from "./helpers/cli.ts";
+import { tempDir } from "./helpers/tmp.ts";
 
 const KEY = "Zk9Q-etherscan-test-key-4f1d7a";
 const WINDOW = 10;
@@ -18,10 +25,12 @@ let plain: RpcProxy;
 let limited: RpcProxy;
 let noTraceFilter: RpcProxy;
 let noTracing: RpcProxy;
+let structLogs: RpcProxy;
 
 beforeAll(async () => {
-  h = await startEvmHarness();
-  [es, bs, plain, limited, noTraceFilter, noTracing] = await Promise.all([
+  // Steps tracing: anvil then answers debug_traceTransaction without a tracer with struct logs.
+  h = await startEvmHarness({ args: ["--steps-tracing"] });
+  [es, bs, plain, limited, noTraceFilter, noTracing, structLogs] = await Promise.all([
     startEtherscanServer(h, { flavor: "etherscan-v2", recordWindow: WINDOW, apiKey: KEY }),
     startEtherscanServer(h, { flavor: "blockscout", recordWindow: WINDOW }),
     startRpcProxy(h.node),
@@ -29,11 +38,13 @@ beforeAll(async () => {
     startRpcProxy(h.node, { maxBlockRange: 6, maxLogResults: 12 }),
     startRpcProxy(h.node, { disableMethods: ["trace_filter"] }),
     startRpcProxy(h.node, { disableMethods: ["trace_filter", "debug_traceTransaction"] }),
+    // Like ganache: debug_traceTransaction ignores `tracer: callTracer` and answers struct logs.
+    startRpcProxy(h.node, { disableMethods: ["trace_filter"], debugTraceAs: "struct-logs" }),
   ]);
 });
 
 afterAll(async () => {
-  await Promise.all([es, bs, plain, limited, noTraceFilter, noTracing].map((s) => s?.close()));
+  await Promise.all([es, bs, plain, limited, noTraceFilter, noTracing, structLogs].map((s) => s?.close()));
   await h?.stop();
 });
 
@@ -77,32 +88,53 @@ const etherscanSource = (server: EtherscanServer, o: Partial<EtherscanSourceOpti
 
 accountSourceContract("evm-rpc, trace_filter", async () => ({
   source: rpcSource(plain.url),
+  fresh: () => rpcSource(plain.url),
   facts: facts(),
   upstreamRequests: () => plain.stats.calls,
+  failNext: () => plain.setFaults({ schedule: ["503"] }),
 }));
 
 accountSourceContract("evm-rpc, node refusing wide block ranges and large results", async () => ({
   source: rpcSource(limited.url),
+  fresh: () => rpcSource(limited.url),
   facts: facts(),
   upstreamRequests: () => limited.stats.calls,
+  failNext: () => limited.setFaults({ schedule: ["503"] }),
 }));
 
 accountSourceContract("evm-rpc, no trace_filter: block scan + debug_traceTransaction", async () => ({
   source: rpcSource(noTraceFilter.url),
+  fresh: () => rpcSource(noTraceFilter.url),
   facts: facts(),
   upstreamRequests: () => noTraceFilter.stats.calls,
+  failNext: () => noTraceFilter.setFaults({ schedule: ["503"] }),
 }));
+
+accountSourceContract(
+  "evm-rpc, no trace_filter, debug_traceTransaction answering struct logs (ganache)",
+  async () => ({
+    source: rpcSource(structLogs.url),
+    fresh: () => rpcSource(structLogs.url),
+    facts: facts(),
+    upstreamRequests: () => structLogs.stats.calls,
+    failNext: () => structLogs.setFaults({ schedule: ["503"] }),
+  }),
+);
 
 accountSourceContract("etherscan v2 (record window 10)", async () => ({
   source: etherscanSource(es),
+  fresh: () => etherscanSource(es),
   facts: facts(WINDOW),
   upstreamRequests: () => es.stats.total,
+  failNext: () => es.setFaults({ schedule: ["503"] }),
 }));
 
 accountSourceContract("blockscout (record window 10)", async () => ({
   source: etherscanSource(bs),
+  fresh: () => etherscanSource(bs),
   facts: facts(WINDOW),
   upstreamRequests: () => bs.stats.total,
+  failNext: () => bs.setFaults({ schedule: ["503"] }),
   unknownFields: { traceAddress: "Blockscout's txlistinternal gives a flat index, not the trace address" },
 }));
 
@@ -271,9 +303,14 @@ describe("tracing gaps", () => {
   it("without any tracing, a block scan still finds native, token and fee rows and records the internal gap", async () => {
     const src = rpcSource(noTracing.url);
     const alice = h.scenario.addresses.alice;
-    const rows = await src.transfers(alice, { fromBlock: 0, toBlock: h.scenario.tip.height });
+    const gaps: SourceGap[] = [];
+    const rows = await src.transfers(
+      alice,
+      { fromBlock: 0, toBlock: h.scenario.tip.height },
+      { onGap: (g) => gaps.push(g) },
+    );
     expect(rows).toEqual(h.scenario.expected(alice).filter((r) => r.kind !== "internal"));
-    expect(src.gaps).toEqual([
+    expect(gaps).toEqual([
       {
         address: alice,
         fromBlock: 0,
@@ -285,11 +322,117 @@ describe("tracing gaps", () => {
     expect(src.traceMode).toBe("scan");
   });
 
+  it("reads internal transfers from struct logs when the node ignores the callTracer", async () => {
+    const lines: string[] = [];
+    const gaps: SourceGap[] = [];
+    const src = rpcSource(structLogs.url, { log: (l) => lines.push(l) });
+    const range = { fromBlock: 0, toBlock: h.scenario.tip.height };
+    const nested = h.scenario.addresses.innerForwarder;
+    const rows = await src.transfers(nested, range, { onGap: (g) => gaps.push(g) });
+    expect(rows).toEqual(h.scenario.expected(nested));
+    expect(
+      rows
+        .filter((r) => r.txid === h.scenario.nestedTxid && r.kind === "internal")
+        .map((r) => r.traceAddress),
+    ).toEqual(["0", "0_0", "0_1"]);
+    expect(gaps).toEqual([]);
+    expect(structLogs.stats.byMethod.debug_traceTransaction).toBeGreaterThan(0);
+  });
+
+  for (const [as, reason] of [
+    ["struct-logs-without-stack", /struct logs without the stack/],
+    ["struct-logs-empty", /struct logs without steps/],
+  ] as const) {
+    it(`records a gap for the blocks whose struct logs cannot be read (${as})`, async () => {
+      const proxy = await startRpcProxy(h.node, { disableMethods: ["trace_filter"], debugTraceAs: as });
+      try {
+        const gaps: SourceGap[] = [];
+        const src = rpcSource(proxy.url);
+        const range = { fromBlock: 0, toBlock: h.scenario.tip.height };
+        for (const a of h.scenario.tracked) {
+          const want = h.scenario.expected(a);
+          const rows = await src.transfers(a, range, { onGap: (g) => gaps.push(g) });
+          // Everything but internal transfers is still there; each missing one lies inside a gap.
+          expect(rows, a).toEqual(want.filter((r) => r.kind !== "internal"));
+          for (const r of want.filter((x) => x.kind === "internal"))
+            expect(
+              gaps.some((g) => g.address === a && g.fromBlock <= r.blockNumber && r.blockNumber <= g.toBlock),
+              `${a} block ${r.blockNumber}`,
+            ).toBe(true);
+        }
+        expect(gaps.length).toBeGreaterThan(0);
+        expect(gaps.every((g) => reason.test(g.reason) && g.kinds.join() === "internal")).toBe(true);
+      } finally {
+        await proxy.close();
+      }
+    });
+  }
+
   it("refuses an unbounded block scan", async () => {
-    const src = rpcSource(noTraceFilter.url, { maxScanBlocks: 5 });
+    // its own proxy: the refusal leaves token-log requests in flight, which must not reach a proxy
+    // whose calls another test counts
+    const proxy = await startRpcProxy(h.node, { disableMethods: ["trace_filter"] });
+    onTestFinished(() => proxy.close());
+    const src = rpcSource(proxy.url, { maxScanBlocks: 5 });
     await expect(
       src.transfers(h.scenario.addresses.alice, { fromBlock: 0, toBlock: h.scenario.tip.height }),
     ).rejects.toMatchObject({ code: "BAD_INPUT" });
+  });
+});
+
+describe("gaps reach the user", () => {
+  const dir = tempDir();
+  const env = { FUNDTRACE_EVM_CONFIRMATIONS: "0", FUNDTRACE_RPS: "2000", FUNDTRACE_RETRY_BASE_MS: "2" };
+
+  it("in the ingest result, the trace stats and the CLI output, in one wording", async () => {
+    const alice = h.scenario.addresses.alice;
+    const tip = h.scenario.tip.height;
+    const message = `${alice}: internal transfers unavailable from this node for blocks 0–${tip} (node has neither trace_filter nor debug_traceTransaction)`;
+    const gap = { address: alice, fromBlock: 0, toBlock: tip, kinds: ["internal"], message };
+    const services = (db: string) =>
+      createServices(loadConfig({ db: join(dir, db), defaultLabels: false, evmRpcUrl: noTracing.url }, env));
+    const s = await services("a.duckdb");
+    try {
+      const r = await s.ingest.ingest("anvil", [alice]);
+      expect(r.gaps).toEqual([expect.objectContaining(gap)]);
+      expect(r.addresses[0]?.gaps).toEqual(r.gaps);
+    } finally {
+      s.close();
+    }
+    const t = await services("b.duckdb");
+    try {
+      const r = await t.traces.trace({ chain: "anvil", addresses: [alice], maxHops: 1, maxAddresses: 1 });
+      expect(r.stats.gaps).toEqual([expect.objectContaining(gap)]);
+    } finally {
+      t.close();
+    }
+
+    const saved = { ...process.env };
+    Object.assign(process.env, env);
+    try {
+      const cli = (db: string, ...args: string[]) =>
+        runCli(["--db", join(dir, db), "--no-default-labels", "--evm-rpc-url", noTracing.url, ...args]);
+      const ingest = await cli("c.duckdb", "ingest", "anvil", alice);
+      expect(ingest.code).toBe(0);
+      expect(ingest.stdout).toContain(`note: ${message}\n`);
+      const trace = await cli("d.duckdb", "trace", "anvil", alice, "--hops", "1", "--max-addresses", "1");
+      expect(trace.code).toBe(0);
+      expect(trace.stdout).toContain(`note: ${message}\n`);
+      const json = await cli(
+        "e.duckdb",
+        "--json",
+        "trace",
+        "anvil",
+        alice,
+        "--hops",
+        "1",
+        "--max-addresses",
+        "1",
+      );
+      expect(JSON.parse(json.stdout).stats.gaps).toEqual([expect.objectContaining(gap)]);
+    } finally {
+      process.env = saved;
+    }
   });
 });
 
@@ -321,7 +464,7 @@ describe("the API key never leaks", () => {
     const bad = createEtherscanSource({ baseUrl: es.url, apiKey: wrong, chainId: 31337, rps: 2000 });
     const e1 = await bad.tip().catch((e: unknown) => e as Error);
     expect(e1).toMatchObject({ code: "UNAUTHORIZED" });
-    texts.push(String(e1), (e1 as Error).message, JSON.stringify(e1));
+    texts.push(String(e1), (e1 as Error).message, JSON.stringify(e1), inspect(e1, { depth: 10 }));
 
     // Transport failures after retries: the URL in the message is redacted.
     es.setFaults({ rate: 1, kinds: ["503"] });
@@ -332,7 +475,14 @@ describe("the API key never leaks", () => {
         .catch((e: unknown) => e as Error);
       expect(e2).toMatchObject({ code: "UPSTREAM_FAILED" });
       expect((e2 as Error).message).toContain("/v2/api?chainid=31337&module=account");
-      texts.push(String(e2), JSON.stringify(e2), JSON.stringify((e2 as { details?: unknown }).details));
+      texts.push(
+        String(e2),
+        JSON.stringify(e2),
+        JSON.stringify((e2 as { details?: unknown }).details),
+        inspect(e2, { depth: 10 }),
+      );
+      // The error keeps what caused it (the refused answer), scrubbed like the message.
+      expect((e2 as Error).cause).toMatchObject({ message: expect.stringContaining("HTTP 503") });
     } finally {
       es.setFaults(null);
     }
@@ -343,7 +493,8 @@ describe("the API key never leaks", () => {
     const gone = etherscanSource(closed, { retry: { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 1 } });
     const e3 = await gone.tip().catch((e: unknown) => e as Error);
     expect(e3).toMatchObject({ code: "UPSTREAM_FAILED" });
-    texts.push(String(e3), JSON.stringify(e3));
+    texts.push(String(e3), JSON.stringify(e3), inspect(e3, { depth: 10 }));
+    expect((e3 as Error).cause).toMatchObject({ code: "ECONNREFUSED" });
 
     for (const t of [...texts, ...lines]) {
       expect(t).not.toContain(KEY);
@@ -467,10 +618,10 @@ describe("local Etherscan-compatible server format", () => {
 
   it("answers Blockscout with the keys of Blockscout's published samples", async () => {
     const { readFileSync } = await import("node:fs");
-    const { SHARED } = await import("./helpers/tmp.ts");
+    const { fixture } = await import("./helpers/fixtures.ts");
     const sample = (f: string) =>
       JSON.parse(
-        readFileSync(`${SHARED}api-samples/etherscan-compatible/blockscout_docs_account_${f}.json`, "utf8"),
+        readFileSync(fixture(`api-samples/etherscan-compatible/blockscout_docs_account_${f}.json`), "utf8"),
       );
     const alice = h.scenario.addresses.alice;
     const base = {

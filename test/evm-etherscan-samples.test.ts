@@ -1,16 +1,16 @@
 /**
- * The EVM mapping against real third-party response bodies (../shared/data/api-samples), and the
+ * The EVM mapping against real third-party response bodies (test/fixtures/api-samples), and the
  * Etherscan envelope cases against a scripted server. No node is started here.
  */
 import { readFileSync } from "node:fs";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEtherscanSource, throttleCheck } from "../adapters/etherscan/index.ts";
-import { decodeErc20Transfer, TRANSFER_TOPIC } from "../adapters/evm-rpc/shared.ts";
-import { SHARED } from "./helpers/tmp.ts";
+import { decodeErc20Transfer, TRANSFER_TOPIC } from "../adapters/evm/encoding.ts";
+import { listen } from "../src/listen.ts";
+import { fixture } from "./helpers/fixtures.ts";
 
-const sample = (path: string) => JSON.parse(readFileSync(`${SHARED}api-samples/${path}`, "utf8"));
+const sample = (path: string) => JSON.parse(readFileSync(fixture(`api-samples/${path}`), "utf8"));
 const blockscout = (action: string) => sample(`etherscan-compatible/blockscout_docs_account_${action}.json`);
 
 type Handler = (url: URL) => { status?: number; body: unknown } | undefined;
@@ -29,13 +29,8 @@ async function serve(handler: Handler) {
     });
     res.end(text);
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    seen,
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
+  const { url, close } = await listen(server);
+  return { url, seen, close };
 }
 
 const pad = (a: string) => `0x${"0".repeat(24)}${a.slice(2)}`;

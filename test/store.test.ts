@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { listValue } from "@duckdb/node-api";
 import { afterEach, describe, expect, it } from "vitest";
+import { benchQueries, withBenchQueries } from "../bench/queries.ts";
 import { Store } from "../src/store/db.ts";
 import { loadMigrations, loadQueries } from "../src/store/queries.ts";
 import { tempDir } from "./helpers/tmp.ts";
@@ -69,8 +70,34 @@ describe("store", () => {
     for (const name of names) await expect(s.prepareNamed(name), name).resolves.toBeUndefined();
   });
 
+  it("prepares every bench statement (bench/queries, loaded only by the benches)", async () => {
+    const s = await openStore(fresh());
+    const bench = benchQueries();
+    expect(bench.size).toBeGreaterThan(5);
+    expect(s.queryNames().filter((n) => n.startsWith("bench."))).toEqual([]);
+    withBenchQueries(s);
+    for (const name of bench.keys()) await expect(s.prepareNamed(name), name).resolves.toBeUndefined();
+    expect(() => s.addQueries(loadQueries())).toThrow(/duplicate query name/);
+  });
+
+  it("every statement's footprint names each table its plan scans (cached plans are renewed by it)", async () => {
+    const s = await openStore(fresh());
+    await s.sql("SET explain_output = 'all'");
+    let seen = 0;
+    for (const q of [...loadQueries().values(), ...benchQueries().values()]) {
+      const nulls = Object.fromEntries(q.params.map((p) => [p, null]));
+      const rows = await s.sql(`EXPLAIN (FORMAT json) ${q.sql}`, nulls);
+      const plan = String(rows.find((r) => r.explain_key === "logical_plan")?.explain_value);
+      const scanned = [...plan.matchAll(/"Table": "(?:\w+\.)*(\w+)"/g)].map((m) => m[1]!);
+      seen += scanned.length;
+      for (const t of scanned) expect([...q.reads, ...q.writes], `${q.name} scans ${t}`).toContain(t);
+      expect(q.write, q.name).toBe(/^\s*(INSERT|UPDATE|DELETE)\b/i.test(q.sql.replace(/--.*$/gm, "")));
+    }
+    expect(seen).toBeGreaterThan(100);
+  });
+
   it("every query file declares exactly the parameters it uses", () => {
-    for (const q of loadQueries().values()) {
+    for (const q of [...loadQueries().values(), ...benchQueries().values()]) {
       const used = [
         ...new Set([...q.sql.replace(/^--.*$/gm, "").matchAll(/\$([a-z_][a-z0-9_]*)/g)].map((m) => m[1])),
       ].sort();

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import type { SpentBy, UtxoTx } from "../../src/domain.ts";
 import { UpstreamError } from "../../src/errors.ts";
-import { HttpClient, type HttpClientOptions } from "../http.ts";
 import type { Page, Tip, UtxoSource } from "../source.ts";
+import { Transport, type TransportOptions, textCheck } from "../transport.ts";
 
 /** Esplora serves 25 confirmed transactions per /txs/chain page. */
 export const ESPLORA_PAGE_SIZE = 25;
@@ -66,6 +66,7 @@ function parse<T>(schema: z.ZodType<T>, body: unknown, what: string, url: string
     throw new UpstreamError(
       "esplora",
       `unexpected response for ${what} (${url}): ${i?.path.join(".")}: ${i?.message}`,
+      { cause: r.error },
     );
   }
   return r.data;
@@ -109,16 +110,20 @@ export function parseEsploraTx(body: unknown, chain = "bitcoin", url = ""): Utxo
   return mapEsploraTx(parse(EsploraTx, body, "transaction", url), chain);
 }
 
+/** Plain-text answers: anything else (an HTML page) is not an Esplora API. */
+const isHeight = textCheck(/^[0-9]{1,9}$/);
+const isHash = textCheck(/^[0-9a-f]{64}$/);
+
 const isConfirmedTx = (body: string) => /"confirmed"\s*:\s*true/.test(body.slice(-400));
 
-export interface EsploraOptions extends Omit<HttpClientOptions, "source"> {
+export interface EsploraOptions extends Omit<TransportOptions, "source"> {
   chain?: string;
 }
 
 /** Esplora (blockstream.info, mempool.space, electrs) as a UtxoSource. */
 export function createEsploraSource(opts: EsploraOptions): UtxoSource {
   const chain = opts.chain ?? "bitcoin";
-  const http = new HttpClient({ rps: 5, concurrency: 4, ...opts, source: "esplora" });
+  const http = new Transport({ rps: 5, concurrency: 4, ...opts, source: "esplora" });
   const txs = (body: unknown, url: string) =>
     parse(z.array(EsploraTx), body, "address transactions", url).map((t) => mapEsploraTx(t, chain));
   const enc = encodeURIComponent;
@@ -128,18 +133,17 @@ export function createEsploraSource(opts: EsploraOptions): UtxoSource {
     chain,
     model: "utxo",
     counter: http.counter,
+    close: () => http.close(),
 
     async tip(): Promise<Tip> {
-      const h = await http.get("/blocks/tip/height");
+      const h = await http.request("/blocks/tip/height", { check: isHeight });
       const height = Number(h.body.trim());
-      if (!Number.isInteger(height))
-        throw new UpstreamError("esplora", `tip height is not a number: ${h.body.slice(0, 40)}`);
-      const hash = await http.get(`/block-height/${height}`);
+      const hash = await http.request(`/block-height/${height}`, { check: isHash });
       return { height, hash: hash.body.trim() };
     },
 
     async blockHash(height: number): Promise<string | null> {
-      const r = await http.get(`/block-height/${height}`, { accept: [404] });
+      const r = await http.request(`/block-height/${height}`, { accept: [404], check: isHash });
       return r.status === 404 ? null : r.body.trim();
     },
 
@@ -153,11 +157,6 @@ export function createEsploraSource(opts: EsploraOptions): UtxoSource {
       const items = all.filter((t) => t.block !== null);
       const next = items.length >= ESPLORA_PAGE_SIZE ? items[items.length - 1]!.txid : null;
       return cursor ? { items, next } : { items, next, mempool: all.filter((t) => t.block === null) };
-    },
-
-    async addressMempool(address: string): Promise<UtxoTx[]> {
-      const r = await http.getJson<unknown>(`/address/${enc(address)}/txs/mempool`);
-      return txs(r.data, r.url);
     },
 
     async transaction(txid: string): Promise<UtxoTx | null> {

@@ -1,8 +1,12 @@
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ErrorCode } from "../errors.ts";
-import { FundtraceError } from "../errors.ts";
+import { BadInputError, FundtraceError, NotFoundError } from "../errors.ts";
+import type { Logger } from "../log.ts";
 
 /** The one map from error codes to HTTP statuses. */
-export const STATUS_BY_CODE: Record<ErrorCode, number> = {
+export const STATUS_BY_CODE: Record<ErrorCode, ContentfulStatusCode> = {
   BAD_INPUT: 400,
   INVALID_ADDRESS: 400,
   UNKNOWN_CHAIN: 400,
@@ -23,15 +27,43 @@ export interface ErrorBody {
   error: { code: string; message: string };
 }
 
-export function errorResponse(e: unknown): { status: number; body: ErrorBody } {
-  if (e instanceof FundtraceError) {
-    const status = STATUS_BY_CODE[e.code] ?? 500;
+/** Hono's own 4xx (a malformed JSON body) as our error: the first code the map gives that status. */
+function fromHttpException(e: HTTPException): FundtraceError | undefined {
+  if (e.status >= 500) return undefined;
+  if (e.status === 400)
+    return new BadInputError(`malformed request: ${e.message || "invalid body"}`, { cause: e });
+  const code = (Object.keys(STATUS_BY_CODE) as ErrorCode[]).find((k) => STATUS_BY_CODE[k] === e.status);
+  return new FundtraceError(code ?? "BAD_INPUT", e.message, { cause: e });
+}
+
+export function errorResponse(e: unknown): { status: ContentfulStatusCode; body: ErrorBody } {
+  const err = e instanceof HTTPException ? fromHttpException(e) : e;
+  if (err instanceof FundtraceError) {
+    const status = STATUS_BY_CODE[err.code] ?? 500;
     // 5xx messages from the store may carry internals; keep them generic.
     const message =
-      status >= 500 && e.code !== "UPSTREAM_FAILED" && e.code !== "UPSTREAM_TIMEOUT"
+      status >= 500 && err.code !== "UPSTREAM_FAILED" && err.code !== "UPSTREAM_TIMEOUT"
         ? "internal error"
-        : e.message;
-    return { status, body: { error: { code: e.code, message } } };
+        : err.message;
+    return { status, body: { error: { code: err.code, message } } };
   }
   return { status: 500, body: { error: { code: "INTERNAL", message: "internal error" } } };
+}
+
+/** The app's onError: every error a route, a validator or a middleware throws ends here. */
+export function errorHandler(log: Logger | undefined) {
+  return (e: Error, c: Context) => {
+    const { status, body } = errorResponse(e);
+    if (status >= 500)
+      log?.error(
+        { err: e instanceof FundtraceError ? e.message : String(e), path: c.req.path },
+        "request failed",
+      );
+    return c.json(body, status);
+  };
+}
+
+export function notFound(c: Context) {
+  const { status, body } = errorResponse(new NotFoundError(`no route ${c.req.method} ${c.req.path}`));
+  return c.json(body, status);
 }

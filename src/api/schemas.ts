@@ -1,8 +1,16 @@
 import { z } from "@hono/zod-openapi";
+import { TRACE_DIRECTIONS, TRACE_MODELS, TraceFields } from "../services/trace-input.ts";
+
+/** Response shapes of the API, named in /openapi.json. Amounts are decimal strings. */
 
 export const ErrorSchema = z
   .object({ error: z.object({ code: z.string(), message: z.string() }) })
   .openapi("Error");
+
+export const AmountString = z
+  .string()
+  .regex(/^-?\d+$/)
+  .openapi({ description: "integer in base units, decimal string" });
 
 export const LabelSchema = z
   .object({
@@ -24,6 +32,52 @@ export const RiskSchema = z
   })
   .openapi("Risk");
 
+export const ExposureEntrySchema = z
+  .object({
+    category: z.string(),
+    direction: z.enum(["in", "out"]),
+    asset: z.string(),
+    amount: AmountString,
+    share: z.string().openapi({ description: 'amount / total of the direction and asset, e.g. "0.2500"' }),
+    shareBps: z.number(),
+    addresses: z.number().openapi({ description: "labelled addresses that contribute" }),
+  })
+  .openapi("ExposureEntry");
+
+export const SourceGapSchema = z
+  .object({
+    address: z.string(),
+    fromBlock: z.number(),
+    toBlock: z.number(),
+    kinds: z.array(z.enum(["native", "internal", "token", "fee"])),
+    reason: z.string(),
+    message: z
+      .string()
+      .openapi({ description: 'e.g. "internal transfers unavailable from this node for blocks 0–120"' }),
+  })
+  .openapi("SourceGap", {
+    description: "part of a history the source could not cover (never a false clean)",
+  });
+
+const Missing = z
+  .object({ txids: z.array(z.string()), addresses: z.array(z.string()) })
+  .openapi({ description: "what the trace needed and could not load (never a false clean)" });
+
+export const ExposureSchema = z
+  .object({
+    chain: z.string(),
+    address: z.string(),
+    direct: z.array(ExposureEntrySchema),
+    indirect: z.array(ExposureEntrySchema),
+    totals: z.array(z.object({ direction: z.enum(["in", "out"]), asset: z.string(), amount: AmountString })),
+    truncated: z.boolean(),
+    missing: Missing,
+    risk: RiskSchema,
+    requests: z.number(),
+    gaps: z.array(SourceGapSchema),
+  })
+  .openapi("Exposure");
+
 export const ScreenRequestSchema = z
   .object({
     items: z
@@ -42,14 +96,11 @@ export const ScreenResultSchema = z
     categories: z.array(z.string()),
     labels: z.array(LabelSchema),
     risk: RiskSchema,
-    exposure: z.object({ direct: z.array(z.any()), indirect: z.array(z.any()) }).optional(),
+    exposure: z
+      .object({ direct: z.array(ExposureEntrySchema), indirect: z.array(ExposureEntrySchema) })
+      .optional(),
   })
   .openapi("ScreenResult");
-
-export const AmountString = z
-  .string()
-  .regex(/^-?\d+$/)
-  .openapi({ description: "integer in base units, decimal string" });
 
 export const AssetStatsSchema = z.object({
   asset: z.string(),
@@ -96,3 +147,92 @@ export const LabelImportRequestSchema = z
     encoding: z.enum(["utf8", "base64"]).default("utf8"),
   })
   .openapi("LabelImportRequest");
+
+export const LabelImportResultSchema = z
+  .object({
+    dataset: z.string(),
+    format: z.string(),
+    sourceFile: z.string(),
+    sourceHash: z.string(),
+    rows: z.number(),
+    skipped: z.number(),
+    unchanged: z.boolean().openapi({ description: "the same bytes were imported before: nothing changed" }),
+    skippedSample: z.array(z.object({ address: z.string(), reason: z.string() })),
+  })
+  .openapi("LabelImportResult");
+
+const TraceHopSchema = z.object({ txid: z.string(), from: z.string(), to: z.string(), amount: AmountString });
+
+export const TraceEndpointSchema = z
+  .object({
+    address: z.string(),
+    labels: z.array(z.string()),
+    categories: z.array(z.string()),
+    stop: z.boolean().openapi({ description: "in a stop-at category: reported, not followed" }),
+    amount: AmountString.openapi({ description: "taint that reached it, over all paths" }),
+    asset: z.string(),
+    symbol: z.string().nullable(),
+    decimals: z.number().nullable(),
+    hops: z.number(),
+    direct: AmountString,
+    cluster: z.object({ id: z.string(), isService: z.boolean() }).nullable(),
+    paths: z.array(z.object({ hops: z.array(TraceHopSchema), bottleneck: AmountString })),
+    pathsCapped: z.boolean(),
+  })
+  .openapi("TraceEndpoint");
+
+export const TraceStatsSchema = z
+  .object({
+    addressesVisited: z.number(),
+    addressesReached: z.number(),
+    txsVisited: z.number(),
+    truncated: z.boolean().openapi({ description: "the address budget stopped the expansion" }),
+    missing: Missing,
+    requests: z.number(),
+    rounds: z.number(),
+    gaps: z.array(SourceGapSchema),
+  })
+  .openapi("TraceStats");
+
+export const TraceSchema = z
+  .object({
+    chain: z.string(),
+    direction: z.enum(TRACE_DIRECTIONS),
+    model: z.enum(TRACE_MODELS),
+    maxHops: z.number(),
+    start: z.array(z.string()),
+    endpoints: z.array(TraceEndpointSchema),
+    nodes: z.array(
+      z.object({
+        address: z.string(),
+        asset: z.string(),
+        amount: AmountString,
+        hop: z.number(),
+        labels: z.array(z.string()),
+        categories: z.array(z.string()),
+        stop: z.boolean(),
+        start: z.boolean(),
+        expanded: z.boolean(),
+      }),
+    ),
+    edges: z.array(
+      z.object({
+        from: z.string(),
+        to: z.string(),
+        txid: z.string(),
+        asset: z.string(),
+        amount: AmountString,
+        hop: z.number(),
+      }),
+    ),
+    stats: TraceStatsSchema,
+  })
+  .openapi("Trace");
+
+/**
+ * Trace parameters as recorded by a saved query or an evidence package. (`.meta` rather than
+ * `.openapi`: TraceFields is plain zod, created before @hono/zod-openapi may have extended it.)
+ */
+export const TraceParamsSchema = TraceFields.extend({ addresses: z.array(z.string()) }).meta({
+  id: "TraceParams",
+});

@@ -1,6 +1,5 @@
-import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
-import { BadInputError } from "../errors.ts";
+import { createAdaptorServer } from "@hono/node-server";
+import { type Listening, listen } from "../listen.ts";
 import type { Logger } from "../log.ts";
 import type { Services } from "../services/index.ts";
 import { createApp } from "./app.ts";
@@ -13,7 +12,7 @@ export interface ServerOptions {
 }
 
 /** Serves the API; without API keys it binds to 127.0.0.1 only and says so. */
-export async function startServer(services: Services, opts: ServerOptions) {
+export async function startServer(services: Services, opts: ServerOptions): Promise<Listening> {
   let host = opts.host;
   if (opts.apiKeys.length === 0) {
     if (host !== "127.0.0.1" && host !== "localhost" && host !== "::1") {
@@ -23,27 +22,11 @@ export async function startServer(services: Services, opts: ServerOptions) {
     opts.log?.warn("API is unauthenticated (set FUNDTRACE_API_KEYS to require keys)");
   }
   const app = createApp(services, { apiKeys: opts.apiKeys, log: opts.log });
-  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, hostname: host, port: opts.port }, () => resolve(s));
-    s.once("error", (cause: NodeJS.ErrnoException) =>
-      reject(
-        cause.code === "EADDRINUSE"
-          ? new BadInputError(`port ${opts.port} on ${host} is in use (choose another with --port)`, {
-              cause,
-            })
-          : cause,
-      ),
-    );
+  const server = await listen(createAdaptorServer({ fetch: app.fetch }), {
+    host,
+    port: opts.port,
+    hint: "choose another with --port",
   });
-  const addr = server.address() as AddressInfo;
-  const url = `http://${host}:${addr.port}`;
-  opts.log?.info({ url }, "listening");
-  return {
-    url,
-    port: addr.port,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
-  };
+  opts.log?.info({ url: server.url }, "listening");
+  return server;
 }

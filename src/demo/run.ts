@@ -2,6 +2,7 @@ import { existsSync, rmSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { loadConfig } from "../config.ts";
+import { formatAmount } from "../core/amount.ts";
 import { startEsploraServer } from "../devchain/esplora-server.ts";
 import { type AnvilNode, startAnvil } from "../devchain/evm.ts";
 import { BadInputError } from "../errors.ts";
@@ -268,14 +269,6 @@ async function guardDemoDb(db: string): Promise<void> {
 /** The labelled endpoints the demo must reach (for the test and the report's check line). */
 export const DEMO_EXPECTED = DEMO_LABELLED;
 
-const fmtAmount = (amount: string, decimals: number | null, symbol: string | null) => {
-  const d = decimals ?? 0;
-  const v = BigInt(amount);
-  const whole = v / 10n ** BigInt(d);
-  const frac = d ? `.${(v % 10n ** BigInt(d)).toString().padStart(d, "0")}` : "";
-  return `${whole}${frac} ${symbol ?? ""}`.trim();
-};
-
 /** The report for people. */
 export function demoText(r: DemoReport): string {
   const L: string[] = [];
@@ -285,7 +278,7 @@ export function demoText(r: DemoReport): string {
       L.push(`  ${t.model.toUpperCase()} (${t.addressesVisited} addresses expanded)`);
       for (const e of t.endpoints) {
         L.push(
-          `    ${fmtAmount(e.amount, e.decimals, e.symbol).padStart(18)}  hop ${e.hops}  ${e.address}  ${e.categories.join(",")}${e.stop ? " [stop]" : ""}  ${e.labels.slice(0, 2).join("; ")}`,
+          `    ${formatAmount(e.amount, e.decimals, e.symbol).padStart(18)}  hop ${e.hops}  ${e.address}  ${e.categories.join(",")}${e.stop ? " [stop]" : ""}  ${e.labels.slice(0, 2).join("; ")}`,
         );
       }
       const top = t.endpoints.find((e) => e.categories.includes("terrorism_financing")) ?? t.endpoints[0];

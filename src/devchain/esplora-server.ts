@@ -7,9 +7,9 @@
  * connection resets and truncated bodies.
  */
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import * as bitcoin from "bitcoinjs-lib";
 import bs58check from "bs58check";
+import { listen } from "../listen.ts";
 import { addressToScript, type DevChain, type EsploraTx, satsToJsonNumber, toHex } from "./bitcoin.ts";
 import {
   type EvmFaultConfig,
@@ -487,14 +487,8 @@ export async function startEsploraServer(
     else send();
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 0, "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const listening = await listen(server, { port: opts.port, dropConnections: true });
+  const port = listening.port;
 
   return {
     url: `http://127.0.0.1:${port}${basePath}`,
@@ -513,10 +507,7 @@ export async function startEsploraServer(
     },
     close() {
       releaseHeld(held);
-      return new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      return listening.close();
     },
   };
 }

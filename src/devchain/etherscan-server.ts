@@ -18,7 +18,7 @@
  * Esplora test server, plus Etherscan's HTTP-200 "Max rate limit reached" answer.
  */
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import { listen } from "../listen.ts";
 import {
   type EvmFaultConfig,
   type EvmFaultKind,
@@ -867,14 +867,8 @@ export async function startEtherscanServer(
     else go();
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 0, "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const listening = await listen(server, { port: opts.port, dropConnections: true });
+  const port = listening.port;
   return {
     url: `http://127.0.0.1:${port}`,
     port,
@@ -892,10 +886,7 @@ export async function startEtherscanServer(
     },
     close() {
       releaseHeld(held);
-      return new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      return listening.close();
     },
   };
 }

@@ -1,11 +1,12 @@
 /**
  * A JSON-RPC proxy in front of a local node that behaves like the public endpoints adapters meet:
  * methods switched off (no trace_filter / debug_*), eth_getLogs and trace_filter refused over wide
- * block ranges or large results (with the messages real providers send), and transport faults
- * (429, 503, hung sockets, resets, cut-short bodies, throttling errors inside a 200).
+ * block ranges or large results (with the messages real providers send), debug_traceTransaction
+ * answered as struct logs whatever tracer is asked (as ganache does), and transport faults (429, 503,
+ * hung sockets, resets, cut-short bodies, throttling errors inside a 200).
  */
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import { listen } from "../listen.ts";
 import {
   type EvmFaultConfig,
   type EvmFaultKind,
@@ -23,6 +24,12 @@ export interface RpcProxyOptions {
   maxBlockRange?: number;
   /** eth_getLogs returning more logs than this: "query returned more than N results" with a hint. */
   maxLogResults?: number;
+  /**
+   * debug_traceTransaction ignores `tracer` and answers struct logs (the node must record steps:
+   * anvil --steps-tracing); "struct-logs-without-stack" drops each step's stack, "struct-logs-empty"
+   * answers no steps at all (a node that did not record them).
+   */
+  debugTraceAs?: "struct-logs" | "struct-logs-without-stack" | "struct-logs-empty";
   faults?: EvmFaultConfig;
   port?: number;
 }
@@ -95,6 +102,21 @@ export async function startRpcProxy(
     return Number(f.toBlock) - Number(f.fromBlock) + 1;
   };
 
+  /** What is asked of the node: struct logs instead of the callTracer when so configured. */
+  const asked = (c: Call): Call =>
+    o.debugTraceAs && c.method === "debug_traceTransaction" ? { ...c, params: [c.params?.[0], {}] } : c;
+
+  /** The node's answer as this proxy passes it on. */
+  const answered = (c: Call, r: { result?: unknown; error?: unknown } | undefined) => {
+    const logs = (r?.result as { structLogs?: { stack?: unknown }[] } | undefined)?.structLogs;
+    if (c.method !== "debug_traceTransaction" || !Array.isArray(logs)) return r;
+    if (o.debugTraceAs === "struct-logs-empty")
+      return { ...r, result: { ...(r!.result as object), structLogs: [] } };
+    if (o.debugTraceAs === "struct-logs-without-stack")
+      return { ...r, result: { ...(r!.result as object), structLogs: logs.map(({ stack: _s, ...l }) => l) } };
+    return r;
+  };
+
   async function answer(calls: Call[]): Promise<unknown[]> {
     const out: unknown[] = new Array(calls.length);
     const pass: number[] = [];
@@ -115,10 +137,10 @@ export async function startRpcProxy(
         err(-32005, `block range too large: ${s} blocks, at most ${o.maxBlockRange} allowed`);
       } else pass.push(i);
     }
-    const results = await forward(pass.map((i) => calls[i]!));
+    const results = await forward(pass.map((i) => asked(calls[i]!)));
     pass.forEach((i, k) => {
       const c = calls[i]!;
-      const r = results[k] as { result?: unknown; error?: unknown } | undefined;
+      const r = answered(c, results[k] as { result?: unknown; error?: unknown } | undefined);
       if (
         c.method === "eth_getLogs" &&
         o.maxLogResults &&
@@ -215,14 +237,8 @@ export async function startRpcProxy(
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 0, "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const listening = await listen(server, { port: opts.port, dropConnections: true });
+  const port = listening.port;
   return {
     url: `http://127.0.0.1:${port}`,
     get stats() {
@@ -237,10 +253,7 @@ export async function startRpcProxy(
     },
     close() {
       releaseHeld(held);
-      return new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      return listening.close();
     },
   };
 }

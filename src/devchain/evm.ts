@@ -14,8 +14,9 @@ import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { Interface } from "ethers";
-import { sortTransfers } from "../../adapters/evm-rpc/shared.ts";
+import { sortTransfers } from "../../adapters/evm/rows.ts";
 import type { AccountTransfer } from "../domain.ts";
+import { listen } from "../listen.ts";
 
 export const ANVIL_CHAIN_ID = 31337;
 
@@ -69,16 +70,11 @@ export function anvilBinary(): string {
   return exe;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      const port = typeof a === "object" && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
+/** A port free right now (anvil binds it itself). */
+async function freePort(): Promise<number> {
+  const probe = await listen(createServer());
+  await probe.close();
+  return probe.port;
 }
 
 async function rpcCall<T>(url: string, method: string, params: unknown[], id = 1): Promise<T> {

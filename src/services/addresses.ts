@@ -1,4 +1,6 @@
 import { getChain, normalizeAddress } from "../chains.ts";
+import { AddressStore } from "../store/addresses.ts";
+import { ClusterStore } from "../store/clusters.ts";
 import type { Store } from "../store/db.ts";
 import type { LabelService } from "./labels.ts";
 import { type PublicLabel, publicLabel } from "./screen.ts";
@@ -28,66 +30,62 @@ export interface AddressInfo {
   assets?: AssetStats[];
 }
 
-function iso(epochSeconds: unknown): string | null {
-  if (epochSeconds === null || epochSeconds === undefined) return null;
-  return new Date(Number(epochSeconds) * 1000).toISOString();
+function iso(epochSeconds: number | null): string | null {
+  if (epochSeconds === null) return null;
+  return new Date(epochSeconds * 1000).toISOString();
 }
 
 export class AddressService {
+  private readonly db: AddressStore;
+  private readonly clusters: ClusterStore;
+
   constructor(
-    private readonly store: Store,
+    store: Store,
     private readonly labels: LabelService,
-  ) {}
+  ) {
+    this.db = new AddressStore(store);
+    this.clusters = new ClusterStore(store);
+  }
 
   /** What is known of one address: labels, cluster, stats from stored data. */
   async info(chainName: string, rawAddress: string): Promise<AddressInfo> {
     const chain = getChain(chainName);
     const address = normalizeAddress(chain.name, rawAddress);
     const labels = (await this.labels.forAddresses(chain.name, [address])).get(address) ?? [];
-    const c = await this.store.one("clusters.of_address", { chain: chain.name, address });
-    const cluster = c
-      ? { id: String(c.cluster_id), size: Number(c.size), isService: Boolean(c.is_service) }
-      : null;
+    const c = await this.clusters.byAddress(chain.name, address);
+    const cluster = c ? { id: c.clusterId.toString(), size: c.size, isService: c.isService } : null;
     const base = { chain: chain.name, address, labels: labels.map(publicLabel), cluster };
     if (chain.family === "bitcoin") {
-      const s = (await this.store.one("addresses.utxo_stats", { chain: chain.name, address }))!;
-      const received = s.received as bigint;
-      const sent = s.sent as bigint;
+      const s = await this.db.utxoStats(chain.name, address);
       return {
         ...base,
         stats: {
           asset: chain.symbol,
-          txCount: Number(s.tx_count),
-          received: received.toString(),
-          sent: sent.toString(),
-          balance: (received - sent).toString(),
-          firstSeen: iso(s.first_seen),
-          lastSeen: iso(s.last_seen),
+          txCount: s.txCount,
+          received: s.received.toString(),
+          sent: s.sent.toString(),
+          balance: (s.received - s.sent).toString(),
+          firstSeen: iso(s.firstSeen),
+          lastSeen: iso(s.lastSeen),
           exact: true,
-          unconfirmedTxCount: Number(s.unconfirmed),
+          unconfirmedTxCount: s.unconfirmed,
         },
       };
     }
-    const rows = await this.store.all("addresses.account_stats", { chain: chain.name, address });
-    const assets: AssetStats[] = rows.map((r) => {
-      const received = r.received as bigint;
-      const sent = r.sent as bigint;
-      return {
-        asset: r.asset as string,
-        symbol: (r.symbol as string | null) ?? "",
-        decimals: Number(r.decimals ?? 0),
-        txCount: Number(r.tx_count),
-        received: received.toString(),
-        sent: sent.toString(),
-        balance: (received - sent).toString(),
-        firstSeen: iso(r.first_seen),
-        lastSeen: iso(r.last_seen),
-      };
-    });
+    const rows = await this.db.accountStats(chain.name, address);
+    const assets: AssetStats[] = rows.map((r) => ({
+      asset: r.asset,
+      symbol: r.symbol ?? "",
+      decimals: r.decimals ?? 0,
+      txCount: r.txCount,
+      received: r.received.toString(),
+      sent: r.sent.toString(),
+      balance: (r.received - r.sent).toString(),
+      firstSeen: iso(r.firstSeen),
+      lastSeen: iso(r.lastSeen),
+    }));
     const native = assets.find((a) => a.asset === chain.symbol);
-    const txCount = Number(
-      (await this.store.one("addresses.account_tx_count", { chain: chain.name, address }))?.n ?? 0,
-    );
+    const txCount = await this.db.accountTxCount(chain.name, address);
     return {
       ...base,
       stats: {

@@ -7,20 +7,14 @@ import { BadInputError, ConflictError, NotFoundError } from "../errors.ts";
 import { jsonSafe } from "../json.ts";
 import { exportTagPack } from "../labels/tagpack.ts";
 import { CONFIDENCE_LEVELS, normalizeCategory } from "../labels/taxonomy.ts";
+import { CaseStore, type CaseWallet } from "../store/cases.ts";
 import type { Store } from "../store/db.ts";
 import type { EvidenceService } from "./evidence.ts";
 import type { QueryService } from "./queries.ts";
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+export type { CaseWallet } from "../store/cases.ts";
 
-export interface CaseWallet {
-  chain: string;
-  address: string;
-  label: string | null;
-  category: string | null;
-  note: string | null;
-  addedAt: string;
-}
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 export interface CaseInfo {
   name: string;
@@ -35,42 +29,29 @@ export interface CaseInfo {
 
 /** A case groups flagged wallets, notes and saved queries under one name. */
 export class CaseService {
+  private readonly db: CaseStore;
+
   constructor(
-    private readonly store: Store,
+    store: Store,
     private readonly queries: QueryService,
-  ) {}
+  ) {
+    this.db = new CaseStore(store);
+  }
 
   async create(name: string, o: { title?: string; description?: string } = {}): Promise<CaseInfo> {
     if (!NAME.test(name))
       throw new BadInputError(`case name "${name}" must be 1-64 letters, digits, "_", "-" or "."`);
-    if (await this.store.one("cases.get", { name })) throw new ConflictError(`a case named "${name}" exists`);
-    await this.store.run("cases.insert", {
-      name,
-      title: o.title?.trim() || name,
-      description: o.description,
-    });
+    if (await this.db.get(name)) throw new ConflictError(`a case named "${name}" exists`);
+    await this.db.insert(name, o.title?.trim() || name, o.description);
     return this.get(name);
   }
 
   async get(name: string): Promise<CaseInfo> {
-    const c = await this.store.one("cases.get", { name });
+    const c = await this.db.get(name);
     if (!c) throw new NotFoundError(`no case named "${name}"`);
-    const wallets = (await this.store.all("cases.wallets", { case_name: name })).map((r) => ({
-      chain: r.chain as string,
-      address: r.address as string,
-      label: (r.label as string | null) ?? null,
-      category: (r.category as string | null) ?? null,
-      note: (r.note as string | null) ?? null,
-      addedAt: r.added_at as string,
-    }));
-    const notes = (await this.store.all("cases.notes", { case_name: name })).map((r) => ({
-      id: r.id as string,
-      text: r.text as string,
-      createdAt: r.created_at as string,
-    }));
-    const names = (await this.store.all("cases.queries", { case_name: name })).map(
-      (r) => r.query_name as string,
-    );
+    const wallets = await this.db.wallets(name);
+    const notes = await this.db.notes(name);
+    const names = await this.db.queryNames(name);
     const all = new Map((await this.queries.list()).map((q) => [q.name, q]));
     const queries = names.map((n) => {
       const q = all.get(n);
@@ -83,10 +64,10 @@ export class CaseService {
     });
     return {
       name,
-      title: c.title as string,
-      description: (c.description as string | null) ?? null,
-      createdAt: c.created_at as string,
-      updatedAt: c.updated_at as string,
+      title: c.title,
+      description: c.description,
+      createdAt: c.createdAt,
+      updatedAt: c.updatedAt,
       wallets,
       notes,
       queries,
@@ -96,14 +77,7 @@ export class CaseService {
   async list(): Promise<
     { name: string; title: string; updatedAt: string; wallets: number; queries: number; notes: number }[]
   > {
-    return (await this.store.all("cases.list")).map((r) => ({
-      name: r.name as string,
-      title: r.title as string,
-      updatedAt: r.updated_at as string,
-      wallets: Number(r.wallets),
-      queries: Number(r.queries),
-      notes: Number(r.notes),
-    }));
+    return this.db.list();
   }
 
   /** Flags a wallet in the case; the address is validated first. Adding it again updates it. */
@@ -119,16 +93,12 @@ export class CaseService {
     const category = o.category ? normalizeCategory(o.category) : null;
     if (category !== null && !/^[a-z0-9_]+$/.test(category))
       throw new BadInputError(`category "${o.category}" is not a TagPack category id`);
-    await this.store.tx(async (tx) => {
-      await tx.run("cases.upsert_wallet", {
-        case_name: name,
-        chain: chain.name,
-        address,
-        label: o.label?.trim() || null,
-        category,
-        note: o.note ?? null,
-      });
-      await tx.run("cases.touch", { name });
+    await this.db.upsertWallet(name, {
+      chain: chain.name,
+      address,
+      label: o.label?.trim() || null,
+      category,
+      note: o.note ?? null,
     });
     return (await this.get(name)).wallets.find((w) => w.chain === chain.name && w.address === address)!;
   }
@@ -137,20 +107,14 @@ export class CaseService {
     await this.get(name);
     if (!text.trim()) throw new BadInputError("a note needs text");
     const id = randomUUID();
-    await this.store.tx(async (tx) => {
-      await tx.run("cases.insert_note", { id, case_name: name, text });
-      await tx.run("cases.touch", { name });
-    });
+    await this.db.insertNote(name, id, text);
     return { id, text };
   }
 
   async addQuery(name: string, queryName: string): Promise<void> {
     await this.get(name);
     await this.queries.get(queryName);
-    await this.store.tx(async (tx) => {
-      await tx.run("cases.add_query", { case_name: name, query_name: queryName });
-      await tx.run("cases.touch", { name });
-    });
+    await this.db.addQuery(name, queryName);
   }
 
   /** The case's own attributions (its flagged wallets) as labels. */

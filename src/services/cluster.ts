@@ -1,10 +1,11 @@
-import { listValue } from "@duckdb/node-api";
 import { getChain, normalizeAddress } from "../chains.ts";
-import { type ChangeGuess, changeHeuristics } from "../core/change.ts";
+import { changeHeuristics } from "../core/change.ts";
+import { AddressClustering } from "../core/cluster.ts";
 import { detectCoinJoin, isCollaborative } from "../core/coinjoin.ts";
-import { UnionFind } from "../core/unionfind.ts";
 import { BadInputError } from "../errors.ts";
-import type { IntColumn, Store } from "../store/db.ts";
+import { type ChangeGuessRow, ClusterStore } from "../store/clusters.ts";
+import type { Store } from "../store/db.ts";
+import { IdStore } from "../store/ids.ts";
 import { changeContextFor, loadUtxoTxs } from "../store/utxo.ts";
 import { DepositClusterer } from "./deposit.ts";
 import type { LabelService } from "./labels.ts";
@@ -59,10 +60,16 @@ export const CHANGE_MERGE_CONFIDENCE = 70;
 
 /** Clustering over stored transactions: union-find in typed arrays, evidence for every merge. */
 export class ClusterService {
+  private readonly db: ClusterStore;
+  private readonly ids: IdStore;
+
   constructor(
     private readonly store: Store,
     private readonly labels: LabelService,
-  ) {}
+  ) {
+    this.db = new ClusterStore(store);
+    this.ids = new IdStore(store);
+  }
 
   async cluster(chainName: string, opts: ClusterOptions = {}): Promise<ClusterRunResult> {
     const chain = getChain(chainName);
@@ -76,22 +83,22 @@ export class ClusterService {
       const r = await new DepositClusterer(this.store, this.labels).cluster(chain.name, {
         serviceThreshold: opts.serviceThreshold,
       });
-      const stats = (await this.store.one("cluster.stats", { chain: chain.name }))!;
+      const stats = await this.db.stats(chain.name);
       return {
         chain: chain.name,
         transactions: 0,
         coinjoins: {},
         merges: r.merges,
         changeGuesses: 0,
-        clusters: Number(stats.n),
-        largest: Number(stats.largest),
+        clusters: stats.clusters,
+        largest: stats.largest,
         depositAddresses: r.depositAddresses,
         steps: {},
         seconds: { load: 0, unionFind: 0, write: +((performance.now() - t) / 1000).toFixed(3) },
       };
     }
     if (chain.family !== "bitcoin") throw new BadInputError(`no clustering for ${chain.name}`);
-    const s = this.store;
+    const db = this.db;
     const c = chain.name;
     const t0 = performance.now();
     const steps: Record<string, number> = {};
@@ -101,137 +108,75 @@ export class ClusterService {
       steps[name] = +((steps[name] ?? 0) + (performance.now() - t) / 1000).toFixed(3);
       return r;
     };
-    const clearWork = async () => {
-      for (const t of ["tx", "member", "edge"]) await s.run(`cluster.clear_work_${t}`);
-    };
-    return s.tx(async () => {
-      if (opts.full) {
-        for (const t of ["members", "evidence", "input_merges", "clusters", "txs", "change"])
-          await s.run(`cluster.reset_${t}`, { chain: c });
-      }
-      await clearWork();
-      await step("cluster.fill_work_tx", () =>
-        s.run("cluster.fill_work_tx", { chain: c, all: Boolean(opts.full) }),
-      );
+    return this.store.tx(async () => {
+      if (opts.full) await db.forgetAll(c);
+      await db.clearWork();
+      await step("cluster.fill_work_tx", () => db.fillWork(c, Boolean(opts.full)));
 
       // CoinJoins never merge: detect them among the only shapes that can be one.
       const coinjoins: Record<string, number> = {};
-      const candidates = await step("cluster.coinjoin_candidates", () =>
-        s.all("cluster.coinjoin_candidates", { chain: c }),
-      );
-      const idOfTxid = new Map(candidates.map((r) => [r.txid as string, Number(r.tx_id)]));
+      const candidates = await step("cluster.coinjoin_candidates", () => db.coinjoinCandidates(c));
+      const idOfTxid = new Map(candidates.map((r) => [r.txid, r.txId]));
       for (let i = 0; i < candidates.length; i += 500) {
-        const ids = candidates.slice(i, i + 500).map((r) => r.txid as string);
-        for (const tx of await loadUtxoTxs(s, c, ids)) {
+        const ids = candidates.slice(i, i + 500).map((r) => r.txid);
+        for (const tx of await loadUtxoTxs(this.store, c, ids)) {
           const cj = detectCoinJoin(tx);
           if (!cj) continue;
           coinjoins[cj.kind] = (coinjoins[cj.kind] ?? 0) + 1;
           // a Whirlpool tx0 has one owner: detected and reported, but its inputs still merge
           if (!isCollaborative(cj.kind)) continue;
-          await s.run("cluster.mark_coinjoin", { tx_id: idOfTxid.get(tx.txid)!, kind: cj.kind });
+          await db.markCoinjoin(idOfTxid.get(tx.txid)!, cj.kind);
         }
       }
-      const max = (await s.one("cluster.max_ids"))!;
-      const maxAddr = Number(max.addr);
-      const uf = new UnionFind(maxAddr + 1);
-      // Only clusters this run touches are loaded, so an address in a set of 2+ in the union-find is exactly
-      // an address whose cluster this run rewrites.
-      const keys = new KeyTable(maxAddr + 1);
+      const max = await db.maxIds();
+      const run = new AddressClustering(max.addr, max.tx);
       // existing clusters first: their members are already one owner
       // (a full run has just forgotten them)
-      if (!opts.full) {
-        const ex = await step("cluster.existing_pairs", () =>
-          s.typedColumns("cluster.existing_pairs", { chain: c }),
-        );
-        addExisting(uf, keys, ex);
-      }
+      if (!opts.full) run.addExisting(await step("cluster.existing_pairs", () => db.existingOfWork(c)));
       const t1 = performance.now();
 
-      // multi-input merges, the bulk of the evidence, as (tx, a, b) ids
-      // (merges < addresses: sized to that, its pages are touched only as it fills)
-      const merges = new MergeBuffer(maxAddr + 1);
-      // each input merges with the tx's first input seen: n-1 unions per tx, in any row order
-      const first = new Int32Array(Number(max.tx) + 1);
       // inputs stream in chunks: DuckDB reads the next while the unions of this one run
       await step("cluster.input_pairs+union", () =>
-        s.streamInts("cluster.input_pairs", {}, (cols, rows) => {
-          const [txs, addrs, addrKeys] = cols as [Int32Array, Int32Array, BigInt64Array];
-          keys.setAll(addrs, addrKeys);
-          for (let i = 0; i < rows; i++) {
-            const t = txs[i]!;
-            const a = addrs[i]!;
-            const f = first[t]!;
-            if (f === 0) first[t] = a;
-            else if (uf.union(f, a)) merges.push(t, f, a);
-          }
-        }),
+        db.streamWorkInputs((txs, addrs, keys, rows) => run.addInputs(txs, addrs, keys, rows)),
       );
-      const other: OtherMerge[] = [];
       let changeGuesses = 0;
       const changeWanted = opts.reportChange !== false || heuristics.includes("change");
       if (changeWanted) {
-        changeGuesses = await this.changeStep(
-          c,
-          uf,
-          keys,
-          other,
-          heuristics.includes("change"),
-          opts.progress,
-        );
+        changeGuesses = await this.changeStep(c, run, heuristics.includes("change"), opts.progress);
       }
       const t2 = performance.now();
 
       // DuckDB marks the work set processed on its threads while JS finds the cluster ids
-      const processed = step("cluster.mark_processed", () => s.run("cluster.mark_processed", { chain: c }));
+      const processed = step("cluster.mark_processed", () => db.markProcessed(c));
       // every address of a rewritten cluster (2+ members), with its cluster id
-      const [memberIds, clusterIds] = keys.clusterIds(uf, maxAddr);
+      const [memberIds, clusterIds] = run.clusterIds();
       const n = memberIds.length;
       await processed;
       // a full run starts from nothing: no old members to replace
       if (!opts.full) {
-        await step("append_work_members", () =>
-          s.appendInts("cluster_work_member", [memberIds, clusterIds], n),
-        );
-        await step("cluster.delete_members_in_space", () =>
-          s.run("cluster.delete_members_in_space", { chain: c }),
-        );
+        await step("append_work_members", () => db.appendWorkMembers(memberIds, clusterIds, n));
+        await step("cluster.delete_members_in_space", () => db.deleteRewrittenMembers(c));
       }
-      await step("append_members", () => s.appendInts("cluster_member_ids", [c, memberIds, clusterIds], n));
-      await step("append_input_merges", () =>
-        s.appendInts("cluster_input_merges", [merges.tx, merges.a, merges.b], merges.length),
-      );
-      for (let i = 0; i < other.length; i += 10_000) {
-        const part = other.slice(i, i + 10_000);
-        await s.run("cluster.insert_evidence", {
-          chain: c,
-          tx_ids: listValue(part.map((m) => m.tx)),
-          heuristics: listValue(part.map((m) => m.heuristic)),
-          a_ids: listValue(part.map((m) => m.a)),
-          b_ids: listValue(part.map((m) => m.b)),
-          confidences: listValue(part.map((m) => m.confidence)),
-        });
-      }
-      if (!opts.full)
-        await step("cluster.drop_stale_clusters", () => s.run("cluster.drop_stale_clusters", { chain: c }));
+      await step("append_members", () => db.appendMembers(c, memberIds, clusterIds, n));
+      await step("append_input_merges", () => db.appendInputMerges(run.merges));
+      await db.insertEvidence(c, run.other);
+      if (!opts.full) await step("cluster.drop_stale_clusters", () => db.dropStaleClusters(c));
       await step("cluster.refresh_clusters", () =>
-        s.run("cluster.refresh_clusters", {
-          chain: c,
-          service_threshold: opts.serviceThreshold ?? DEFAULT_SERVICE_THRESHOLD,
-        }),
+        db.refreshClusters(c, opts.serviceThreshold ?? DEFAULT_SERVICE_THRESHOLD),
       );
-      const stats = (await s.one("cluster.stats", { chain: c }))!;
-      const nTx = Number((await s.one("cluster.work_tx_count"))?.n ?? 0);
-      await step("clear_work", clearWork);
+      const stats = await db.stats(c);
+      const nTx = await db.workTxCount();
+      await step("clear_work", () => db.clearWork());
       const t3 = performance.now();
       return {
         chain: c,
         transactions: nTx,
         coinjoins,
-        merges: merges.length + other.length,
+        merges: run.merges.length + run.other.length,
         steps,
         changeGuesses,
-        clusters: Number(stats.n),
-        largest: Number(stats.largest),
+        clusters: stats.clusters,
+        largest: stats.largest,
         seconds: {
           load: +((t1 - t0) / 1000).toFixed(3),
           unionFind: +((t2 - t1) / 1000).toFixed(3),
@@ -244,22 +189,19 @@ export class ClusterService {
   /** Change guesses for every new tx (always reported); merged into the input cluster only when asked. */
   private async changeStep(
     chain: string,
-    uf: UnionFind,
-    keys: KeyTable,
-    out: OtherMerge[],
+    run: AddressClustering,
     merge: boolean,
     progress?: ClusterOptions["progress"],
   ): Promise<number> {
-    const s = this.store;
-    const work = await s.all("cluster.work_txids");
-    const idOfTx = new Map(work.map((r) => [r.txid as string, Number(r.tx_id)]));
+    const work = await this.db.workTxids();
+    const idOfTx = new Map(work.map((r) => [r.txid, r.txId]));
     let count = 0;
     for (let i = 0; i < work.length; i += CHANGE_BATCH) {
       progress?.(i, work.length, "change guesses");
       const txs = await loadUtxoTxs(
-        s,
+        this.store,
         chain,
-        work.slice(i, i + CHANGE_BATCH).map((r) => r.txid as string),
+        work.slice(i, i + CHANGE_BATCH).map((r) => r.txid),
       );
       const addrs = [
         ...new Set(
@@ -268,19 +210,15 @@ export class ClusterService {
           ),
         ),
       ];
-      const ctx = await changeContextFor(s, chain, addrs);
-      const idRows = merge ? await s.all("ids.address_ids", { addresses: listValue(addrs) }) : [];
-      const ids = new Map(idRows.map((r) => [r.address as string, Number(r.id)]));
+      const ctx = await changeContextFor(this.store, chain, addrs);
+      const idRows = merge ? await this.ids.addressIds(addrs) : [];
+      const ids = new Map(idRows.map((r) => [r.address, r.id]));
       if (merge) {
-        for (const r of idRows) keys.set(Number(r.id), r.key as bigint);
+        for (const r of idRows) run.setKey(r.id, r.key);
         // existing clusters of the outputs too, before anything merges into them
-        const ex = await s.typedColumns("cluster.existing_of_ids", {
-          chain,
-          ids: listValue([...ids.values()]),
-        });
-        addExisting(uf, keys, ex);
+        run.addExisting(await this.db.existingOfIds(chain, [...ids.values()]));
       }
-      const rows: (ChangeGuess & { txid: string })[] = [];
+      const rows: ChangeGuessRow[] = [];
       for (const tx of txs) {
         const guesses = changeHeuristics(tx, ctx);
         for (const g of guesses) rows.push({ ...g, txid: tx.txid });
@@ -294,27 +232,15 @@ export class ClusterService {
         const a = input ? ids.get(input) : undefined;
         const b = ids.get(best.address);
         if (a === undefined || b === undefined) continue;
-        if (uf.union(a, b)) {
-          out.push({
-            tx: idOfTx.get(tx.txid)!,
-            a,
-            b,
-            heuristic: `change:${best.heuristic}`,
-            confidence: best.confidence,
-          });
-        }
-      }
-      if (rows.length > 0) {
-        await s.run("cluster.insert_change", {
-          chain,
-          txids: listValue(rows.map((g) => g.txid)),
-          vouts: listValue(rows.map((g) => g.vout)),
-          addresses: listValue(rows.map((g) => g.address)),
-          heuristics: listValue(rows.map((g) => g.heuristic)),
-          confidences: listValue(rows.map((g) => g.confidence)),
-          reasons: listValue(rows.map((g) => g.reason)),
+        run.mergeOther({
+          tx: idOfTx.get(tx.txid)!,
+          a,
+          b,
+          heuristic: `change:${best.heuristic}`,
+          confidence: best.confidence,
         });
       }
+      await this.db.insertChange(chain, rows);
     }
     progress?.(work.length, work.length, "change guesses");
     return count;
@@ -323,7 +249,7 @@ export class ClusterService {
   async show(chainName: string, rawAddress: string, limit = 1000): Promise<ClusterInfo> {
     const chain = getChain(chainName);
     const address = normalizeAddress(chain.name, rawAddress);
-    const c = await this.store.one("cluster.by_address", { chain: chain.name, address });
+    const c = await this.db.byAddress(chain.name, address);
     if (!c) {
       const labels = (await this.labels.forAddresses(chain.name, [address])).get(address) ?? [];
       return {
@@ -336,27 +262,17 @@ export class ClusterService {
         evidence: [],
       };
     }
-    const id = c.cluster_id as bigint;
-    const members = (
-      await this.store.all("cluster.members", { chain: chain.name, cluster_id: id, limit: BigInt(limit) })
-    ).map((r) => r.address as string);
+    const members = await this.db.members(chain.name, c.clusterId, limit);
     const byAddr = await this.labels.forAddresses(chain.name, members);
     const labels = [...byAddr.entries()].flatMap(([a, ls]) =>
       ls.map((l) => ({ ...publicLabel(l), address: a })),
     );
-    const evidence = (
-      await this.store.all("cluster.evidence", { chain: chain.name, cluster_id: id, limit: BigInt(limit) })
-    ).map((r) => ({
-      txid: r.txid as string,
-      heuristic: r.heuristic as string,
-      addresses: [r.address_a as string, r.address_b as string] as [string, string],
-      confidence: Number(r.confidence),
-    }));
+    const evidence = await this.db.evidence(chain.name, c.clusterId, limit);
     return {
-      id: id.toString(),
+      id: c.clusterId.toString(),
       chain: chain.name,
-      size: Number(c.size),
-      isService: Boolean(c.is_service),
+      size: c.size,
+      isService: c.isService,
       members,
       labels,
       evidence,
@@ -365,135 +281,11 @@ export class ClusterService {
 
   /** Membership as a map address → cluster id (for tests and exports). */
   async partition(chain: string): Promise<Map<string, string>> {
-    const cols = await this.store.columns("cluster.partition", { chain });
-    const out = new Map<string, string>();
-    const ids = cols.cluster_id as bigint[];
-    (cols.address as string[]).forEach((a, i) => {
-      out.set(a, ids[i]!.toString());
-    });
-    return out;
+    return this.db.partition(chain);
   }
 }
 
 /** An address in no multi-address cluster is its own cluster of one. */
 function singletonId(chain: string, address: string): string {
   return `single:${chain}:${address}`;
-}
-
-/** Unions every existing cluster's members (rows grouped by cluster) and marks them rewritten. */
-/**
- * Unions every existing cluster's members (rows grouped by cluster). Each member
- * takes its cluster's id as key: that id is the smallest key among them, so the smallest key is kept.
- */
-function addExisting(uf: UnionFind, keys: KeyTable, cols: IntColumn[]): void {
-  const [grp, addr, cid] = cols as [Int32Array, Int32Array, BigInt64Array];
-  keys.setAll(addr, cid);
-  for (let i = 0; i < addr.length; i++) {
-    if (i > 0 && grp[i] === grp[i - 1]) uf.union(addr[i - 1]!, addr[i]!);
-  }
-}
-
-/**
- * The key of every address a run rewrites, by address id. A cluster's id is its smallest member key, so
- * any order of merges or ingest gives the same id. Keys are non-negative BIGINTs, compared as two 32-bit
- * halves (high signed, low unsigned) so that no BigInt is made per member.
- */
-class KeyTable {
-  private readonly k: Int32Array;
-
-  constructor(n: number) {
-    this.k = new Int32Array(n * 2);
-  }
-
-  set(id: number, key: bigint): void {
-    this.k[2 * id] = Number(BigInt.asIntN(32, key));
-    this.k[2 * id + 1] = Number(key >> 32n);
-  }
-
-  /** keys[i] is the key of ids[i]. */
-  setAll(ids: Int32Array, keys: BigInt64Array): void {
-    const src = new Int32Array(keys.buffer, keys.byteOffset, keys.length * 2);
-    const k = this.k;
-    for (let i = 0; i < ids.length; i++) {
-      const id = ids[i]!;
-      k[2 * id] = src[2 * i]!;
-      k[2 * id + 1] = src[2 * i + 1]!;
-    }
-  }
-
-  /**
-   * Every grouped address id with its cluster id, the smallest key of its set. Each root's slot is
-   * lowered to its set's smallest key in place (a root's own key is no longer needed after that).
-   */
-  clusterIds(uf: UnionFind, maxId: number): [Int32Array, BigInt64Array] {
-    const k = this.k;
-    let n = 0;
-    for (let i = 1; i <= maxId; i++) {
-      if (!uf.grouped(i)) continue;
-      n++;
-      const r = uf.find(i);
-      if (
-        k[2 * i + 1]! < k[2 * r + 1]! ||
-        (k[2 * i + 1] === k[2 * r + 1] && k[2 * i]! >>> 0 < k[2 * r]! >>> 0)
-      ) {
-        k[2 * r] = k[2 * i]!;
-        k[2 * r + 1] = k[2 * i + 1]!;
-      }
-    }
-    const ids = new Int32Array(n);
-    const out = new BigInt64Array(n);
-    const o = new Int32Array(out.buffer);
-    let j = 0;
-    for (let i = 1; i <= maxId; i++) {
-      if (!uf.grouped(i)) continue;
-      const r = uf.find(i);
-      ids[j] = i;
-      o[2 * j] = k[2 * r]!;
-      o[2 * j + 1] = k[2 * r + 1]!;
-      j++;
-    }
-    return [ids, out];
-  }
-}
-
-/** A merge by a heuristic other than multi-input: few, stored as full evidence rows. */
-interface OtherMerge {
-  tx: number;
-  a: number;
-  b: number;
-  heuristic: string;
-  confidence: number;
-}
-
-/** Multi-input merges as (tx, a, b) ids in growable typed arrays. */
-class MergeBuffer {
-  length = 0;
-  tx: Int32Array;
-  a: Int32Array;
-  b: Int32Array;
-
-  constructor(capacity: number) {
-    this.tx = new Int32Array(capacity);
-    this.a = new Int32Array(capacity);
-    this.b = new Int32Array(capacity);
-  }
-
-  push(tx: number, a: number, b: number): void {
-    if (this.length === this.tx.length) this.grow();
-    const i = this.length++;
-    this.tx[i] = tx;
-    this.a[i] = a;
-    this.b[i] = b;
-  }
-
-  private grow(): void {
-    const g = (x: Int32Array) => {
-      const y = new Int32Array(x.length * 2);
-      y.set(x);
-      return y;
-    };
-    this.tx = g(this.tx);
-    this.a = g(this.a);
-    this.b = g(this.b);
-  }
 }

@@ -7,16 +7,19 @@
  * window; then every account that sent to D is one customer and becomes one cluster. D itself belongs
  * to the exchange: it is never merged with its senders, nor with the exchange.
  *
- * The detection is one SQL statement (queries/deposit/matches.sql); the merge is a union-find here.
+ * The detection is one SQL statement (queries/deposit/matches.sql); the merge is a union-find
+ * (clusterDepositSenders in core/cluster.ts).
  * Evidence rows: txid = the sender's transfer into D, address_a = that sender, address_b = the previous
  * sender of the same D, heuristic = `deposit-address:<D>:<forwarding txid>` (the schema has no other
  * place for the deposit address and the sweep that proved it).
  */
-import { listValue } from "@duckdb/node-api";
 import { getChain, sameAddressSpace } from "../chains.ts";
-import { UnionFind } from "../core/unionfind.ts";
+import { clusterDepositSenders } from "../core/cluster.ts";
 import { BadInputError } from "../errors.ts";
+import { ClusterStore } from "../store/clusters.ts";
 import type { Store } from "../store/db.ts";
+import { DepositStore } from "../store/deposit.ts";
+import { IdStore } from "../store/ids.ts";
 import type { LabelService } from "./labels.ts";
 
 export const DEPOSIT_HEURISTIC = "deposit-address";
@@ -52,22 +55,6 @@ export interface DepositClusterResult {
   merges: number;
 }
 
-interface MatchRow {
-  deposit: string;
-  exchange: string;
-  forward_txid: string;
-  sender: string;
-  receipt_txid: string;
-  customer: boolean;
-}
-
-interface Merge {
-  a: number;
-  b: number;
-  txid: string;
-  heuristic: string;
-}
-
 /** Encodes the deposit address and the sweeping transaction into the evidence's heuristic text. */
 export function depositHeuristic(deposit: string, forwardTxid: string): string {
   return `${DEPOSIT_HEURISTIC}:${deposit}:${forwardTxid}`;
@@ -80,7 +67,7 @@ export function parseDepositHeuristic(h: string): { deposit: string; forwardTxid
   return { deposit, forwardTxid };
 }
 
-// DuckDB list parameters are built in memory: write in slices.
+// the id interning is sliced like the writes: DuckDB list parameters are built in memory
 const BATCH = 20_000;
 
 export class DepositClusterer {
@@ -115,103 +102,37 @@ export class DepositClusterer {
     window: number,
     threshold: number,
   ): Promise<DepositClusterResult> {
-    const rows = await s.all<MatchRow & Record<string, unknown>>("deposit.matches", {
-      chain: c,
-      space: listValue(sameAddressSpace(c)),
-      max_fee: maxFee,
-      window: BigInt(window),
+    const deposit = new DepositStore(s);
+    const clusters = new ClusterStore(s);
+    const ids = new IdStore(s);
+    const rows = await deposit.matches(c, {
+      space: sameAddressSpace(c),
+      maxFeeWei: maxFee,
+      windowBlocks: window,
     });
-
-    const deposits = new Map<string, { exchange: string; forwards: Set<string> }>();
-    for (const r of rows) {
-      const d = deposits.get(r.deposit) ?? { exchange: r.exchange, forwards: new Set<string>() };
-      d.forwards.add(r.forward_txid);
-      deposits.set(r.deposit, d);
-    }
-
-    // Senders per deposit address, in order of their first matched receipt (rows come sorted).
-    // A deposit address sending to another one is the exchange moving funds, not a customer.
-    const senders = new Map<string, MatchRow[]>();
-    const seen = new Set<string>();
-    for (const r of rows) {
-      if (!r.customer || deposits.has(r.sender) || seen.has(`${r.deposit}:${r.sender}`)) continue;
-      seen.add(`${r.deposit}:${r.sender}`);
-      const list = senders.get(r.deposit) ?? [];
-      list.push(r);
-      senders.set(r.deposit, list);
-    }
-    const ids = new Map<string, number>();
-    const addrs: string[] = [];
-    const id = (a: string) => {
-      let i = ids.get(a);
-      if (i === undefined) {
-        i = addrs.length;
-        ids.set(a, i);
-        addrs.push(a);
-      }
-      return i;
-    };
-    for (const list of senders.values()) for (const r of list) id(r.sender);
-    const uf = new UnionFind(addrs.length);
-    const merges: Merge[] = [];
-    for (const [deposit, list] of senders) {
-      // chain each sender to the previous one of the same deposit address: n-1 unions
-      for (let i = 1; i < list.length; i++) {
-        const r = list[i]!;
-        const a = id(r.sender);
-        const b = id(list[i - 1]!.sender);
-        if (uf.union(a, b)) {
-          merges.push({ a, b, txid: r.receipt_txid, heuristic: depositHeuristic(deposit, r.forward_txid) });
-        }
-      }
-    }
-    // The smallest address names a cluster, as for Bitcoin, so ids do not depend on merge order.
-    const root = new Map<number, string>();
-    for (let i = 0; i < addrs.length; i++) {
-      const r = uf.find(i);
-      const cur = root.get(r);
-      if (cur === undefined || addrs[i]! < cur) root.set(r, addrs[i]!);
-    }
+    const { deposits, senders, members, merges } = clusterDepositSenders(rows);
     const names = await this.exchangeNames(c, [...new Set([...deposits.values()].map((d) => d.exchange))]);
 
-    for (const t of ["members", "evidence", "clusters"]) await s.run(`cluster.reset_${t}`, { chain: c });
+    await clusters.forgetMembership(c);
     // membership and evidence are stored as ids: intern what is new
-    for (let i = 0; i < addrs.length; i += BATCH) {
-      await s.run("ids.intern_addresses", { addresses: listValue(addrs.slice(i, i + BATCH)) });
-    }
-    for (let i = 0; i < merges.length; i += BATCH) {
-      await s.run("ids.intern_txids", { txids: listValue(merges.slice(i, i + BATCH).map((m) => m.txid)) });
-    }
-    // only sets of 2+ are written: a lone sender is its own cluster of one, as for Bitcoin
-    const members = addrs.map((_, i) => i).filter((i) => uf.grouped(i));
-    for (let i = 0; i < members.length; i += BATCH) {
-      const part = members.slice(i, i + BATCH);
-      await s.run("deposit.insert_members", {
-        chain: c,
-        addresses: listValue(part.map((m) => addrs[m]!)),
-        roots: listValue(part.map((m) => root.get(uf.find(m))!)),
-      });
-    }
-    for (let i = 0; i < merges.length; i += BATCH) {
-      const part = merges.slice(i, i + BATCH);
-      await s.run("deposit.insert_evidence", {
-        chain: c,
-        txids: listValue(part.map((m) => m.txid)),
-        heuristics: listValue(part.map((m) => m.heuristic)),
-        address_a: listValue(part.map((m) => addrs[m.a]!)),
-        address_b: listValue(part.map((m) => addrs[m.b]!)),
-        confidence: DEPOSIT_CONFIDENCE,
-      });
-    }
-    await s.run("cluster.refresh_clusters", { chain: c, service_threshold: threshold });
-    const stats = await s.one("cluster.stats", { chain: c });
+    for (let i = 0; i < senders.length; i += BATCH) await ids.internAddresses(senders.slice(i, i + BATCH));
+    for (let i = 0; i < merges.length; i += BATCH)
+      await ids.internTxids(merges.slice(i, i + BATCH).map((m) => m.txid));
+    await deposit.insertMembers(c, members);
+    await deposit.insertEvidence(
+      c,
+      merges.map((m) => ({ ...m, heuristic: depositHeuristic(m.deposit, m.forwardTxid) })),
+      DEPOSIT_CONFIDENCE,
+    );
+    await clusters.refreshClusters(c, threshold);
+    const stats = await clusters.stats(c);
     return {
       depositAddresses: [...deposits.entries()].map(([address, d]) => ({
         address,
         exchange: names.get(d.exchange) ?? d.exchange,
         forwards: d.forwards.size,
       })),
-      clusters: Number(stats?.n ?? 0),
+      clusters: stats.clusters,
       merges: merges.length,
     };
   }

@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { listValue } from "@duckdb/node-api";
 import { getChain } from "../chains.ts";
 import { VERSION } from "../config.ts";
 import { jsonSafe } from "../json.ts";
 import type { Store } from "../store/db.ts";
+import { EvidenceStore } from "../store/evidence.ts";
 import type { RunDetail } from "./queries.ts";
 import type { TraceRequest, TraceResponse } from "./trace.ts";
 import { traceCsv, traceGraphml } from "./trace-format.ts";
@@ -60,7 +60,11 @@ export function resultRefs(r: TraceLike): { refs: string[]; search: string[] } {
  * the result rests on, its redacted URL and the SHA-256 of the body as received.
  */
 export class EvidenceService {
-  constructor(private readonly store: Store) {}
+  private readonly db: EvidenceStore;
+
+  constructor(store: Store) {
+    this.db = new EvidenceStore(store);
+  }
 
   async build(
     params: TraceRequest,
@@ -69,22 +73,20 @@ export class EvidenceService {
   ): Promise<EvidencePackage> {
     const { refs, search } = resultRefs(result);
     const back = new Map(search.map((s, i) => [s, refs[i]!]));
-    const rows = search.length
-      ? await this.store.all("evidence.responses_for", { refs: listValue(search) })
-      : [];
+    const rows = await this.db.responsesFor(search);
     const named = new Set<string>();
     const responses = rows.map((row) => {
-      const rs = (row.refs as string[]).map((x) => back.get(x) ?? x);
+      const rs = row.refs.map((x) => back.get(x) ?? x);
       for (const x of rs) named.add(x);
       const e: EvidenceResponse = {
-        source: row.source as string,
-        url: row.url as string,
-        status: Number(row.status),
-        sha256: row.sha256 as string,
-        fetchedAt: row.fetched_at as string,
+        source: row.source,
+        url: row.url,
+        status: row.status,
+        sha256: row.sha256,
+        fetchedAt: row.fetchedAt,
         refs: rs,
       };
-      if (row.request) e.request = row.request as string;
+      if (row.request) e.request = row.request;
       return e;
     });
     const safe = jsonSafe(result);
@@ -114,9 +116,7 @@ export class EvidenceService {
 
   /** The stored bodies of the given hashes (as received). */
   async bodies(hashes: string[]): Promise<Map<string, string>> {
-    if (hashes.length === 0) return new Map();
-    const rows = await this.store.all("evidence.bodies", { hashes: listValue([...new Set(hashes)]) });
-    return new Map(rows.map((r) => [r.sha256 as string, r.body as string]));
+    return this.db.bodies(hashes);
   }
 
   /**

@@ -3,8 +3,8 @@ import { join } from "node:path";
 import { createEsploraSource } from "../../adapters/esplora/index.ts";
 import { createEtherscanSource } from "../../adapters/etherscan/index.ts";
 import { createEvmRpcSource } from "../../adapters/evm-rpc/index.ts";
-import { RequestCounter } from "../../adapters/http.ts";
 import type { ChainSource } from "../../adapters/source.ts";
+import type { RetryEvent } from "../../adapters/transport.ts";
 import { getChain } from "../chains.ts";
 import { type Config, DEFAULT_LABELS_DIR, VERSION } from "../config.ts";
 import { BadInputError } from "../errors.ts";
@@ -47,9 +47,11 @@ export interface Services {
 
 export type Progress = (done: number, total: number, what: string) => void;
 
+export type { RetryEvent };
+
 export async function createServices(
   config: Config,
-  opts: { log?: Logger; progress?: Progress } = {},
+  opts: { log?: Logger; progress?: Progress; onRetry?: (e: RetryEvent) => void } = {},
 ): Promise<Services> {
   const store = await Store.open(config.db);
   const labels = new LabelService(store);
@@ -61,16 +63,16 @@ export async function createServices(
       throw new BadInputError(`offline: no upstream requests for ${chain.name} (drop --offline to fetch)`);
     let s = sources.get(chain.name);
     if (s) return s;
+    // What every source shares: timeouts, retry rules, retry events, the response store.
+    const transport = {
+      responses,
+      timeoutMs: config.httpTimeoutMs,
+      retry: { baseDelayMs: config.retryBaseMs, maxRetries: config.maxRetries },
+      onRetry: opts.onRetry,
+      ...(config.rps ? { rps: config.rps } : {}),
+    };
     if (chain.family === "bitcoin") {
-      s = createEsploraSource({
-        baseUrl: config.esploraUrl,
-        chain: chain.name,
-        responses,
-        counter: new RequestCounter(),
-        timeoutMs: config.httpTimeoutMs,
-        retry: { baseDelayMs: config.retryBaseMs, maxRetries: config.maxRetries },
-        ...(config.rps ? { rps: config.rps } : {}),
-      });
+      s = createEsploraSource({ ...transport, baseUrl: config.esploraUrl, chain: chain.name });
     } else if (chain.family === "evm" && (config.etherscanUrl || config.etherscanKey)) {
       const url = config.etherscanUrl ?? "https://api.etherscan.io/v2/api";
       s = createEtherscanSource({
@@ -83,11 +85,7 @@ export async function createServices(
         flavor:
           config.etherscanFlavor ??
           (config.etherscanKey || /etherscan\.io/.test(url) ? "etherscan-v2" : "blockscout"),
-        responses,
-        counter: new RequestCounter(),
-        timeoutMs: config.httpTimeoutMs,
-        retry: { baseDelayMs: config.retryBaseMs, maxRetries: config.maxRetries },
-        ...(config.rps ? { rps: config.rps } : {}),
+        ...transport,
       });
     } else if (chain.family === "evm" && config.evmRpcUrl) {
       s = createEvmRpcSource({
@@ -95,11 +93,7 @@ export async function createServices(
         chain: chain.name,
         chainId: config.evmChainId ?? chain.chainId,
         nativeSymbol: chain.symbol,
-        responses,
-        counter: new RequestCounter(),
-        timeoutMs: config.httpTimeoutMs,
-        retry: { baseDelayMs: config.retryBaseMs, maxRetries: config.maxRetries },
-        ...(config.rps ? { rps: config.rps } : {}),
+        ...transport,
       });
     } else if (chain.family === "evm") {
       throw new BadInputError(
@@ -115,35 +109,15 @@ export async function createServices(
   };
   const jobs = new JobService(store);
   await jobs.init();
-  const services: Services = {
-    version: VERSION,
-    config,
-    store,
-    labels,
-    screen: new ScreenService(labels),
-    addresses: new AddressService(store, labels),
-    ingest: new IngestService(store, source, {
-      confirmations: config.evmConfirmations,
-      chunkBlocks: 100_000,
-      fromBlock: config.fromBlock,
-      toBlock: config.toBlock,
-    }),
-    clusters: new ClusterService(store, labels),
-    traces: undefined as unknown as TraceService,
-    queries: undefined as unknown as QueryService,
-    cases: undefined as unknown as CaseService,
-    evidence: new EvidenceService(store),
-    audit: new AuditService(store),
-    jobs,
-    source,
-    log: opts.log,
-    close: () => {
-      for (const src of sources.values()) (src as { destroy?: () => void }).destroy?.();
-      store.close();
-    },
-  };
-  services.traces = new TraceService(store, labels, services.ingest, source);
-  services.queries = new QueryService(store, services.traces, services.ingest, (chain) => {
+  // built in dependency order: each service gets the ones it calls
+  const ingest = new IngestService(store, source, {
+    confirmations: config.evmConfirmations,
+    chunkBlocks: 100_000,
+    fromBlock: config.fromBlock,
+    toBlock: config.toBlock,
+  });
+  const traces = new TraceService(store, labels, ingest, source);
+  const queries = new QueryService(store, traces, ingest, (chain) => {
     try {
       source(chain);
       return true;
@@ -151,9 +125,28 @@ export async function createServices(
       return false;
     }
   });
-  services.cases = new CaseService(store, services.queries);
-  services.screen.exposure = async (chain, address, hops) =>
-    services.traces.exposure(chain, address, { hops });
+  const services: Services = {
+    version: VERSION,
+    config,
+    store,
+    labels,
+    screen: new ScreenService(labels, (chain, address, hops) => traces.exposure(chain, address, { hops })),
+    addresses: new AddressService(store, labels),
+    ingest,
+    clusters: new ClusterService(store, labels),
+    traces,
+    queries,
+    cases: new CaseService(store, queries),
+    evidence: new EvidenceService(store),
+    audit: new AuditService(store),
+    jobs,
+    source,
+    log: opts.log,
+    close: () => {
+      for (const src of sources.values()) void src.close();
+      store.close();
+    },
+  };
   if (config.defaultLabels && (await labels.imports()).length === 0) {
     await importDefaultLabels(services, opts.progress);
   }

@@ -1,11 +1,32 @@
-import type { AccountSource, ChainSource, UtxoSource } from "../../adapters/source.ts";
+import {
+  type AccountSource,
+  type ChainSource,
+  describeGap,
+  mergeGaps,
+  type SourceGap,
+  type UtxoSource,
+} from "../../adapters/source.ts";
 import { getChain, normalizeAddress } from "../chains.ts";
-import type { AccountTransfer, UtxoTx } from "../domain.ts";
+import type { UtxoTx } from "../domain.ts";
 import { BadInputError } from "../errors.ts";
+import { AccountStore } from "../store/accounts.ts";
 import type { Store } from "../store/db.ts";
+import { SyncStore } from "../store/sync.ts";
 import { UtxoStore } from "../store/utxo.ts";
 
 export type IngestProgress = (done: number, total: number, what: string) => void;
+
+/** A part of a history the source could not cover, with the one wording CLI and API both show. */
+export type ReportedGap = SourceGap & { message: string };
+
+export function reportGaps(gaps: readonly SourceGap[]): ReportedGap[] {
+  return mergeGaps(gaps).map((g) => ({ ...g, message: describeGap(g) }));
+}
+
+/** One "note:" line per gap, for text output. */
+export function gapNotes(gaps: readonly ReportedGap[]): string {
+  return gaps.map((g) => `note: ${g.message}\n`).join("");
+}
 
 export interface AddressIngestResult {
   address: string;
@@ -18,6 +39,8 @@ export interface AddressIngestResult {
   /** Account chains: transfers written and the block range covered. */
   transfers?: number;
   blocks?: { from: number; to: number };
+  /** Account chains: what the source could not see (e.g. internal transfers on a node without tracing). */
+  gaps?: ReportedGap[];
   pages: number;
   upToDate: boolean;
 }
@@ -28,6 +51,8 @@ export interface IngestResult {
   addresses: AddressIngestResult[];
   requests: number;
   retries: number;
+  /** Every address's gaps: what is missing from the stored histories. */
+  gaps: ReportedGap[];
 }
 
 export const MAX_INGEST_ADDRESSES = 1000;
@@ -53,6 +78,8 @@ export function validateIngestInput(
 /** Pulls address histories through a chain source into the store; incremental, idempotent, crash-safe. */
 export class IngestService {
   private readonly utxo: UtxoStore;
+  private readonly accounts: AccountStore;
+  private readonly sync: SyncStore;
 
   constructor(
     private readonly store: Store,
@@ -68,6 +95,8 @@ export class IngestService {
     },
   ) {
     this.utxo = new UtxoStore(store);
+    this.accounts = new AccountStore(store);
+    this.sync = new SyncStore(store);
   }
 
   async ingest(chain: string, addresses: string[], progress?: IngestProgress): Promise<IngestResult> {
@@ -92,6 +121,7 @@ export class IngestService {
       addresses: results,
       requests: src.counter.requests - before.requests,
       retries: src.counter.retries - before.retries,
+      gaps: results.flatMap((r) => r.gaps ?? []),
     };
   }
 
@@ -106,27 +136,26 @@ export class IngestService {
     onBlocks?: (n: number) => void,
   ): Promise<AddressIngestResult> {
     const chain = src.chain;
-    const cur = await this.store.one("sync.get_cursor", { source: src.id, chain, address });
+    const cur = await this.sync.cursor(src.id, chain, address);
     const done =
       cur?.cursor === undefined || cur.cursor === null ? (this.evm.fromBlock ?? 0) - 1 : Number(cur.cursor);
     const tip = await src.tip();
     const to = Math.min(this.evm.toBlock ?? Number.MAX_SAFE_INTEGER, tip.height - this.evm.confirmations);
     let transfers = 0;
     let pages = 0;
+    const gaps: SourceGap[] = [];
     const from = done + 1;
     for (let start = from; start <= to; start += this.evm.chunkBlocks) {
       const end = Math.min(to, start + this.evm.chunkBlocks - 1);
-      const rows = await src.transfers(address, { fromBlock: start, toBlock: end });
+      const rows = await src.transfers(
+        address,
+        { fromBlock: start, toBlock: end },
+        { onGap: (g) => gaps.push(g) },
+      );
       pages++;
       await this.store.tx(async () => {
-        for (const r of rows) await this.writeTransfer(r);
-        await this.store.run("sync.set_cursor", {
-          source: src.id,
-          chain,
-          address,
-          cursor: String(end),
-          tip_height: BigInt(tip.height),
-        });
+        for (const r of rows) await this.accounts.upsertTransfer(r);
+        await this.sync.setCursor(src.id, chain, address, { cursor: String(end), tipHeight: tip.height });
       });
       transfers += rows.length;
       onBlocks?.(end - from + 1);
@@ -140,29 +169,8 @@ export class IngestService {
       upToDate: transfers === 0,
       transfers,
       blocks: { from, to: Math.max(done, to) },
+      gaps: reportGaps(gaps),
     };
-  }
-
-  private async writeTransfer(r: AccountTransfer): Promise<void> {
-    await this.store.run("account.upsert_transfer", {
-      chain: r.chain,
-      txid: r.txid,
-      kind: r.kind,
-      seq: r.seq,
-      block_number: BigInt(r.blockNumber),
-      block_hash: r.blockHash,
-      block_time: r.blockTime === null ? null : BigInt(r.blockTime),
-      tx_index: r.txIndex,
-      log_index: r.logIndex,
-      trace_address: r.traceAddress,
-      from_address: r.from,
-      to_address: r.to,
-      asset: r.asset,
-      symbol: r.symbol,
-      decimals: r.decimals,
-      value: r.value,
-      success: r.success,
-    });
   }
 
   private async writeBatch(src: UtxoSource, txs: UtxoTx[], withOutspends: boolean): Promise<void> {
@@ -186,8 +194,8 @@ export class IngestService {
     onTxs?: (n: number) => void,
   ): Promise<AddressIngestResult> {
     const chain = src.chain;
-    const cur = await this.store.one("sync.get_cursor", { source: src.id, chain, address });
-    const head = (cur?.cursor as string | null | undefined) ?? null;
+    const cur = await this.sync.cursor(src.id, chain, address);
+    const head = cur?.cursor ?? null;
     let page = await src.addressHistory(address, null);
     const mempool = page.mempool ?? [];
     let pages = 1;
@@ -242,13 +250,7 @@ export class IngestService {
     }
 
     if (newest !== head) {
-      await this.store.run("sync.set_cursor", {
-        source: src.id,
-        chain,
-        address,
-        cursor: newest,
-        tip_height: null,
-      });
+      await this.sync.setCursor(src.id, chain, address, { cursor: newest, tipHeight: null });
     }
     return {
       address,

@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { FundtraceError, NotFoundError } from "../errors.ts";
 import type { Store } from "../store/db.ts";
+import { type JobStatus, JobStore } from "../store/jobs.ts";
 
-export type JobStatus = "queued" | "running" | "done" | "failed";
+export type { JobStatus } from "../store/jobs.ts";
 
 export interface Job {
   id: string;
@@ -20,11 +21,16 @@ const json = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === "bigint"
 /** Background jobs in this process, recorded in the jobs table so their state survives a restart. */
 export class JobService {
   private readonly running = new Map<string, Promise<void>>();
+  /** Progress of this process's running jobs, newer than their rows while a write holds the store. */
+  private readonly progress = new Map<string, { done: number; total: number }>();
+  private readonly db: JobStore;
 
-  constructor(private readonly store: Store) {}
+  constructor(store: Store) {
+    this.db = new JobStore(store);
+  }
 
   async init(): Promise<void> {
-    await this.store.run("jobs.fail_interrupted");
+    await this.db.failInterrupted();
   }
 
   async start(
@@ -33,16 +39,15 @@ export class JobService {
     work: (progress: (done: number, total: number) => void) => Promise<unknown>,
   ): Promise<string> {
     const id = randomUUID();
-    await this.store.run("jobs.create", { id, kind, params: json(params) });
-    let done = 0;
-    let total = 0;
+    await this.db.create(id, kind, json(params));
+    const progress = { done: 0, total: 0 };
     let lastWrite = 0;
+    let writing = false;
     const write = (status: JobStatus, result?: unknown, error?: unknown) =>
-      this.store.run("jobs.update", {
-        id,
+      this.db.update(id, {
         status,
-        progress_done: done,
-        progress_total: total,
+        done: progress.done,
+        total: progress.total,
         result: result === undefined ? null : json(result),
         error: error === undefined ? null : json(error),
       });
@@ -50,12 +55,18 @@ export class JobService {
       await write("running");
       try {
         const result = await work((d, t) => {
-          done = d;
-          total = t;
+          progress.done = d;
+          progress.total = t;
           const now = Date.now();
-          if (now - lastWrite > 250) {
+          // a progress write waits while a long write holds the store: never more than one queued
+          if (now - lastWrite > 250 && !writing) {
             lastWrite = now;
-            void write("running").catch(() => undefined);
+            writing = true;
+            void write("running")
+              .catch(() => undefined)
+              .finally(() => {
+                writing = false;
+              });
           }
         });
         await write("done", result);
@@ -67,24 +78,28 @@ export class JobService {
         await write("failed", undefined, err).catch(() => undefined);
       } finally {
         this.running.delete(id);
+        this.progress.delete(id);
       }
     })();
     this.running.set(id, p);
+    this.progress.set(id, progress);
     return id;
   }
 
   async get(id: string): Promise<Job> {
-    const r = await this.store.one("jobs.get", { id });
+    const r = await this.db.get(id);
     if (!r) throw new NotFoundError(`no job ${id}`);
-    const parse = (v: unknown) => (v === null || v === undefined ? undefined : JSON.parse(String(v)));
+    const parse = (v: string | null) => (v === null ? undefined : JSON.parse(v));
     const job: Job = {
-      id: r.id as string,
-      kind: r.kind as string,
-      status: r.status as JobStatus,
-      progress: { done: Number(r.progress_done), total: Number(r.progress_total) },
-      createdAt: r.created_at as string,
-      updatedAt: r.updated_at as string,
+      id: r.id,
+      kind: r.kind,
+      status: r.status,
+      progress: { done: r.progressDone, total: r.progressTotal },
+      createdAt: r.createdAt,
+      updatedAt: r.updatedAt,
     };
+    const live = r.status === "running" ? this.progress.get(id) : undefined;
+    if (live) job.progress = { ...live };
     const result = parse(r.result);
     const error = parse(r.error);
     if (result !== undefined) job.result = result;

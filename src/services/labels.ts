@@ -2,7 +2,6 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { listValue, timestampValue } from "@duckdb/node-api";
 import { getChain, normalizeAddress, sameAddressSpace } from "../chains.ts";
 import type { LabelDataset, LabelRecord, StoredLabel } from "../domain.ts";
 import { BadInputError } from "../errors.ts";
@@ -13,6 +12,7 @@ import { parseOfacCsv, parseOfacSdnXml } from "../labels/ofac.ts";
 import { sniffLabelFormat } from "../labels/sniff.ts";
 import { exportTagPack, parseTagPack } from "../labels/tagpack.ts";
 import type { Store } from "../store/db.ts";
+import { type LabelImport, LabelStore } from "../store/labels.ts";
 
 export const LABEL_FORMATS = ["ofac-sdn", "tagpack", "nbctf", "csv", "evm-labels"] as const;
 export type ImportFormat = (typeof LABEL_FORMATS)[number];
@@ -65,7 +65,11 @@ export function parseLabels(text: string, format: ImportFormat, sourceFile: stri
 }
 
 export class LabelService {
-  constructor(private readonly store: Store) {}
+  private readonly db: LabelStore;
+
+  constructor(store: Store) {
+    this.db = new LabelStore(store);
+  }
 
   /** Imports one label file; idempotent (same bytes → no change; newer file of a dataset replaces it). */
   async importFile(path: string, format?: ImportFormat): Promise<ImportResult> {
@@ -83,14 +87,11 @@ export class LabelService {
       throw new BadInputError(`unknown label format "${format}" (known: ${LABEL_FORMATS.join(", ")})`);
     }
     const sourceHash = createHash("sha256").update(raw).digest("hex");
-    const previous = await this.store.one<{ dataset: string; format: string; rows: number; skipped: number }>(
-      "labels.import_by_hash",
-      { source_hash: sourceHash },
-    );
+    const previous = await this.db.importByHash(sourceHash);
     if (previous) {
       return {
         dataset: previous.dataset,
-        format: previous.format as ImportFormat,
+        format: previous.format,
         sourceFile: name,
         sourceHash,
         rows: previous.rows,
@@ -134,59 +135,23 @@ export class LabelService {
 
   /** Replaces the dataset's rows in one transaction (Appender for the bulk). */
   async writeDataset(ds: LabelDataset, sourceFile: string | null, sourceHash: string | null): Promise<void> {
-    await this.store.tx(async (tx) => {
-      await tx.run("labels.delete_dataset", { dataset: ds.dataset });
-      const app = await tx.appender("labels");
-      // The Appender does not evaluate column defaults such as current_timestamp.
-      const now = timestampValue(BigInt(Date.now()) * 1000n);
-      for (const l of ds.labels) {
-        app.appendVarchar(l.chain);
-        app.appendVarchar(l.address);
-        appendNullable(app, l.currency);
-        app.appendVarchar(l.label);
-        app.appendVarchar(l.category);
-        app.appendVarchar(l.source);
-        app.appendInteger(Math.round(l.confidence));
-        appendNullable(app, l.program);
-        appendNullable(app, l.reference);
-        app.appendBoolean(l.clusterDefining);
-        app.appendVarchar(ds.dataset);
-        appendNullable(app, sourceFile);
-        appendNullable(app, sourceHash);
-        app.appendTimestamp(now);
-        appendNullable(app, l.actor ?? null);
-        app.endRow();
-      }
-      app.closeSync();
-      await tx.run("labels.record_import", {
-        dataset: ds.dataset,
-        format: ds.format,
-        source_file: sourceFile,
-        source_hash: sourceHash,
-        rows: ds.labels.length,
-        skipped: ds.skipped.length,
-      });
-    });
+    await this.db.replaceDataset(ds, sourceFile, sourceHash);
   }
 
   async list(filter: LabelFilter = {}): Promise<{ total: number; labels: StoredLabel[] }> {
     const chain = filter.chain ? getChain(filter.chain).name : null;
     const params = { chain, category: filter.category ?? null, dataset: filter.dataset ?? null };
-    const rows = await this.store.all("labels.list", {
-      ...params,
-      limit: BigInt(filter.limit ?? 1000),
-      offset: BigInt(filter.offset ?? 0),
-    });
-    const total = Number((await this.store.one<{ n: bigint }>("labels.count", params))?.n ?? 0n);
-    return { total, labels: rows.map(rowToStored) };
+    const labels = await this.db.list(params, filter.limit ?? 1000, filter.offset ?? 0);
+    const total = await this.db.count(params);
+    return { total, labels };
   }
 
   async all(filter: Omit<LabelFilter, "limit" | "offset"> = {}): Promise<StoredLabel[]> {
     return (await this.list({ ...filter, limit: 1_000_000_000, offset: 0 })).labels;
   }
 
-  async imports(): Promise<Record<string, unknown>[]> {
-    return this.store.all("labels.imports");
+  async imports(): Promise<LabelImport[]> {
+    return this.db.imports();
   }
 
   /** Labels on these already-normalised addresses of one chain (EVM: any EVM chain's labels count). */
@@ -194,28 +159,18 @@ export class LabelService {
     const out = new Map<string, LabelRecord[]>();
     if (addresses.length === 0) return out;
     const space = new Set(sameAddressSpace(chain));
-    const rows = await this.store.all("labels.by_addresses", {
-      addresses: listValue([...new Set(addresses)]),
-    });
-    for (const r of rows) {
-      if (!space.has(r.chain as string)) continue;
-      const l = rowToStored(r);
+    const unique = [...new Set(addresses)];
+    for (const l of await this.db.byAddresses(unique)) {
+      if (!space.has(l.chain)) continue;
       const list = out.get(l.address) ?? [];
       list.push(l);
       out.set(l.address, list);
     }
     // A cluster-defining label (e.g. an exchange's reserve wallets) applies to every member of its cluster.
-    const inherited = await this.store.all("labels.cluster_defining_for", {
-      addresses: listValue([...new Set(addresses)]),
-    });
-    for (const r of inherited) {
-      if (!space.has(r.chain as string) || r.cluster_chain !== r.chain) continue;
-      const target = r.target as string;
-      const l = {
-        ...rowToStored(r),
-        label: `${r.label as string} (cluster of ${r.address as string})`,
-        address: target,
-      };
+    for (const r of await this.db.clusterDefiningFor(unique)) {
+      if (!space.has(r.chain) || r.clusterChain !== r.chain) continue;
+      const { target, clusterChain: _, ...stored } = r;
+      const l = { ...stored, label: `${r.label} (cluster of ${r.address})`, address: target };
       const list = out.get(target) ?? [];
       if (!list.some((x) => x.category === l.category && x.source === l.source && x.label === l.label))
         list.push(l);
@@ -237,32 +192,4 @@ export class LabelService {
     if (format === "csv") return exportLabelCsv(labels);
     return exportTagPack(labels, { title: "fundtrace label export", creator: "fundtrace" });
   }
-}
-
-function appendNullable(
-  app: { appendVarchar(v: string): void; appendNull(): void },
-  v: string | null | undefined,
-) {
-  if (v === null || v === undefined) app.appendNull();
-  else app.appendVarchar(v);
-}
-
-function rowToStored(r: Record<string, unknown>): StoredLabel {
-  return {
-    chain: r.chain as string,
-    address: r.address as string,
-    currency: (r.currency as string | null) ?? "",
-    label: r.label as string,
-    category: r.category as string,
-    source: r.source as string,
-    confidence: Number(r.confidence),
-    program: (r.program as string | null) ?? null,
-    reference: (r.reference as string | null) ?? null,
-    clusterDefining: Boolean(r.cluster_defining),
-    actor: (r.actor as string | null) ?? null,
-    dataset: r.dataset as string,
-    sourceFile: (r.source_file as string | null) ?? null,
-    sourceHash: (r.source_hash as string | null) ?? null,
-    importedAt: (r.imported_at as string | undefined) ?? "",
-  };
 }

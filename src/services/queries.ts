@@ -2,6 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { BadInputError, ConflictError, NotFoundError } from "../errors.ts";
 import { jsonSafe } from "../json.ts";
 import type { Store } from "../store/db.ts";
+import { type QueryRunRow, SavedQueryStore } from "../store/saved.ts";
 import type { IngestService } from "./ingest.ts";
 import { type TraceRequest, type TraceResponse, type TraceService, validateTrace } from "./trace.ts";
 
@@ -82,12 +83,16 @@ export function diffRuns(prev: RunEndpoint[], cur: RunEndpoint[]): RunDiff {
 
 /** Saved trace queries: a name bound to trace parameters (never SQL), rerun and compared. */
 export class QueryService {
+  private readonly db: SavedQueryStore;
+
   constructor(
-    private readonly store: Store,
+    store: Store,
     private readonly traces: TraceService,
     private readonly ingest: IngestService,
     private readonly hasSource: (chain: string) => boolean,
-  ) {}
+  ) {
+    this.db = new SavedQueryStore(store);
+  }
 
   async save(name: string, params: TraceRequest): Promise<{ name: string; params: TraceRequest }> {
     if (!NAME.test(name))
@@ -104,39 +109,26 @@ export class QueryService {
       targets: p.targets,
       maxAddresses: p.maxAddresses,
     };
-    if (await this.store.one("saved.get", { name }))
-      throw new ConflictError(`a query named "${name}" exists already`);
-    await this.store.run("saved.insert", { name, params: JSON.stringify(clean) });
+    if (await this.db.get(name)) throw new ConflictError(`a query named "${name}" exists already`);
+    await this.db.insert(name, JSON.stringify(clean));
     return { name, params: clean };
   }
 
   async get(name: string): Promise<{ name: string; params: TraceRequest; createdAt: string }> {
-    const r = await this.store.one("saved.get", { name });
+    const r = await this.db.get(name);
     if (!r) throw new NotFoundError(`no saved query named "${name}"`);
-    return {
-      name,
-      params: JSON.parse(r.params as string) as TraceRequest,
-      createdAt: r.created_at as string,
-    };
+    return { name, params: parseParams(r.params), createdAt: r.createdAt };
   }
 
   async list(): Promise<
     { name: string; params: TraceRequest; createdAt: string; runs: number; lastRun: string | null }[]
   > {
-    return (await this.store.all("saved.list")).map((r) => ({
-      name: r.name as string,
-      params: JSON.parse(r.params as string) as TraceRequest,
-      createdAt: r.created_at as string,
-      runs: Number(r.runs),
-      lastRun: (r.last_run as string | null) ?? null,
-    }));
+    return (await this.db.list()).map((r) => ({ ...r, params: parseParams(r.params) }));
   }
 
   async runs(name: string, limit = 50): Promise<QueryRun[]> {
     await this.get(name);
-    return (await this.store.all("saved.runs", { query_name: name, limit: BigInt(limit) })).map((r) =>
-      toRun(name, r),
-    );
+    return (await this.db.runs(name, limit)).map((r) => toRun(name, r));
   }
 
   /**
@@ -160,10 +152,10 @@ export class QueryService {
     const diff = prev ? diffRuns(prev.endpoints, endpoints) : null;
     const id = randomUUID();
     const nodes = r.nodes.filter((n) => n.expanded).map((n) => n.address);
-    await this.store.run("saved.insert_run", {
+    await this.db.insertRun({
       id,
-      query_name: name,
-      started_at: startedAt.replace("T", " ").replace("Z", ""),
+      queryName: name,
+      startedAt,
       params: JSON.stringify(q.params),
       digest,
       result: JSON.stringify({ endpoints, diff, nodes, stats: jsonSafe(r.stats), trace: jsonSafe(r) }),
@@ -176,17 +168,17 @@ export class QueryService {
     await this.get(name);
     const id = runId ?? (await this.runs(name, 1))[0]?.id;
     if (!id) throw new NotFoundError(`query "${name}" has not run yet: run it first`);
-    const r = await this.store.one("saved.run_by_id", { query_name: name, id });
+    const r = await this.db.runById(name, id);
     if (!r) throw new NotFoundError(`query "${name}" has no run ${id}`);
-    const trace = (JSON.parse(r.result as string) as { trace?: TraceResponse }).trace;
+    const trace = (JSON.parse(r.result) as { trace?: TraceResponse }).trace;
     if (!trace) throw new NotFoundError(`run ${id} predates stored results; run "${name}" again`);
-    return { run: toRun(name, r), params: JSON.parse(r.params as string) as TraceRequest, trace };
+    return { run: toRun(name, r), params: parseParams(r.params), trace };
   }
 
   private async lastNodes(runId: string): Promise<string[]> {
-    const r = await this.store.one("saved.run_result", { id: runId });
-    if (!r) return [];
-    return ((JSON.parse(r.result as string) as { nodes?: string[] }).nodes ?? []).slice(0, 1000);
+    const result = await this.db.runResult(runId);
+    if (result === undefined) return [];
+    return ((JSON.parse(result) as { nodes?: string[] }).nodes ?? []).slice(0, 1000);
   }
 }
 
@@ -196,18 +188,23 @@ export interface RunDetail {
   trace: TraceResponse;
 }
 
-function toRun(name: string, r: Record<string, unknown>): QueryRun {
-  const body = JSON.parse(r.result as string) as {
+/** Saved params are written by save() from a validated request. */
+function parseParams(json: string): TraceRequest {
+  return JSON.parse(json) as TraceRequest;
+}
+
+function toRun(name: string, r: QueryRunRow): QueryRun {
+  const body = JSON.parse(r.result) as {
     endpoints: RunEndpoint[];
     diff: RunDiff | null;
     stats?: unknown;
   };
   return {
-    id: r.id as string,
+    id: r.id,
     query: name,
-    startedAt: r.started_at as string,
-    finishedAt: r.finished_at as string,
-    digest: r.digest as string,
+    startedAt: r.startedAt,
+    finishedAt: r.finishedAt,
+    digest: r.digest,
     endpoints: body.endpoints,
     diff: body.diff,
     stats: body.stats,

@@ -47,15 +47,18 @@ export function publicLabel(l: LabelRecord): PublicLabel {
 }
 
 /** Screening answers from labels (exposure joins in with tracing). Validates every item before any lookup. */
-export class ScreenService {
-  constructor(private readonly labels: LabelService) {}
+/** Direct and indirect exposure of one address (the trace service's). */
+export type ExposureLookup = (
+  chain: string,
+  address: string,
+  hops: number,
+) => Promise<{ risk: Risk; direct: unknown[]; indirect: unknown[] }>;
 
-  /** Set after construction: exposure needs the trace service. */
-  exposure?: (
-    chain: string,
-    address: string,
-    hops: number,
-  ) => Promise<{ risk: Risk; direct: unknown[]; indirect: unknown[] }>;
+export class ScreenService {
+  constructor(
+    private readonly labels: LabelService,
+    private readonly exposure?: ExposureLookup,
+  ) {}
 
   /**
    * Labels for every item; with `exposureHops`, also direct and indirect exposure (which traces

@@ -1,9 +1,7 @@
-import { listValue } from "@duckdb/node-api";
 import type { ChainSource } from "../../adapters/source.ts";
 import { getChain, normalizeAddress } from "../chains.ts";
 import { type Risk, riskFromExposure } from "../core/risk.ts";
 import {
-  DEFAULT_MAX_HOPS,
   type ExposureResult,
   exposure,
   MAX_HOPS,
@@ -14,10 +12,14 @@ import {
 import type { TraceGraph } from "../core/trace-graph.ts";
 import { BadInputError, FundtraceError } from "../errors.ts";
 import type { Store } from "../store/db.ts";
+import { SyncStore } from "../store/sync.ts";
 import { UtxoStore } from "../store/utxo.ts";
-import type { IngestService } from "./ingest.ts";
+import type { IngestService, ReportedGap } from "./ingest.ts";
 import type { LabelService } from "./labels.ts";
 import { type ChainGraph, TraceGraphs } from "./trace-graphs.ts";
+import { TRACE_DEFAULTS, validateTrace } from "./trace-input.ts";
+
+export { validateTrace };
 
 export interface TraceRequest {
   chain: string;
@@ -37,60 +39,19 @@ export interface TraceRequest {
 
 export interface TraceResponse extends TraceResult {
   chain: string;
-  stats: TraceResult["stats"] & { requests: number; rounds: number };
+  /** `gaps`: what the sources fetched from could not see (internal transfers on a node without tracing…). */
+  stats: TraceResult["stats"] & { requests: number; rounds: number; gaps: ReportedGap[] };
 }
 
 export interface ExposureResponse extends ExposureResult {
   chain: string;
   risk: Risk;
   requests: number;
+  gaps: ReportedGap[];
 }
 
-export const DEFAULT_MAX_ADDRESSES = 500;
+export const DEFAULT_MAX_ADDRESSES = TRACE_DEFAULTS.maxAddresses;
 const MAX_ROUNDS = 40;
-/** Largest expansion budget a request may ask for. */
-const MAX_BUDGET = 10_000_000;
-
-/** Validates a trace request before anything is read or fetched. */
-export function validateTrace(
-  req: TraceRequest,
-): Required<Pick<TraceRequest, "chain" | "addresses">> & TraceRequest {
-  const chain = getChain(req.chain);
-  if (chain.labelOnly)
-    throw new BadInputError(`chain "${chain.name}" has labels only; it cannot be traced yet`);
-  if (!req.addresses?.length) throw new BadInputError("give an address to trace");
-  const addresses = [...new Set(req.addresses.map((a) => normalizeAddress(chain.name, a)))];
-  const hops = req.maxHops ?? DEFAULT_MAX_HOPS;
-  if (!Number.isInteger(hops) || hops < 1)
-    throw new BadInputError(`hop limit must be a whole number from 1 to ${MAX_HOPS}, got ${hops}`);
-  if (hops > MAX_HOPS)
-    throw new BadInputError(`hop limit too high: ${hops} (max ${MAX_HOPS})`, {}, "LIMIT_EXCEEDED");
-  if (req.model && !["poison", "haircut", "fifo"].includes(req.model)) {
-    throw new BadInputError(`unknown taint model "${req.model}" (poison, haircut, fifo)`);
-  }
-  if (req.direction && !["forward", "backward"].includes(req.direction)) {
-    throw new BadInputError(`unknown direction "${req.direction}" (forward, backward)`);
-  }
-  if (req.minValue !== undefined && !/^\d+$/.test(String(req.minValue))) {
-    throw new BadInputError(`minimum value must be a whole number of base units, got "${req.minValue}"`);
-  }
-  if (
-    req.maxAddresses !== undefined &&
-    (!Number.isInteger(req.maxAddresses) || req.maxAddresses < 1 || req.maxAddresses > MAX_BUDGET)
-  ) {
-    throw new BadInputError(`address budget must be 1..${MAX_BUDGET}, got ${req.maxAddresses}`);
-  }
-  const targetAddresses = (req.targets?.addresses ?? []).map((a) => normalizeAddress(chain.name, a));
-  return {
-    ...req,
-    chain: chain.name,
-    addresses,
-    maxHops: hops,
-    targets: req.targets
-      ? { categories: req.targets.categories ?? [], addresses: targetAddresses }
-      : undefined,
-  };
-}
 
 /**
  * Traces over the chain's resident graph (all that is stored, refreshed with what was written since
@@ -118,7 +79,7 @@ export class TraceService {
   async trace(raw: TraceRequest, progress?: (round: number, what: string) => void): Promise<TraceResponse> {
     const req = validateTrace(raw);
     const chain = getChain(req.chain);
-    const { value, requests, rounds } = await this.expand(
+    const { value, requests, rounds, gaps } = await this.expand(
       chain.name,
       req.addresses,
       req.maxAddresses ?? DEFAULT_MAX_ADDRESSES,
@@ -141,7 +102,7 @@ export class TraceService {
       },
       progress,
     );
-    return { ...value, chain: chain.name, stats: { ...value.stats, requests, rounds } };
+    return { ...value, chain: chain.name, stats: { ...value.stats, requests, rounds, gaps } };
   }
 
   /** Direct and indirect exposure by category, in and out, with a risk score and band. */
@@ -169,7 +130,7 @@ export class TraceService {
       );
     }
     const budget = opts.maxAddresses ?? DEFAULT_MAX_ADDRESSES;
-    const { value, requests } = await this.expand(
+    const { value, requests, gaps } = await this.expand(
       chain.name,
       [address],
       budget,
@@ -204,7 +165,7 @@ export class TraceService {
         amount: e.amount,
       })),
     );
-    return { chain: chain.name, ...value, risk, requests };
+    return { chain: chain.name, ...value, risk, requests, gaps };
   }
 
   /**
@@ -222,7 +183,7 @@ export class TraceService {
       lookups: Pick<TraceParams, "labelsById" | "clustersById" | "names" | "allComplete">,
     ) => Promise<{ value: T; missing: { txids: string[]; addresses: string[] } }>,
     progress?: (round: number, what: string) => void,
-  ): Promise<{ value: T; requests: number; rounds: number }> {
+  ): Promise<{ value: T; requests: number; rounds: number; gaps: ReportedGap[] }> {
     const chain = getChain(chainName);
     let source: ChainSource | undefined;
     if (fetch) {
@@ -233,22 +194,20 @@ export class TraceService {
       }
     }
     const before = source?.counter.requests ?? 0;
+    const gaps: ReportedGap[] = [];
     const cg = this.graphs.of(chain.name);
     return cg.lock.run(async () => {
       /** Addresses whose history this trace asked for (the starts count: they are always read). */
       const asked = new Set<string>(start);
       const triedTx = new Set<string>();
       const utxo = new UtxoStore(this.store);
+      const sync = new SyncStore(this.store);
       const ingested: string[] = [];
       const ingestMissing = async (addrs: string[]) => {
         if (!source || addrs.length === 0) return;
-        const known = new Set(
-          (await this.store.all("sync.cursors_of", { chain: chain.name, addresses: listValue(addrs) })).map(
-            (r) => r.address as string,
-          ),
-        );
+        const known = await sync.ingested(chain.name, addrs);
         const todo = addrs.filter((a) => !known.has(a));
-        if (todo.length) await this.ingest.ingest(chain.name, todo);
+        if (todo.length) gaps.push(...(await this.ingest.ingest(chain.name, todo)).gaps);
         ingested.push(...addrs);
       };
       const fetchTxs = async (txids: string[]) => {
@@ -288,7 +247,12 @@ export class TraceService {
         await refresh();
       }
       if (!out) throw new FundtraceError("INTERNAL", "no result");
-      return { value: out.value, requests: (source?.counter.requests ?? 0) - before, rounds: rounds + 1 };
+      return {
+        value: out.value,
+        requests: (source?.counter.requests ?? 0) - before,
+        rounds: rounds + 1,
+        gaps,
+      };
     });
   }
 }

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import {
@@ -21,7 +22,7 @@ export type Params = Record<string, DuckDBValue | undefined>;
 export type Row = Record<string, unknown>;
 export type IntColumn = Int32Array | BigInt64Array;
 
-/** Serialises work on the one DuckDB connection: a transaction must not interleave with other calls. */
+/** Runs async work one at a time, in call order. */
 class Mutex {
   private tail: Promise<void> = Promise.resolve();
   run<T>(fn: () => Promise<T>): Promise<T> {
@@ -34,24 +35,165 @@ class Mutex {
   }
 }
 
+/**
+ * Change counters per table. DuckDB 1.5.6 plans a prepared statement with the table statistics of
+ * the moment (duckdb#23704, #24182: an `IN (SELECT ...)` over a table then empty stays empty), so a
+ * cached statement is used only while no table it reads has changed since it was prepared. A plan
+ * made inside the transaction that runs it is always right (its statistics cover what it can see).
+ */
+class Versions {
+  private all = 0;
+  private readonly tables = new Map<string, number>();
+  /** The tables of a commit under way (its rows may already be visible). */
+  private committing: ReadonlySet<string> | "all" | undefined;
+
+  /** Counters that share a clock compare with each other. */
+  constructor(private readonly clock: { tick: number }) {}
+
+  now(): number {
+    return this.clock.tick;
+  }
+
+  /** The last change of any of these tables. */
+  of(tables: readonly string[]): number {
+    let v = this.all;
+    for (const t of tables) v = Math.max(v, this.tables.get(t) ?? 0);
+    return v;
+  }
+
+  bump(tables: Iterable<string> | "all"): void {
+    const v = ++this.clock.tick;
+    if (tables === "all") this.all = v;
+    else for (const t of tables) this.tables.set(t, v);
+  }
+
+  /** Runs a commit (or an autocommit write) of these tables; once it ends they count as changed. */
+  async commit<T>(tables: ReadonlySet<string> | "all", commit: () => Promise<T>): Promise<T> {
+    this.committing = tables;
+    try {
+      return await commit();
+    } finally {
+      this.bump(tables);
+      this.committing = undefined;
+    }
+  }
+
+  /** Whether a commit under way changes one of these tables. */
+  pending(tables: readonly string[]): boolean {
+    const c = this.committing;
+    return c !== undefined && (c === "all" || tables.some((t) => c.has(t)));
+  }
+}
+
+/** One DuckDB connection with its own prepared statements (never shared between connections). */
+class Conn {
+  private readonly stmts = new Map<string, { s: DuckDBPreparedStatement; stamp: number }>();
+  /** Statements of one transaction run one at a time on its connection. */
+  readonly lock = new Mutex();
+
+  constructor(
+    readonly raw: DuckDBConnection,
+    private readonly versions: Versions[],
+  ) {}
+
+  /** The named statement, prepared again when a table it reads changed since (see Versions). */
+  async stmt(q: NamedQuery): Promise<DuckDBPreparedStatement> {
+    const changed = Math.max(...this.versions.map((v) => v.of(q.reads)));
+    const cached = this.stmts.get(q.name);
+    if (cached && cached.stamp >= changed) return cached.s;
+    cached?.s.destroySync();
+    this.stmts.delete(q.name);
+    const stamp = Math.max(...this.versions.map((v) => v.now()));
+    const s = await this.prepareOnce(q);
+    this.stmts.set(q.name, { s, stamp });
+    return s;
+  }
+
+  /** A statement for one use, not cached. */
+  async prepareOnce(q: NamedQuery): Promise<DuckDBPreparedStatement> {
+    try {
+      return await this.raw.prepare(q.sql);
+    } catch (cause) {
+      throw new StoreError(`query ${q.name} (${q.file}) does not prepare: ${(cause as Error).message}`, {
+        cause,
+      });
+    }
+  }
+
+  /** Runs fn in an explicit read transaction of this connection. */
+  async inTransaction<T>(fn: () => Promise<T>): Promise<T> {
+    await this.raw.run("BEGIN TRANSACTION");
+    try {
+      const r = await fn();
+      await this.raw.run("COMMIT");
+      return r;
+    } catch (e) {
+      await this.raw.run("ROLLBACK").catch(() => undefined);
+      throw e;
+    }
+  }
+
+  close(): void {
+    for (const { s } of this.stmts.values()) s.destroySync();
+    this.stmts.clear();
+    this.raw.closeSync();
+  }
+}
+
+/** A transaction in progress: the async work of its callback finds it through AsyncLocalStorage. */
+interface TxContext {
+  done: boolean;
+  /** Tables written so far ("all" after raw SQL). */
+  tables: Set<string> | "all";
+  /** Tables with an appender opened in this transaction: written until it ends. */
+  appending: Set<string>;
+}
+
 export interface OpenOptions {
   /** Do not run migrations (used by tests that build an old file). */
   noMigrate?: boolean;
+  /** Connections for reads outside transactions (default 8). */
+  readers?: number;
 }
 
-/** The DuckDB store: named queries from queries/, migrations, transactions and appenders. */
+const DEFAULT_READERS = 8;
+
+/**
+ * The DuckDB store: named queries from queries/, migrations, transactions and appenders.
+ *
+ * One discipline for every statement. Writes (tx(), and named write statements outside one) run one
+ * at a time on the writer connection; a transaction's callback, and everything it awaits, is found
+ * through AsyncLocalStorage, so its statements run on its connection and nothing else does. Reads
+ * outside a transaction run on a pool of reader connections of the same database, each with its own
+ * prepared statements: they see committed data only and never wait for a write.
+ */
 export class Store {
-  private readonly prepared = new Map<string, DuckDBPreparedStatement>();
-  private readonly lock = new Mutex();
-  private inTx = false;
+  private readonly queries: Map<string, NamedQuery>;
+  private readonly als = new AsyncLocalStorage<TxContext>();
+  private readonly writeLock = new Mutex();
+  private readonly clock = { tick: 0 };
+  /** Changes made on the writer connection, committed or not (what its own statements depend on). */
+  private readonly local = new Versions(this.clock);
+  /** Committed changes (what reader connections depend on). */
+  private readonly committed = new Versions(this.clock);
+  private readonly writer: Conn;
+  private readonly idle: Conn[] = [];
+  private readonly readers: Conn[] = [];
+  private readonly waiting: ((c: Conn) => void)[] = [];
+  private opening = 0;
+  private readonly maxReaders: number;
   private closed = false;
 
   private constructor(
     readonly path: string,
     private readonly instance: DuckDBInstance,
-    private readonly conn: DuckDBConnection,
-    private readonly queries: Map<string, NamedQuery>,
-  ) {}
+    writer: DuckDBConnection,
+    opts: OpenOptions,
+  ) {
+    this.queries = loadQueries();
+    this.writer = new Conn(writer, [this.local, this.committed]);
+    this.maxReaders = Math.max(1, opts.readers ?? DEFAULT_READERS);
+  }
 
   static async open(path: string, opts: OpenOptions = {}): Promise<Store> {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
@@ -61,21 +203,24 @@ export class Store {
     } catch (cause) {
       throw new StoreError(`cannot open database ${path}: ${(cause as Error).message}`, { cause });
     }
-    const conn = await instance.connect();
-    const store = new Store(path, instance, conn, loadQueries());
+    const store = new Store(path, instance, await instance.connect(), opts);
     if (!opts.noMigrate) await store.migrate();
     return store;
   }
 
   /** Current schema version of the file (0 for an empty file). */
   async schemaVersion(): Promise<number> {
-    const t = await this.conn.runAndReadAll(
+    if (this.context()) return this.writer.lock.run(() => this.readSchemaVersion());
+    return this.onWriter(() => this.readSchemaVersion());
+  }
+
+  private async readSchemaVersion(): Promise<number> {
+    const conn = this.writer.raw;
+    const t = await conn.runAndReadAll(
       "SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = 'schema_version' AND database_name = current_database()",
     );
     if ((t.getRowObjectsJS()[0]?.n as number) === 0) return 0;
-    const r = await this.conn.runAndReadAll(
-      "SELECT coalesce(max(version), 0)::INTEGER AS v FROM schema_version",
-    );
+    const r = await conn.runAndReadAll("SELECT coalesce(max(version), 0)::INTEGER AS v FROM schema_version");
     return r.getRowObjectsJS()[0]?.v as number;
   }
 
@@ -86,8 +231,9 @@ export class Store {
 
   /** Fresh file: schema.sql. Older file: each migration after its version, in one transaction each. */
   async migrate(): Promise<{ from: number; to: number }> {
-    return this.lock.run(async () => {
-      const from = await this.schemaVersion();
+    return this.onWriter(async () => {
+      const conn = this.writer.raw;
+      const from = await this.readSchemaVersion();
       const migrations = loadMigrations();
       const latest = migrations[migrations.length - 1]?.version ?? 0;
       if (from > latest) {
@@ -97,19 +243,20 @@ export class Store {
       }
       if (from === latest) return { from, to: latest };
       try {
-        await this.conn.run("BEGIN TRANSACTION");
+        await conn.run("BEGIN TRANSACTION");
         if (from === 0) {
-          await this.conn.run(loadSchema());
-          await this.conn.run("INSERT INTO schema_version (version) VALUES ($v)", { v: latest });
+          await conn.run(loadSchema());
+          await conn.run("INSERT INTO schema_version (version) VALUES ($v)", { v: latest });
         } else {
           for (const m of migrations.filter((x) => x.version > from)) {
-            await this.conn.run(m.sql);
-            await this.conn.run("INSERT INTO schema_version (version) VALUES ($v)", { v: m.version });
+            await conn.run(m.sql);
+            await conn.run("INSERT INTO schema_version (version) VALUES ($v)", { v: m.version });
           }
         }
-        await this.conn.run("COMMIT");
+        await conn.run("COMMIT");
+        this.changedAll();
       } catch (cause) {
-        await this.conn.run("ROLLBACK").catch(() => undefined);
+        await conn.run("ROLLBACK").catch(() => undefined);
         throw new StoreError(
           `migrating ${this.path} from version ${from} failed: ${(cause as Error).message}`,
           { cause },
@@ -123,203 +270,222 @@ export class Store {
   async applyMigration(version: number): Promise<void> {
     const m = loadMigrations().find((x) => x.version === version);
     if (!m) throw new StoreError(`no migration ${version}`);
-    await this.conn.run(m.sql);
-    await this.conn.run("INSERT INTO schema_version (version) VALUES ($v)", { v: version });
+    await this.onWriter(async () => {
+      await this.writer.raw.run(m.sql);
+      await this.writer.raw.run("INSERT INTO schema_version (version) VALUES ($v)", { v: version });
+      this.changedAll();
+    });
   }
 
   queryNames(): string[] {
     return [...this.queries.keys()];
   }
 
-  private async stmt(name: string): Promise<DuckDBPreparedStatement> {
-    let s = this.prepared.get(name);
-    if (s) return s;
+  /** Adds named statements beyond queries/ (the benches' own); a name already known is refused. */
+  addQueries(more: Map<string, NamedQuery>): void {
+    for (const [name, q] of more) {
+      if (this.queries.has(name)) throw new StoreError(`duplicate query name ${name} (${q.file})`);
+      this.queries.set(name, q);
+    }
+  }
+
+  private query(name: string): NamedQuery {
+    if (this.closed) throw new StoreError("store is closed");
     const q = this.queries.get(name);
     if (!q) throw new StoreError(`no query named ${name}`);
-    try {
-      s = await this.conn.prepare(q.sql);
-    } catch (cause) {
-      throw new StoreError(`query ${name} (${q.file}) does not prepare: ${(cause as Error).message}`, {
-        cause,
-      });
-    }
-    this.prepared.set(name, s);
-    return s;
+    return q;
   }
 
   /** Prepares a named statement without running it (the test that checks every file uses this). */
   async prepareNamed(name: string): Promise<void> {
-    await this.lock.run(() => this.stmt(name));
+    const q = this.query(name);
+    const conn = await this.reader();
+    try {
+      await conn.stmt(q);
+    } finally {
+      this.release(conn);
+    }
+  }
+
+  /**
+   * Runs a named statement where it belongs: inside the caller's transaction on its connection; a
+   * write outside one as a transaction of its own on the writer; a read on a reader connection.
+   */
+  private async exec<T>(
+    name: string,
+    params: Params,
+    run: (s: DuckDBPreparedStatement) => Promise<T>,
+  ): Promise<T> {
+    const q = this.query(name);
+    const go = async (conn: Conn, fresh = false) => {
+      const s = fresh ? await conn.prepareOnce(q) : await conn.stmt(q);
+      try {
+        s.clearBindings();
+        if (q.params.length > 0) {
+          const values: Record<string, DuckDBValue> = {};
+          for (const p of q.params) values[p] = params[p] ?? null;
+          s.bind(values);
+        }
+        return await run(s);
+      } catch (cause) {
+        if (cause instanceof StoreError) throw cause;
+        throw new StoreError(`query ${name} failed: ${(cause as Error).message}`, { cause });
+      } finally {
+        if (fresh) s.destroySync();
+      }
+    };
+    const ctx = this.context();
+    if (ctx) {
+      return this.writer.lock.run(async () => {
+        if (ctx.appending.size > 0) this.touch(ctx, ctx.appending);
+        try {
+          return await go(this.writer);
+        } finally {
+          if (q.write) this.touch(ctx, q.writes);
+        }
+      });
+    }
+    if (q.write) {
+      const tables = new Set(q.writes);
+      return this.onWriter(() =>
+        this.committed.commit(tables, async () => {
+          try {
+            return await go(this.writer);
+          } finally {
+            this.local.bump(tables);
+          }
+        }),
+      );
+    }
+    const conn = await this.reader();
+    try {
+      for (;;) {
+        // While a commit of a table it reads is under way, its rows may become visible at any moment:
+        // plan inside the read's own transaction, so the plan's statistics cover all it can see.
+        if (this.committed.pending(q.reads)) return await conn.inTransaction(() => go(conn, true));
+        const before = this.committed.of(q.reads);
+        const r = await go(conn);
+        // a commit that landed meanwhile may or may not be in what the cached plan read: again
+        if (!this.committed.pending(q.reads) && this.committed.of(q.reads) === before) return r;
+      }
+    } finally {
+      this.release(conn);
+    }
   }
 
   /** Runs a named query and returns its columns as arrays (fast path for millions of rows). */
   async columns(name: string, params: Params = {}): Promise<Record<string, unknown[]>> {
-    const go = async () => {
-      const s = await this.bound(name, params);
-      try {
-        return (await s.runAndReadAll()).getColumnsObjectJS() as Record<string, unknown[]>;
-      } catch (cause) {
-        throw new StoreError(`query ${name} failed: ${(cause as Error).message}`, { cause });
-      }
-    };
-    return this.inTx ? go() : this.lock.run(go);
+    return this.exec(
+      name,
+      params,
+      async (s) => (await s.runAndReadAll()).getColumnsObjectJS() as Record<string, unknown[]>,
+    );
   }
 
   /** Runs a named query whose columns are INTEGER or BIGINT (non-null) into typed arrays. */
   async typedColumns(name: string, params: Params = {}): Promise<IntColumn[]> {
-    const go = async () => {
-      const s = await this.bound(name, params);
-      try {
-        const result = await s.run();
-        const big = Array.from(
-          { length: result.columnCount },
-          (_, c) => result.columnType(c).typeId === DuckDBBigIntType.instance.typeId,
-        );
-        const cols = big.map((b) =>
-          b ? new BigInt64Array(result.rowCount) : new Int32Array(result.rowCount),
-        ) as IntColumn[];
-        let len = 0;
-        // getChunk reads a materialized result synchronously: about twice as fast as fetchChunk
-        for (let i = 0; i < result.chunkCount; i++) {
-          const chunk = result.getChunk(i);
-          const rows = chunk.rowCount;
-          if (rows === 0) continue;
-          for (let c = 0; c < cols.length; c++) {
-            const v = chunk.getColumnVector(c);
-            const out = cols[c]!;
-            const raw = rawItems(v, rows);
-            if (raw && raw.constructor === out.constructor) (out as Int32Array).set(raw as Int32Array, len);
-            else for (let r = 0; r < rows; r++) out[len + r] = v.getItem(r) as never;
-          }
-          len += rows;
+    return this.exec(name, params, async (s) => {
+      const result = await s.run();
+      const big = Array.from(
+        { length: result.columnCount },
+        (_, c) => result.columnType(c).typeId === DuckDBBigIntType.instance.typeId,
+      );
+      const cols = big.map((b) =>
+        b ? new BigInt64Array(result.rowCount) : new Int32Array(result.rowCount),
+      ) as IntColumn[];
+      let len = 0;
+      // getChunk reads a materialized result synchronously: about twice as fast as fetchChunk
+      for (let i = 0; i < result.chunkCount; i++) {
+        const chunk = result.getChunk(i);
+        const rows = chunk.rowCount;
+        if (rows === 0) continue;
+        for (let c = 0; c < cols.length; c++) {
+          const v = chunk.getColumnVector(c);
+          const out = cols[c]!;
+          const raw = rawItems(v, rows);
+          if (raw && raw.constructor === out.constructor) (out as Int32Array).set(raw as Int32Array, len);
+          else for (let r = 0; r < rows; r++) out[len + r] = v.getItem(r) as never;
         }
-        return cols;
-      } catch (cause) {
-        throw new StoreError(`query ${name} failed: ${(cause as Error).message}`, { cause });
+        len += rows;
       }
-    };
-    return this.inTx ? go() : this.lock.run(go);
+      return cols;
+    });
   }
 
   /**
    * Streams a named query whose columns are INTEGER or BIGINT (non-null) to `fn`, one chunk of typed arrays
    * at a time. The next chunk is requested before `fn` runs, so DuckDB works while JS does. The arrays
-   * are only valid during the call.
+   * are only valid during the call. Outside a transaction `fn` may run again from the start (see exec).
    */
   async streamInts(
     name: string,
     params: Params,
     fn: (cols: IntColumn[], rows: number) => void,
   ): Promise<number> {
-    const go = async () => {
-      const s = await this.bound(name, params);
-      try {
-        const result = await s.stream();
-        let total = 0;
-        let next = result.fetchChunk();
-        for (;;) {
-          const chunk = await next;
-          const rows = chunk?.rowCount ?? 0;
-          if (!chunk || rows === 0) break;
-          const cols: IntColumn[] = [];
-          for (let c = 0; c < chunk.columnCount; c++) {
-            const v = chunk.getColumnVector(c);
-            const raw = rawItems(v, rows);
-            if (raw) cols.push(raw);
-            else {
-              const big = v instanceof DuckDBBigIntVector;
-              const out = big ? new BigInt64Array(rows) : new Int32Array(rows);
-              for (let r = 0; r < rows; r++) out[r] = v.getItem(r) as never;
-              cols.push(out);
-            }
+    return this.exec(name, params, async (s) => {
+      const result = await s.stream();
+      let total = 0;
+      let next = result.fetchChunk();
+      for (;;) {
+        const chunk = await next;
+        const rows = chunk?.rowCount ?? 0;
+        if (!chunk || rows === 0) break;
+        const cols: IntColumn[] = [];
+        for (let c = 0; c < chunk.columnCount; c++) {
+          const v = chunk.getColumnVector(c);
+          const raw = rawItems(v, rows);
+          if (raw) cols.push(raw);
+          else {
+            const big = v instanceof DuckDBBigIntVector;
+            const out = big ? new BigInt64Array(rows) : new Int32Array(rows);
+            for (let r = 0; r < rows; r++) out[r] = v.getItem(r) as never;
+            cols.push(out);
           }
-          next = result.fetchChunk();
-          try {
-            fn(cols, rows);
-          } catch (e) {
-            await next.catch(() => undefined);
-            throw e;
-          }
-          total += rows;
         }
-        return total;
-      } catch (cause) {
-        throw new StoreError(`query ${name} failed: ${(cause as Error).message}`, { cause });
+        next = result.fetchChunk();
+        try {
+          fn(cols, rows);
+        } catch (e) {
+          await next.catch(() => undefined);
+          throw e;
+        }
+        total += rows;
       }
-    };
-    return this.inTx ? go() : this.lock.run(go);
+      return total;
+    });
   }
 
   /**
    * Appends rows to a table from typed arrays, without a JS value per cell. Its columns are, in order,
    * INTEGER (an Int32Array), BIGINT (a BigInt64Array) or VARCHAR with one value for every row (a string).
+   * Inside tx() the rows land with the rest of the transaction; outside, in one of their own.
    */
   async appendInts(table: string, cols: (IntColumn | string)[], count: number): Promise<void> {
-    const app = await this.conn.createAppender(table);
-    const size = 2048;
-    const chunk = DuckDBDataChunk.create(
-      cols.map((c) =>
-        typeof c === "string"
-          ? DuckDBVarCharType.instance
-          : c instanceof BigInt64Array
-            ? DuckDBBigIntType.instance
-            : DuckDBIntegerType.instance,
-      ),
-    );
-    // a constant column is written once: the chunk keeps it between appends
-    chunk.rowCount = Math.min(size, count);
-    cols.forEach((c, i) => {
-      if (typeof c !== "string") return;
-      const v = chunk.getColumnVector(i);
-      for (let r = 0; r < chunk.rowCount; r++) v.setItem(r, c as never);
-      v.flush();
-    });
-    for (let off = 0; off < count; off += size) {
-      const rows = Math.min(size, count - off);
-      chunk.rowCount = rows;
-      for (let c = 0; c < cols.length; c++) {
-        const src = cols[c]!;
-        if (typeof src === "string") continue;
-        const v = chunk.getColumnVector(c);
-        const raw = rawItems(v, rows);
-        if (raw && raw.constructor === src.constructor)
-          (raw as Int32Array).set((src as Int32Array).subarray(off, off + rows));
-        else for (let r = 0; r < rows; r++) v.setItem(r, src[off + r]! as never);
-        v.flush();
+    const ctx = this.context();
+    if (!ctx) return this.tx(() => this.appendInts(table, cols, count));
+    await this.writer.lock.run(async () => {
+      try {
+        await appendTyped(await this.writer.raw.createAppender(table), cols, count);
+      } finally {
+        this.touch(ctx, [table]);
       }
-      app.appendDataChunk(chunk);
-    }
-    app.closeSync();
+    });
   }
 
-  private async bound(name: string, params: Params): Promise<DuckDBPreparedStatement> {
-    if (this.closed) throw new StoreError("store is closed");
-    const s = await this.stmt(name);
-    const q = this.queries.get(name)!;
-    s.clearBindings();
-    const values: Record<string, DuckDBValue> = {};
-    for (const p of q.params) {
-      const v = params[p];
-      values[p] = v === undefined ? null : v;
-    }
-    if (q.params.length > 0) s.bind(values);
-    return s;
-  }
-
-  private async exec(name: string, params: Params): Promise<Row[]> {
-    try {
-      const s = await this.bound(name, params);
-      const reader = await s.runAndReadAll();
-      return reader.getRowObjectsJS() as Row[];
-    } catch (cause) {
-      throw new StoreError(`query ${name} failed: ${(cause as Error).message}`, { cause });
-    }
+  /** Appender for bulk writes, inside tx() only: the rows land with the rest of the transaction or not at all. */
+  async appender(table: string): Promise<DuckDBAppender> {
+    const ctx = this.context();
+    if (!ctx) throw new StoreError(`an appender to ${table} needs a transaction (store.tx)`);
+    ctx.appending.add(table);
+    return this.writer.lock.run(async () => {
+      this.touch(ctx, [table]);
+      return this.writer.raw.createAppender(table);
+    });
   }
 
   /** Runs a named query and returns its rows (JS values: HUGEINT/BIGINT as bigint). */
   async all<T extends Row = Row>(name: string, params: Params = {}): Promise<T[]> {
-    if (this.inTx) return (await this.exec(name, params)) as T[];
-    return this.lock.run(() => this.exec(name, params)) as Promise<T[]>;
+    return this.exec(name, params, async (s) => (await s.runAndReadAll()).getRowObjectsJS() as T[]);
   }
 
   async one<T extends Row = Row>(name: string, params: Params = {}): Promise<T | undefined> {
@@ -331,60 +497,174 @@ export class Store {
   }
 
   /**
-   * Runs fn inside one transaction holding the connection; on error everything is rolled back,
-   * so a crash or bad input never leaves half a write.
+   * Runs fn inside one transaction on the writer connection: every statement of fn (and of what it
+   * awaits) runs in it, and no other; on error everything is rolled back, so a crash or bad input
+   * never leaves half a write. A tx() inside fn joins the same transaction.
    */
   async tx<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
-    if (this.inTx) return fn(this);
-    return this.lock.run(async () => {
-      // Statements prepared in an earlier transaction were seen to return stale results in a later
-      // one (DuckDB 1.5.6, after the tables they read were emptied and refilled): prepare afresh.
-      this.dropPrepared();
-      await this.conn.run("BEGIN TRANSACTION");
-      this.inTx = true;
+    if (this.context()) return fn(this);
+    return this.onWriter(async () => {
+      const ctx: TxContext = { done: false, tables: new Set(), appending: new Set() };
+      const conn = this.writer.raw;
+      await conn.run("BEGIN TRANSACTION");
+      let r: T;
       try {
-        const r = await fn(this);
-        await this.conn.run("COMMIT");
-        return r;
+        r = await this.als.run(ctx, () => fn(this));
       } catch (e) {
-        await this.conn.run("ROLLBACK").catch(() => undefined);
+        ctx.done = true;
+        await this.writer.lock.run(() => conn.run("ROLLBACK")).catch(() => undefined);
         throw e;
-      } finally {
-        this.inTx = false;
       }
+      // a statement fn started without awaiting it finishes first; none can start any more
+      ctx.done = true;
+      await this.writer.lock.run(() =>
+        this.committed.commit(ctx.tables, async () => {
+          try {
+            await conn.run("COMMIT");
+          } catch (cause) {
+            await conn.run("ROLLBACK").catch(() => undefined);
+            throw new StoreError(`commit failed: ${(cause as Error).message}`, { cause });
+          }
+        }),
+      );
+      return r;
     });
-  }
-
-  /** Appender for bulk writes; use inside tx() so the rows land with the rest or not at all. */
-  async appender(table: string): Promise<DuckDBAppender> {
-    return this.conn.createAppender(table);
   }
 
   /** Raw SQL for internal fixed statements (bench, tests); user input never reaches here. */
   async sql(sql: string, params?: Record<string, DuckDBValue>): Promise<Row[]> {
-    const go = async () => (await this.conn.runAndReadAll(sql, params)).getRowObjectsJS() as Row[];
-    if (this.inTx) return go();
-    return this.lock.run(go);
+    const go = async () => (await this.writer.raw.runAndReadAll(sql, params)).getRowObjectsJS() as Row[];
+    const ctx = this.context();
+    if (ctx) {
+      return this.writer.lock.run(async () => {
+        try {
+          return await go();
+        } finally {
+          this.touch(ctx, "all");
+        }
+      });
+    }
+    // it may write anything: as a write of its own, after which every cached plan is prepared again
+    return this.onWriter(() =>
+      this.committed.commit("all", async () => {
+        try {
+          return await go();
+        } finally {
+          this.local.bump("all");
+        }
+      }),
+    );
+  }
+
+  /**
+   * Runs fn outside the caller's transaction, if any: its statements are not part of it (they wait
+   * for it to end when they write). For bookkeeping such as a job's progress.
+   */
+  detached<T>(fn: () => T): T {
+    return this.als.exit(fn);
   }
 
   async checkpoint(): Promise<void> {
-    await this.lock.run(async () => {
-      await this.conn.run("CHECKPOINT");
+    if (this.context()) throw new StoreError("checkpoint inside a transaction");
+    await this.onWriter(async () => {
+      await this.writer.raw.run("CHECKPOINT");
     });
-  }
-
-  private dropPrepared(): void {
-    for (const s of this.prepared.values()) s.destroySync();
-    this.prepared.clear();
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.dropPrepared();
-    this.conn.closeSync();
+    for (const c of [this.writer, ...this.readers]) c.close();
     this.instance.closeSync();
   }
+
+  /** After a schema change: every cached plan is prepared again. */
+  private changedAll(): void {
+    this.local.bump("all");
+    this.committed.bump("all");
+  }
+
+  /** The transaction this async work runs in, if any. */
+  private context(): TxContext | undefined {
+    const ctx = this.als.getStore();
+    if (ctx?.done) throw new StoreError("a statement ran after its transaction ended (a missing await?)");
+    return ctx;
+  }
+
+  /** Records a write of the transaction: its own later statements on these tables are prepared again. */
+  private touch(ctx: TxContext, tables: Iterable<string> | "all"): void {
+    if (tables === "all") ctx.tables = "all";
+    else if (ctx.tables !== "all") for (const t of tables) ctx.tables.add(t);
+    this.local.bump(tables);
+  }
+
+  /** Exclusive use of the writer connection, outside any transaction. */
+  private onWriter<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new StoreError("store is closed"));
+    return this.writeLock.run(fn);
+  }
+
+  private async reader(): Promise<Conn> {
+    if (this.closed) throw new StoreError("store is closed");
+    const c = this.idle.pop();
+    if (c) return c;
+    if (this.readers.length + this.opening < this.maxReaders) {
+      this.opening++;
+      try {
+        const conn = new Conn(await this.instance.connect(), [this.committed]);
+        this.readers.push(conn);
+        return conn;
+      } finally {
+        this.opening--;
+      }
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(c: Conn): void {
+    if (this.closed) return;
+    const next = this.waiting.shift();
+    if (next) next(c);
+    else this.idle.push(c);
+  }
+}
+
+/** Writes typed columns through an appender in chunks of 2048 rows, then closes it. */
+async function appendTyped(app: DuckDBAppender, cols: (IntColumn | string)[], count: number): Promise<void> {
+  const size = 2048;
+  const chunk = DuckDBDataChunk.create(
+    cols.map((c) =>
+      typeof c === "string"
+        ? DuckDBVarCharType.instance
+        : c instanceof BigInt64Array
+          ? DuckDBBigIntType.instance
+          : DuckDBIntegerType.instance,
+    ),
+  );
+  // a constant column is written once: the chunk keeps it between appends
+  chunk.rowCount = Math.min(size, count);
+  cols.forEach((c, i) => {
+    if (typeof c !== "string") return;
+    const v = chunk.getColumnVector(i);
+    for (let r = 0; r < chunk.rowCount; r++) v.setItem(r, c as never);
+    v.flush();
+  });
+  for (let off = 0; off < count; off += size) {
+    const rows = Math.min(size, count - off);
+    chunk.rowCount = rows;
+    for (let c = 0; c < cols.length; c++) {
+      const src = cols[c]!;
+      if (typeof src === "string") continue;
+      const v = chunk.getColumnVector(c);
+      const raw = rawItems(v, rows);
+      if (raw && raw.constructor === src.constructor)
+        (raw as Int32Array).set((src as Int32Array).subarray(off, off + rows));
+      else for (let r = 0; r < rows; r++) v.setItem(r, src[off + r]! as never);
+      v.flush();
+    }
+    app.appendDataChunk(chunk);
+  }
+  app.closeSync();
 }
 
 /**

@@ -2,6 +2,8 @@ import { listValue } from "@duckdb/node-api";
 import type { ChangeContext, FirstSeen, TxFingerprint } from "../core/change.ts";
 import type { LoggedResponse, RawResponse, ResponseStore, SpentBy, UtxoTx } from "../domain.ts";
 import type { Store } from "./db.ts";
+import { IdStore } from "./ids.ts";
+import { text } from "./rows.ts";
 
 export interface StoredTxState {
   txid: string;
@@ -12,7 +14,11 @@ export interface StoredTxState {
 
 /** Typed writes and reads of the UTXO tables. Call inside store.tx() to write atomically. */
 export class UtxoStore {
-  constructor(private readonly store: Store) {}
+  private readonly ids: IdStore;
+
+  constructor(private readonly store: Store) {
+    this.ids = new IdStore(store);
+  }
 
   /** Writes one transaction with its inputs and outputs; `outspends` (when fetched) sets each output's spend. */
   async writeTx(tx: UtxoTx, outspends?: (SpentBy | null)[] | null): Promise<void> {
@@ -70,9 +76,9 @@ export class UtxoStore {
     const s = this.store;
     const addressed = tx.inputs.filter((i) => i.address !== null);
     const addresses = [...tx.inputs, ...tx.outputs].map((x) => x.address).filter((a) => a !== null);
-    if (addresses.length > 0) await s.run("ids.intern_addresses", { addresses: listValue(addresses) });
-    await s.run("ids.intern_txids", { txids: listValue([tx.txid]) });
-    const txId = Number((await s.one("ids.tx_id", { txid: tx.txid }))!.id);
+    await this.ids.internAddresses(addresses);
+    await this.ids.internTxids([tx.txid]);
+    const txId = (await this.ids.txId(tx.txid))!;
     await s.run("utxo.delete_tx_index", { chain: tx.chain, tx_id: txId });
     await s.run("utxo.insert_tx_index", {
       chain: tx.chain,
@@ -93,10 +99,10 @@ export class UtxoStore {
   }
 
   async deleteTx(chain: string, txid: string): Promise<void> {
-    const id = (await this.store.one("ids.tx_id", { txid }))?.id;
+    const id = await this.ids.txId(txid);
     if (id !== undefined) {
-      await this.store.run("utxo.delete_tx_index", { chain, tx_id: Number(id) });
-      await this.store.run("utxo.delete_input_ids", { tx_id: Number(id) });
+      await this.store.run("utxo.delete_tx_index", { chain, tx_id: id });
+      await this.store.run("utxo.delete_input_ids", { tx_id: id });
     }
     await this.store.run("utxo.clear_spends_by", { chain, txid });
     await this.store.run("utxo.delete_tx_inputs", { chain, txid });
@@ -111,6 +117,12 @@ export class UtxoStore {
       out.set(r.txid as string, toState(r));
     }
     return out;
+  }
+
+  /** Every stored confirmed transaction paying or spending one of these addresses, in chain order. */
+  async txidsTouching(chain: string, addresses: string[]): Promise<string[]> {
+    const rows = await this.store.all("utxo.txids_touching", { chain, addresses: listValue(addresses) });
+    return rows.map((r) => text(r, "txid"));
   }
 
   async addressTxsSince(chain: string, address: string, minHeight: number): Promise<StoredTxState[]> {

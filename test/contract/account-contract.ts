@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { AccountSource } from "../../adapters/source.ts";
 import type { AccountTransfer } from "../../src/domain.ts";
+import { closeCase, retriesCase } from "./source-cases.ts";
 
 /** What the chain behind a source is known to hold; the suite checks the source reports exactly that. */
 export interface AccountFacts {
@@ -25,6 +26,10 @@ export interface AccountContractContext {
   upstreamRequests?: () => number;
   /** Row fields this source cannot know, with the reason: compared as null. */
   unknownFields?: Partial<Record<keyof AccountTransfer, string>>;
+  /** Makes the next upstream request fail with a 503 (the "retries" case). */
+  failNext: () => void;
+  /** A second source configured like `source` (the close case closes it). */
+  fresh: () => AccountSource;
 }
 
 export type AccountCase =
@@ -37,7 +42,9 @@ export type AccountCase =
   | "window"
   | "ranges"
   | "counts"
-  | "badAddress";
+  | "retries"
+  | "badAddress"
+  | "close";
 
 /**
  * The one contract suite every account-model adapter runs. Known gaps are skipped by name with a
@@ -170,6 +177,8 @@ export function accountSourceContract(
       if (upstreamRequests) expect(source.counter.requests - before).toBe(upstreamRequests() - seen!);
     });
 
+    retriesCase(test, get);
+
     test("badAddress", "rejects a malformed address before asking upstream", async () => {
       const { source, facts } = await get();
       const before = source.counter.requests;
@@ -178,5 +187,7 @@ export function accountSourceContract(
       });
       expect(source.counter.requests).toBe(before);
     });
+
+    closeCase(test, get);
   });
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { UtxoSource } from "../../adapters/source.ts";
 import type { SpentBy, UtxoTx } from "../../src/domain.ts";
+import { closeCase, retriesCase } from "./source-cases.ts";
 
 /** What the chain behind a source is known to hold; the suite checks the source reports exactly that. */
 export interface UtxoFacts {
@@ -15,6 +16,15 @@ export interface UtxoFacts {
   unknownTxid: string;
 }
 
+/** The source, what its chain holds, and a way to make its next upstream request fail with a 503. */
+export interface UtxoContractContext {
+  source: UtxoSource;
+  facts: UtxoFacts;
+  failNext: () => void;
+  /** A second source configured like `source` (the close case closes it). */
+  fresh: () => UtxoSource;
+}
+
 export type UtxoCase =
   | "tip"
   | "blockHash"
@@ -23,7 +33,9 @@ export type UtxoCase =
   | "transaction"
   | "unknownTx"
   | "outspends"
-  | "counts";
+  | "counts"
+  | "retries"
+  | "close";
 
 /**
  * The one contract suite every UTXO adapter runs. Known gaps are skipped by name with a reason,
@@ -31,11 +43,11 @@ export type UtxoCase =
  */
 export function utxoSourceContract(
   name: string,
-  setup: () => Promise<{ source: UtxoSource; facts: UtxoFacts }>,
+  setup: () => Promise<UtxoContractContext>,
   skip: Partial<Record<UtxoCase, string>> = {},
 ): void {
   describe(`UTXO source contract: ${name}`, () => {
-    let ctx: { source: UtxoSource; facts: UtxoFacts } | undefined;
+    let ctx: UtxoContractContext | undefined;
     const get = async () => {
       ctx ??= await setup();
       return ctx;
@@ -103,11 +115,15 @@ export function utxoSourceContract(
       expect(await source.outspends(facts.knownTx.txid)).toEqual(facts.knownTxOutspends);
     });
 
+    retriesCase(test, get);
+
     test("counts", "counts every upstream request it makes", async () => {
       const { source, facts } = await get();
       const before = source.counter.requests;
       await source.addressHistory(facts.historyAddress, null);
       expect(source.counter.requests).toBe(before + 1);
     });
+
+    closeCase(test, get);
   });
 }

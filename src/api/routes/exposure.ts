@@ -1,0 +1,33 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Services } from "../../services/index.ts";
+import { toJson } from "../json.ts";
+import { INPUT_ERRORS, jsonContent, router } from "../router.ts";
+import { ExposureSchema } from "../schemas.ts";
+
+const exposure = createRoute({
+  method: "get",
+  path: "/addresses/{chain}/{address}/exposure",
+  request: {
+    params: z.object({ chain: z.string(), address: z.string() }),
+    query: z.object({
+      hops: z.coerce.number().int().default(3),
+      direction: z.enum(["in", "out", "both"]).default("both"),
+      model: z.enum(["poison", "haircut", "fifo"]).default("haircut"),
+    }),
+  },
+  responses: {
+    200: jsonContent(
+      "direct and indirect exposure by category with shares, and a risk score and band",
+      ExposureSchema,
+    ),
+    ...INPUT_ERRORS,
+  },
+});
+
+/** Direct and indirect exposure of one address. */
+export function exposureRoutes(services: Services) {
+  return router().openapi(exposure, async (c) => {
+    const { chain, address } = c.req.valid("param");
+    return c.json(toJson(await services.traces.exposure(chain, address, c.req.valid("query"))), 200);
+  });
+}

@@ -1,0 +1,86 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Services } from "../../services/index.ts";
+import { validateIngestInput } from "../../services/ingest.ts";
+import { errorContent, INPUT_ERRORS, jsonContent, router } from "../router.ts";
+import { SourceGapSchema } from "../schemas.ts";
+
+export const IngestResultSchema = z
+  .object({
+    chain: z.string(),
+    source: z.string(),
+    addresses: z.array(
+      z.object({
+        address: z.string(),
+        written: z.number().openapi({ description: "confirmed transactions written (new or changed block)" }),
+        mempool: z.number(),
+        corrected: z.number(),
+        transfers: z.number().optional(),
+        blocks: z.object({ from: z.number(), to: z.number() }).optional(),
+        gaps: z.array(SourceGapSchema).optional(),
+        pages: z.number(),
+        upToDate: z.boolean(),
+      }),
+    ),
+    requests: z.number(),
+    retries: z.number(),
+    gaps: z.array(SourceGapSchema),
+  })
+  .openapi("IngestResult");
+
+const JobSchema = z
+  .object({
+    id: z.string(),
+    kind: z.string(),
+    status: z.enum(["queued", "running", "done", "failed"]),
+    progress: z.object({ done: z.number(), total: z.number() }),
+    result: IngestResultSchema.optional(),
+    error: z.object({ code: z.string(), message: z.string() }).optional(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi("Job");
+
+const ingest = createRoute({
+  method: "post",
+  path: "/ingest",
+  request: {
+    body: {
+      content: {
+        "application/json": {
+          schema: z.object({
+            chain: z.string().min(1),
+            addresses: z.array(z.string().min(1).max(256)).min(1).max(1000),
+          }),
+        },
+      },
+      required: true,
+    },
+  },
+  responses: { 202: jsonContent("ingest job started", z.object({ jobId: z.string() })), ...INPUT_ERRORS },
+});
+
+const job = createRoute({
+  method: "get",
+  path: "/jobs/{id}",
+  request: { params: z.object({ id: z.string() }) },
+  responses: { 200: jsonContent("job state", JobSchema), 404: errorContent("no such job") },
+});
+
+/** Ingest runs as a background job; its state is polled. */
+export function ingestRoutes(services: Services) {
+  return router()
+    .openapi(ingest, async (c) => {
+      const b = c.req.valid("json");
+      const input = validateIngestInput(b.chain, b.addresses);
+      services.source(input.chain);
+      const jobId = await services.jobs.start("ingest", input, (progress) =>
+        services.ingest.ingest(input.chain, input.addresses, (d, t) => progress(d, t)),
+      );
+      return c.json({ jobId }, 202);
+    })
+    .openapi(job, async (c) => {
+      // Jobs store their result as JSON; the only kind there is, ingest, stores an IngestResult.
+      const j = (await services.jobs.get(c.req.valid("param").id)) as z.infer<typeof JobSchema>;
+      return c.json(j, 200);
+    });
+}

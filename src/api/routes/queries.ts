@@ -1,0 +1,117 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Services } from "../../services/index.ts";
+import type { QueryRun } from "../../services/queries.ts";
+import { toJson } from "../json.ts";
+import { errorContent, INPUT_ERRORS, jsonContent, router } from "../router.ts";
+import { AmountString, TraceParamsSchema, TraceStatsSchema } from "../schemas.ts";
+import { TraceRequestSchema } from "./trace.ts";
+
+const RunEndpointSchema = z.object({
+  address: z.string(),
+  asset: z.string(),
+  amount: AmountString,
+  hops: z.number(),
+  categories: z.array(z.string()),
+  paths: z.array(z.string()).openapi({ description: "txids hop by hop, joined by >" }),
+});
+
+const RunSchema = z
+  .object({
+    id: z.string(),
+    query: z.string(),
+    startedAt: z.string(),
+    finishedAt: z.string().optional(),
+    digest: z.string().openapi({ description: "SHA-256 of the parameters and endpoints" }),
+    endpoints: z.array(RunEndpointSchema),
+    diff: z
+      .object({
+        newEndpoints: z.array(RunEndpointSchema),
+        changedAmounts: z.array(
+          z.object({
+            address: z.string(),
+            asset: z.string(),
+            previous: AmountString,
+            current: AmountString,
+            delta: AmountString,
+          }),
+        ),
+        newPaths: z.array(z.object({ address: z.string(), asset: z.string(), path: z.string() })),
+        goneEndpoints: z.array(RunEndpointSchema),
+      })
+      .nullable()
+      .openapi({ description: "the difference from the previous run; null on the first" }),
+    stats: TraceStatsSchema.optional(),
+  })
+  .openapi("QueryRun");
+
+type RunJson = z.infer<typeof RunSchema>;
+// The service types a run's stats as unknown: they are the trace's stats, stored as JSON.
+const asJson = (r: QueryRun) => toJson(r) as RunJson;
+
+const SavedQuerySchema = z
+  .object({
+    name: z.string(),
+    params: TraceParamsSchema,
+    createdAt: z.string(),
+    runs: z.number(),
+    lastRun: z.string().nullable(),
+  })
+  .openapi("SavedQuery");
+
+const save = createRoute({
+  method: "post",
+  path: "/queries",
+  request: {
+    body: {
+      content: { "application/json": { schema: z.object({ name: z.string(), params: TraceRequestSchema }) } },
+      required: true,
+    },
+  },
+  responses: {
+    201: jsonContent("saved", z.object({ name: z.string(), params: TraceParamsSchema })),
+    409: errorContent("name taken"),
+    ...INPUT_ERRORS,
+  },
+});
+
+const list = createRoute({
+  method: "get",
+  path: "/queries",
+  responses: { 200: jsonContent("saved queries", z.object({ queries: z.array(SavedQuerySchema) })) },
+});
+
+const run = createRoute({
+  method: "post",
+  path: "/queries/{name}/run",
+  request: { params: z.object({ name: z.string() }) },
+  responses: {
+    200: jsonContent("the run with its difference from the previous run", RunSchema),
+    404: errorContent("no such query"),
+    ...INPUT_ERRORS,
+  },
+});
+
+const runs = createRoute({
+  method: "get",
+  path: "/queries/{name}/runs",
+  request: { params: z.object({ name: z.string() }) },
+  responses: {
+    200: jsonContent("run history, newest first", z.object({ runs: z.array(RunSchema) })),
+    404: errorContent("no such query"),
+  },
+});
+
+/** Saved trace queries and their run history. */
+export function queryRoutes(services: Services) {
+  return router()
+    .openapi(save, async (c) => {
+      const b = c.req.valid("json");
+      return c.json(toJson(await services.queries.save(b.name, b.params)), 201);
+    })
+    .openapi(list, async (c) => c.json({ queries: toJson(await services.queries.list()) }, 200))
+    .openapi(run, async (c) => c.json(asJson(await services.queries.run(c.req.valid("param").name)), 200))
+    .openapi(runs, async (c) => {
+      const rs = await services.queries.runs(c.req.valid("param").name);
+      return c.json({ runs: rs.map(asJson) }, 200);
+    });
+}

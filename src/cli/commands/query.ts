@@ -1,0 +1,120 @@
+import { Command } from "commander";
+import { BadInputError } from "../../errors.ts";
+import type { QueryRun } from "../../services/queries.ts";
+import type { TraceInput } from "../../services/trace-input.ts";
+import type { Cli } from "../context.ts";
+import { table, toJson } from "../output.ts";
+import { type TraceFlags, traceInput, withTraceOptions } from "./trace.ts";
+
+/** The words after `--` of `query save NAME -- CHAIN ADDRESS... [trace options]`, parsed like `trace`. */
+function savedTrace(cli: Cli, traceArgs: string[]): TraceInput {
+  const sub = withTraceOptions(new Command("trace").argument("<chain>").argument("<addresses...>"))
+    .exitOverride()
+    .configureOutput({ writeOut: (x) => cli.io.stdout.write(x), writeErr: (x) => cli.io.stderr.write(x) });
+  let req: TraceInput | undefined;
+  sub.action((chain: string, addresses: string[], o: TraceFlags) => {
+    req = traceInput(chain, addresses, o);
+  });
+  sub.parse(traceArgs, { from: "user" });
+  if (!req) throw new BadInputError("give the trace arguments after --: CHAIN ADDRESS... [options]");
+  return req;
+}
+
+function runText(name: string, r: QueryRun): string {
+  const lines = [
+    `run ${r.id} of "${name}": ${r.endpoints.length} endpoints (digest ${r.digest.slice(0, 16)}…)`,
+  ];
+  for (const e of r.endpoints)
+    lines.push(`  ${e.address}  ${e.amount} ${e.asset}  hop ${e.hops}  ${e.categories.join(",")}`);
+  const d = r.diff;
+  if (!d) lines.push("  first run: nothing to compare");
+  else {
+    for (const e of d.newEndpoints) lines.push(`  NEW endpoint ${e.address} ${e.amount} ${e.asset}`);
+    for (const c of d.changedAmounts)
+      lines.push(`  CHANGED ${c.address} ${c.previous} -> ${c.current} (${c.delta}) ${c.asset}`);
+    for (const n of d.newPaths) lines.push(`  NEW path to ${n.address}: ${n.path}`);
+    for (const e of d.goneEndpoints) lines.push(`  GONE ${e.address}`);
+    if (!d.newEndpoints.length && !d.changedAmounts.length && !d.newPaths.length && !d.goneEndpoints.length)
+      lines.push("  no change since the last run");
+  }
+  return lines.join("\n") + "\n";
+}
+
+async function evidence(cli: Cli, name: string, o: { run?: string; out?: string }) {
+  const s = await cli.open();
+  const d = await s.queries.runDetail(name, o.run);
+  const pkg = await s.evidence.forRun(d);
+  if (!o.out) {
+    cli.write(`${toJson(pkg)}\n`);
+    return;
+  }
+  const files = await s.evidence.writeDir(o.out, pkg, d.trace);
+  cli.out(
+    { dir: o.out, files, responses: pkg.responses.length },
+    () => `wrote ${files.length} files to ${o.out}\n`,
+  );
+}
+
+/** `query save | run | list | show | evidence`: saved trace queries. */
+export function queryCommand(program: Command, cli: Cli): void {
+  const query = program
+    .command("query")
+    .description("saved trace queries: save, run (with the difference from the last run), list, show");
+  query
+    .command("save")
+    .description(
+      "save trace parameters under a name: fundtrace query save NAME -- CHAIN ADDRESS... [trace options]",
+    )
+    .argument("<name>")
+    .argument("<traceArgs...>")
+    .allowUnknownOption()
+    .action(async (name: string, traceArgs: string[]) => {
+      const req = savedTrace(cli, traceArgs);
+      const saved = await (await cli.open()).queries.save(name, req);
+      cli.out(
+        saved,
+        () => `saved query "${saved.name}": ${saved.params.chain} ${saved.params.addresses.join(" ")}\n`,
+      );
+    });
+  query
+    .command("run")
+    .description("pull what is new, trace again, store the run and show what changed")
+    .argument("<name>")
+    .action(async (name: string) => {
+      const r = await (await cli.open()).queries.run(name);
+      cli.out(r, () => runText(name, r));
+    });
+  query
+    .command("list")
+    .description("saved queries")
+    .action(async () => {
+      const qs = await (await cli.open()).queries.list();
+      cli.out({ queries: qs }, () =>
+        table(
+          ["name", "chain", "addresses", "runs", "last run"],
+          qs.map((q) => [q.name, q.params.chain, q.params.addresses.join(" "), q.runs, q.lastRun ?? "-"]),
+        ),
+      );
+    });
+  query
+    .command("show")
+    .description("a saved query and its runs")
+    .argument("<name>")
+    .action(async (name: string) => {
+      const s = await cli.open();
+      const q = await s.queries.get(name);
+      const runs = await s.queries.runs(name);
+      const text = [
+        `${q.name}: ${JSON.stringify(q.params)}`,
+        ...runs.map((r) => `  run ${r.id} ${r.finishedAt} ${r.endpoints.length} endpoints`),
+      ];
+      cli.out({ ...q, runs }, () => text.join("\n") + "\n");
+    });
+  query
+    .command("evidence")
+    .description("the evidence package of a run (default: the latest): JSON, CSV, GraphML and raw bodies")
+    .argument("<name>")
+    .option("--run <id>", "run id (default: latest)")
+    .option("--out <dir>", "write the package folder here (default: print the JSON)")
+    .action((name: string, o: { run?: string; out?: string }) => evidence(cli, name, o));
+}

@@ -1,0 +1,53 @@
+import type { Command } from "commander";
+import type { ServerOptions } from "../../api/server.ts";
+import { BadInputError } from "../../errors.ts";
+import type { Listening } from "../../listen.ts";
+import { createLogger } from "../../log.ts";
+import type { Services } from "../../services/index.ts";
+import type { Cli } from "../context.ts";
+import { numberArg, PORT } from "../options.ts";
+import { untilSignal } from "../shutdown.ts";
+
+/**
+ * Serves the API over these services until SIGINT/SIGTERM, then closes the server. With
+ * `anyPortIfTaken` a port in use falls back to a free one (the demo must come up).
+ */
+export async function serveUntilStopped(
+  cli: Cli,
+  services: Services,
+  o: ServerOptions & { anyPortIfTaken?: boolean },
+  announce: (url: string) => string,
+): Promise<void> {
+  // loaded here: no other command needs the HTTP stack
+  const { startServer } = await import("../../api/server.ts");
+  let srv: Listening;
+  try {
+    srv = await startServer(services, o);
+  } catch (e) {
+    if (!o.anyPortIfTaken || !(e instanceof BadInputError)) throw e;
+    cli.io.stderr.write(`${e.message}; using a free port instead\n`);
+    srv = await startServer(services, { ...o, port: 0 });
+  }
+  cli.io.stderr.write(announce(srv.url));
+  await untilSignal();
+  await srv.close();
+}
+
+/** `serve [--host H] [--port P]`: the HTTP API. */
+export function serveCommand(program: Command, cli: Cli): void {
+  program
+    .command("serve")
+    .description("the HTTP API (default 127.0.0.1:8080)")
+    .option("--host <host>", "interface to bind", "127.0.0.1")
+    .option("--port <port>", "port", numberArg("--port", PORT), 8080)
+    .action(async (o: { host: string; port: number }) => {
+      const s = await cli.open();
+      const log = createLogger(cli.config?.logLevel);
+      await serveUntilStopped(
+        cli,
+        s,
+        { host: o.host, port: o.port, apiKeys: cli.config?.apiKeys ?? [], log },
+        (url) => `fundtrace API listening on ${url} (OpenAPI: ${url}/openapi.json)\n`,
+      );
+    });
+}

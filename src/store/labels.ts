@@ -1,0 +1,173 @@
+import { listValue, timestampValue } from "@duckdb/node-api";
+import type { LabelDataset, LabelFormat, StoredLabel } from "../domain.ts";
+import { StoreError } from "../errors.ts";
+import type { Store } from "./db.ts";
+import { flag, int, text, textOrNull } from "./rows.ts";
+
+export interface LabelFilterParams {
+  chain: string | null;
+  category: string | null;
+  dataset: string | null;
+}
+
+/** One row of label_imports (keys as stored: the API and CLI show it as is). */
+export type LabelImport = {
+  dataset: string;
+  format: LabelFormat;
+  source_file: string | null;
+  source_hash: string | null;
+  rows: number;
+  skipped: number;
+  imported_at: string;
+};
+
+/** A label on another member of an address's cluster: `target` is the address asked about. */
+export interface ClusterDefiningLabel extends StoredLabel {
+  target: string;
+  clusterChain: string;
+}
+
+const YIELD_EVERY = 2000;
+
+/** labels and label_imports. */
+export class LabelStore {
+  constructor(private readonly store: Store) {}
+
+  /** The import of a file with these exact bytes, if any. */
+  async importByHash(sourceHash: string): Promise<LabelImport | undefined> {
+    const r = await this.store.one("labels.import_by_hash", { source_hash: sourceHash });
+    return r && toImport(r);
+  }
+
+  async imports(): Promise<LabelImport[]> {
+    return (await this.store.all("labels.imports")).map(toImport);
+  }
+
+  /** Replaces the dataset's rows and records the import, in one transaction (Appender for the bulk). */
+  async replaceDataset(
+    ds: LabelDataset,
+    sourceFile: string | null,
+    sourceHash: string | null,
+  ): Promise<void> {
+    await this.store.tx(async (tx) => {
+      await tx.run("labels.delete_dataset", { dataset: ds.dataset });
+      const app = await tx.appender("labels");
+      // The Appender does not evaluate column defaults such as current_timestamp.
+      const now = timestampValue(BigInt(Date.now()) * 1000n);
+      let n = 0;
+      for (const l of ds.labels) {
+        // appending is synchronous: let other requests' reads answer while a large file goes in
+        if (++n % YIELD_EVERY === 0) await new Promise(setImmediate);
+        app.appendVarchar(l.chain);
+        app.appendVarchar(l.address);
+        appendNullable(app, l.currency);
+        app.appendVarchar(l.label);
+        app.appendVarchar(l.category);
+        app.appendVarchar(l.source);
+        app.appendInteger(Math.round(l.confidence));
+        appendNullable(app, l.program);
+        appendNullable(app, l.reference);
+        app.appendBoolean(l.clusterDefining);
+        app.appendVarchar(ds.dataset);
+        appendNullable(app, sourceFile);
+        appendNullable(app, sourceHash);
+        app.appendTimestamp(now);
+        appendNullable(app, l.actor ?? null);
+        app.endRow();
+      }
+      app.closeSync();
+      await tx.run("labels.record_import", {
+        dataset: ds.dataset,
+        format: ds.format,
+        source_file: sourceFile,
+        source_hash: sourceHash,
+        rows: ds.labels.length,
+        skipped: ds.skipped.length,
+      });
+    });
+  }
+
+  /** Filters are optional (null = any); by chain, address, category, dataset, label. */
+  async list(f: LabelFilterParams, limit: number, offset: number): Promise<StoredLabel[]> {
+    const rows = await this.store.all("labels.list", { ...f, limit: BigInt(limit), offset: BigInt(offset) });
+    return rows.map(toStored);
+  }
+
+  async count(f: LabelFilterParams): Promise<number> {
+    const r = await this.store.one("labels.count", { ...f });
+    return r ? int(r, "n") : 0;
+  }
+
+  /** Every label on any of these addresses, whatever its chain. */
+  async byAddresses(addresses: string[]): Promise<StoredLabel[]> {
+    return (await this.store.all("labels.by_addresses", { addresses: listValue(addresses) })).map(toStored);
+  }
+
+  /** Cluster-defining labels of the other members of these addresses' clusters. */
+  async clusterDefiningFor(addresses: string[]): Promise<ClusterDefiningLabel[]> {
+    const rows = await this.store.all("labels.cluster_defining_for", { addresses: listValue(addresses) });
+    return rows.map((r) => ({
+      ...toStored(r),
+      target: text(r, "target"),
+      clusterChain: text(r, "cluster_chain"),
+    }));
+  }
+}
+
+function appendNullable(
+  app: { appendVarchar(v: string): void; appendNull(): void },
+  v: string | null | undefined,
+) {
+  if (v === null || v === undefined) app.appendNull();
+  else app.appendVarchar(v);
+}
+
+function toImport(r: Record<string, unknown>): LabelImport {
+  return {
+    dataset: text(r, "dataset"),
+    format: labelFormat(text(r, "format")),
+    source_file: textOrNull(r, "source_file"),
+    source_hash: textOrNull(r, "source_hash"),
+    rows: int(r, "rows"),
+    skipped: int(r, "skipped"),
+    imported_at: text(r, "imported_at"),
+  };
+}
+
+const FORMATS: Record<LabelFormat, true> = {
+  "ofac-sdn": true,
+  tagpack: true,
+  nbctf: true,
+  csv: true,
+  "evm-labels": true,
+};
+
+function isLabelFormat(f: string): f is LabelFormat {
+  return Object.hasOwn(FORMATS, f);
+}
+
+function labelFormat(f: string): LabelFormat {
+  if (!isLabelFormat(f)) throw new StoreError(`unknown label format "${f}" in label_imports`);
+  return f;
+}
+
+/** Reads what the row has: by_addresses has no source file, hash or import time. */
+function toStored(r: Record<string, unknown>): StoredLabel {
+  return {
+    chain: text(r, "chain"),
+    address: text(r, "address"),
+    currency: textOrNull(r, "currency") ?? "",
+    label: text(r, "label"),
+    category: text(r, "category"),
+    source: text(r, "source"),
+    confidence: int(r, "confidence"),
+    program: textOrNull(r, "program"),
+    reference: textOrNull(r, "reference"),
+    clusterDefining: flag(r, "cluster_defining"),
+    actor: textOrNull(r, "actor"),
+    dataset: text(r, "dataset"),
+    sourceFile: textOrNull(r, "source_file"),
+    sourceHash: textOrNull(r, "source_hash"),
+    importedAt: textOrNull(r, "imported_at") ?? "",
+  };
+}
