@@ -140,6 +140,41 @@ describe("store isolation under concurrency", () => {
     });
   });
 
+  it("a stream a commit lands in is streamed again from the start, after the caller's restart", async () => {
+    const s = await fresh();
+    const n = 5000; // three chunks
+    await s.sql(
+      `INSERT INTO address_ids SELECT 'a' || i, i, i FROM range(${n}) t(i);
+       INSERT INTO sync_cursors SELECT 'src', 'bitcoin', 'a' || i, NULL, NULL, now() FROM range(${n}) t(i)`,
+    );
+    let seen: number[] = [];
+    let restarts = 0;
+    let wrote: Promise<void> | undefined;
+    const total = await s.streamInts(
+      "trace.ingested",
+      { chain: "bitcoin" },
+      (cols, rows) => {
+        // a write to the table read, committed while the stream runs
+        wrote ??= s.run("sync.set_cursor", {
+          source: "src",
+          chain: "bitcoin",
+          address: "a1",
+          cursor: "c",
+          tip_height: 1n,
+        });
+        for (let i = 0; i < rows; i++) seen.push((cols[0] as Int32Array)[i]!);
+      },
+      () => {
+        restarts++;
+        seen = [];
+      },
+    );
+    await wrote;
+    expect(restarts).toBe(1);
+    expect(total).toBe(n);
+    expect(seen.sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
+  });
+
   it("a tx() inside a transaction joins it; a statement after the transaction ended is refused", async () => {
     const s = await fresh();
     let late: Promise<unknown> | undefined;

@@ -9,11 +9,11 @@
  * since" is the rows with a higher id (or none yet). Names (addresses, txids) are read from the
  * store only for what a result reports.
  */
-import { listValue } from "@duckdb/node-api";
 import { sameAddressSpace } from "../chains.ts";
 import type { AddressLabels, ClusterInfo } from "../core/trace.ts";
 import { type GraphNames, SPENDER_NOT_LOADED, TraceGraph, type TxNameRequest } from "../core/trace-graph.ts";
 import type { Store } from "../store/db.ts";
+import { type IdRange, type StoredInputs, type StoredOutputs, TraceStore } from "../store/trace.ts";
 import type { LabelService } from "./labels.ts";
 
 const SIGN = 1n << 63n;
@@ -56,6 +56,7 @@ class OutOfOrder extends Error {}
 
 export class ChainGraph {
   graph = new TraceGraph({ ownNames: false });
+  private readonly rows: TraceStore;
   /** Refreshes and traces of this chain run one at a time. */
   readonly lock = new Mutex();
   readonly names: GraphNames;
@@ -70,10 +71,11 @@ export class ChainGraph {
   lastRefresh = { seconds: 0, transfers: 0, txs: 0 };
 
   constructor(
-    private readonly store: Store,
+    store: Store,
     readonly chain: string,
     private readonly labels: LabelService,
   ) {
+    this.rows = new TraceStore(store);
     this.names = this.storeNames();
   }
 
@@ -108,16 +110,13 @@ export class ChainGraph {
    * ingest pays it). Returns the highest transfer id.
    */
   async index(): Promise<number> {
-    const { store, chain } = this;
-    let w = (await store.one("trace.account_watermark", { chain }))!;
-    if (Number(w.unindexed) > 0) {
-      await store.tx(async () => {
-        await store.run("trace.intern_account_addresses", { chain });
-        await store.run("trace.index_account", { chain });
-      });
-      w = (await store.one("trace.account_watermark", { chain }))!;
+    const { rows, chain } = this;
+    let w = await rows.accountWatermark(chain);
+    if (w.unindexed > 0) {
+      await rows.indexAccount(chain);
+      w = await rows.accountWatermark(chain);
     }
-    return Number(w.upto);
+    return w.upto;
   }
 
   private async refreshAccount(): Promise<void> {
@@ -134,67 +133,48 @@ export class ChainGraph {
    */
   private async loadTransfers(after: number, upto: number): Promise<void> {
     const n0 = this.graph.n;
+    const r = { chain: this.chain, after, upto };
     if (upto - after >= this.storedOrderFrom) {
       try {
-        await this.streamTransfers("trace.account_rows_stored", after, upto);
+        await this.streamTransfers(r, true);
         return;
       } catch (e) {
         if (!(e instanceof OutOfOrder || (e as { cause?: unknown }).cause instanceof OutOfOrder)) throw e;
         this.graph.truncateTransfers(n0);
       }
     }
-    await this.streamTransfers("trace.account_rows", after, upto);
+    await this.streamTransfers(r, false);
   }
 
-  private async streamTransfers(query: string, after: number, upto: number): Promise<void> {
-    const { store, chain } = this;
+  private async streamTransfers(r: IdRange, asStored: boolean): Promise<void> {
     const g = this.graph;
-    const checkOrder = query === "trace.account_rows_stored";
-    const range = { chain, after: BigInt(after), upto: BigInt(upto) };
-    const assets = await store.all("trace.account_assets", range);
-    const assetIds = Int32Array.from(
-      assets.map((a) =>
-        g.internAsset(
-          a.asset as string,
-          (a.symbol as string | null) ?? null,
-          a.decimals === null ? null : Number(a.decimals),
-        ),
-      ),
-    );
-    g.reserveTransfers(upto - after);
+    const n0 = g.n;
+    const assets = await this.rows.accountAssets(r);
+    const assetIds = Int32Array.from(assets.map((a) => g.internAsset(a.asset, a.symbol, a.decimals)));
+    g.reserveTransfers(r.upto - r.after);
     let from = new Int32Array(2048);
     let to = new Int32Array(2048);
     let asset = new Int32Array(2048);
-    const big: number[] = [];
-    await store.streamInts(
-      query,
-      { ...range, assets: listValue(assets.map((a) => a.asset as string)) },
-      (cols, rows) => {
-        const [f, t, a, flags, block, txIndex, seq, tag, tid, value] = cols as [
-          Int32Array,
-          Int32Array,
-          Int32Array,
-          Int32Array,
-          Int32Array,
-          Int32Array,
-          Int32Array,
-          Int32Array,
-          Int32Array,
-          BigInt64Array,
-        ];
+    let big: number[] = [];
+    await this.rows.streamTransfers(
+      r,
+      assets.map((a) => a.asset),
+      asStored,
+      (c) => {
+        const rows = c.rows;
         if (from.length < rows) {
           from = new Int32Array(rows);
           to = new Int32Array(rows);
           asset = new Int32Array(rows);
         }
         for (let k = 0; k < rows; k++) {
-          from[k] = g.addressOfExt(f[k]!);
-          to[k] = t[k]! < 0 ? -1 : g.addressOfExt(t[k]!);
-          asset[k] = assetIds[a[k]!]!;
+          from[k] = g.addressOfExt(c.from[k]!);
+          to[k] = c.to[k]! < 0 ? -1 : g.addressOfExt(c.to[k]!);
+          asset[k] = assetIds[c.asset[k]!]!;
         }
         const at = g.n;
         // 2^63 - 1 marks a value of 64 bits or more (words read without making a bigint per row)
-        const w = new Uint32Array(value.buffer, value.byteOffset, rows * 2);
+        const w = new Uint32Array(c.value.buffer, c.value.byteOffset, rows * 2);
         for (let k = 0; k < rows; k++)
           if (w[2 * k] === 0xffffffff && w[2 * k + 1] === 0x7fffffff) big.push(at + k);
         g.addTransferChunk({
@@ -202,21 +182,24 @@ export class ChainGraph {
           from,
           to,
           asset,
-          flags,
-          block,
-          txIndex,
-          seq,
-          tag,
-          ext: tid,
-          value,
+          flags: c.flags,
+          block: c.block,
+          txIndex: c.txIndex,
+          seq: c.seq,
+          tag: c.tag,
+          ext: c.tid,
+          value: c.value,
         });
-        if (checkOrder && !g.appendedInOrder) throw new OutOfOrder();
+        if (asStored && !g.appendedInOrder) throw new OutOfOrder();
+      },
+      () => {
+        // the store streams the rows again (a commit landed meanwhile): drop what this load added
+        g.truncateTransfers(n0);
+        big = [];
       },
     );
     if (big.length > 0) {
-      const values = new Map<number, bigint>();
-      for (const r of await store.all("trace.account_big_values", range))
-        values.set(Number(r.tid), BigInt(r.value as bigint));
+      const values = await this.rows.accountBigValues(r);
       for (const i of big) g.values.set(i, values.get(g.ext[i]!)!);
     }
   }
@@ -225,27 +208,26 @@ export class ChainGraph {
 
   /** false when the store holds fewer transactions than were loaded (some were removed). */
   private async refreshUtxo(): Promise<boolean> {
-    const { store, chain } = this;
-    const w = (await store.one("trace.utxo_watermark", { chain }))!;
-    const upto = Number(w.upto);
+    const { upto, count } = await this.rows.utxoWatermark(this.chain);
     if (upto > this.utxoUpTo) {
       await this.loadTxs(this.utxoUpTo, upto);
       this.utxoUpTo = upto;
     }
-    return Number(w.n) >= this.utxoLoaded;
+    return count >= this.utxoLoaded;
   }
 
   private async loadTxs(after: number, upto: number): Promise<void> {
-    const { store, chain } = this;
     const g = this.graph;
-    const range = { chain, after, upto };
-    const [txIds, heights] = (await store.typedColumns("trace.utxo_txs", range)) as [Int32Array, Int32Array];
-    const { cols: inCols, values: inValues } = await this.collect("trace.utxo_inputs", range);
-    const [inTx, inVin, inPrev, inPrevVout, inAddr] = inCols as [Col, Col, Col, Col, Col];
-    const ins = { tx: inTx, vin: inVin, prev: inPrev, prevVout: inPrevVout, addr: inAddr };
-    const { cols: outCols, values: outValues } = await this.collect("trace.utxo_outputs", range);
-    const [outTx, outVout, outAddr, outSpent, outSpentVin] = outCols as [Col, Col, Col, Col, Col];
-    const outs = { tx: outTx, vout: outVout, addr: outAddr, spent: outSpent, spentVin: outSpentVin };
+    const range = { chain: this.chain, after, upto };
+    const { ids: txIds, heights } = await this.rows.utxoTxs(range);
+    const { cols: ins, values: inValues } = await collect(
+      ["tx", "vin", "prev", "prevVout", "addr"] as const,
+      (fn: (c: StoredInputs) => void, restart) => this.rows.streamUtxoInputs(range, fn, restart),
+    );
+    const { cols: outs, values: outValues } = await collect(
+      ["tx", "vout", "addr", "spent", "spentVin"] as const,
+      (fn: (c: StoredOutputs) => void, restart) => this.rows.streamUtxoOutputs(range, fn, restart),
+    );
     // rows come by tx id: walk the three lists together
     let i = 0;
     let o = 0;
@@ -279,39 +261,22 @@ export class ChainGraph {
     }
     this.utxoLoaded += txIds.length;
     if (after > 0)
-      for (const r of await store.all("trace.utxo_input_links", range)) {
-        const tx = g.txOf(Number(r.tx_id));
-        const at = tx < 0 ? -1 : g.inStart[tx]! + Number(r.vin);
-        if (tx >= 0 && at < g.inStart[tx + 1]!) g.setInputPrev(at, Number(r.prev_id));
+      for (const r of await this.rows.utxoInputLinks(range)) {
+        const tx = g.txOf(r.txId);
+        const at = tx < 0 ? -1 : g.inStart[tx]! + r.vin;
+        if (tx >= 0 && at < g.inStart[tx + 1]!) g.setInputPrev(at, r.prevId);
       }
-  }
-
-  /** Streams rows of INTEGER columns and a last value column (value - 2^63) into growable columns. */
-  private async collect(name: string, params: Record<string, number | string>) {
-    const cols: Col[] = [];
-    const values: bigint[] = [];
-    await this.store.streamInts(name, params, (cs, rows) => {
-      const v = cs[cs.length - 1] as BigInt64Array;
-      for (let c = 0; c < cs.length - 1; c++) {
-        cols[c] ??= new Col();
-        const src = cs[c] as Int32Array;
-        for (let k = 0; k < rows; k++) cols[c]!.push(src[k]!);
-      }
-      for (let k = 0; k < rows; k++) values.push(utxoValue(v[k]!));
-    });
-    return { cols, values };
   }
 
   // ------------------------------------------------------------------------------ completeness, labels
 
   /** Addresses with a sync cursor: their whole history was ingested. */
   private async refreshComplete(): Promise<void> {
-    const { store, chain } = this;
-    const v = (await store.one("trace.ingested_version", { chain }))!;
-    const key = `${v.n}|${v.at}|${this.graph.addressCount}`;
+    const { rows, chain } = this;
+    const key = `${await rows.ingestedVersion(chain)}|${this.graph.addressCount}`;
     if (key === this.ingestedKey) return;
     this.ingestedKey = key;
-    const [ids] = (await store.typedColumns("trace.ingested", { chain })) as [Int32Array];
+    const ids = await rows.ingestedIds(chain);
     const g = this.graph;
     const mine: number[] = [];
     for (const id of ids) {
@@ -323,33 +288,29 @@ export class ChainGraph {
 
   /** Labels and clusters of the graph's addresses, by graph id (cached until labels or clusters change). */
   async annotations(): Promise<Annotations> {
-    const { store, chain } = this;
+    const { rows, chain } = this;
     const g = this.graph;
-    const v = (await store.one("trace.annotation_version", { chain }))!;
-    const key = `${v.labels}|${v.imported}|${v.members}|${v.clusters}|${g.addressCount}`;
+    const key = `${await rows.annotationVersion(chain)}|${g.addressCount}`;
     if (this.annotated?.key === key) return this.annotated.value;
-    const candidates = (
-      await store.all("trace.labelled", { chains: listValue(sameAddressSpace(chain)) })
-    ).filter((r) => g.addrOfExt.get(Number(r.id)) >= 0);
+    const candidates = (await rows.labelCandidates(sameAddressSpace(chain))).filter(
+      (r) => g.addrOfExt.get(r.id) >= 0,
+    );
     const recs = await this.labels.forAddresses(
       chain,
-      candidates.map((r) => r.address as string),
+      candidates.map((r) => r.address),
     );
     const labelsById = new Map<number, AddressLabels>();
     const labelledExt: number[] = [];
     for (const r of candidates) {
-      const l = recs.get(r.address as string);
+      const l = recs.get(r.address);
       if (!l) continue;
-      labelledExt.push(Number(r.id));
-      labelsById.set(g.addrOfExt.get(Number(r.id)), {
+      labelledExt.push(r.id);
+      labelsById.set(g.addrOfExt.get(r.id), {
         categories: [...new Set(l.map((x) => x.category))],
         labels: [...new Set(l.map((x) => x.label))],
       });
     }
-    const [addr, cluster, service] = (await store.typedColumns("trace.clusters", {
-      chain,
-      ids: listValue(labelledExt.length > 0 ? labelledExt : [-1]), // an empty list has no type
-    })) as [Int32Array, BigInt64Array, Int32Array];
+    const { addr, cluster, service } = await rows.clusterMembers(chain, labelledExt);
     const clustersById = new Map<number, ClusterInfo>();
     const infos = new Map<bigint, ClusterInfo>();
     for (let k = 0; k < addr.length; k++) {
@@ -370,52 +331,30 @@ export class ChainGraph {
   // ------------------------------------------------------------------------------ names
 
   private storeNames(): GraphNames {
-    const { store, chain } = this;
-    const byId = async (name: string, params: Record<string, unknown>, key: string, val: string) => {
-      const m = new Map<number, string>();
-      for (const r of await store.all(name, params as never)) m.set(Number(r[key]), r[val] as string);
-      return m;
-    };
+    const { rows, chain } = this;
     return {
       addressIds: async (addresses) => {
-        if (addresses.length === 0) return [];
-        const m = new Map<string, number>();
-        for (const r of await store.all("trace.address_ids", { addresses: listValue([...addresses]) }))
-          m.set(r.address as string, Number(r.id));
+        const m = await rows.addressIds([...addresses]);
         return addresses.map((a) => {
           const id = m.get(a);
           return id === undefined ? -1 : this.graph.addrOfExt.get(id);
         });
       },
       addresses: async (ids) => {
-        if (ids.length === 0) return [];
         const ext = ids.map((i) => this.graph.addrExt[i]!);
-        const m = await byId("trace.addresses", { ids: listValue(ext) }, "id", "address");
+        const m = await rows.addresses(ext);
         return ext.map((e) => m.get(e)!);
       },
       txids: async (req: TxNameRequest) => {
         const g = this.graph;
         const utxoExt = req.utxo.map((tx) => g.txExt[tx]!);
         const tids = req.transfers.map((t) => g.ext[t]!);
-        const utxo =
-          utxoExt.length > 0
-            ? await byId("trace.txids", { ids: listValue(utxoExt) }, "id", "txid")
-            : new Map();
-        const transfers =
-          tids.length > 0
-            ? await byId("trace.transfer_txids", { chain, tids: listValue(tids) }, "tid", "txid")
-            : new Map();
-        const refs = async (name: string, txs: number[], index: string) => {
-          const m = new Map<string, string>();
-          if (txs.length === 0) return m;
-          for (const r of await store.all(name, { chain, tx_ids: listValue([...new Set(txs)]) }))
-            m.set(`${r.tx_id}:${r[index]}`, r.txid as string);
-          return m;
-        };
+        const utxo = await rows.txids(utxoExt);
+        const transfers = await rows.transferTxids(chain, tids);
         const prevTx = req.prevOf.map((i) => g.txExt[g.inTx[i]!]!);
-        const prev = await refs("trace.prev_txids", prevTx, "vin");
+        const prev = await rows.prevTxids(chain, prevTx);
         const spTx = req.spenderOf.map((o) => g.txExt[g.outTx[o]!]!);
-        const spender = await refs("trace.spender_txids", spTx, "vout");
+        const spender = await rows.spenderTxids(chain, spTx);
         return {
           utxo: utxoExt.map((e) => utxo.get(e)!),
           transfers: tids.map((e) => transfers.get(e)!),
@@ -430,6 +369,37 @@ export class ChainGraph {
 function utxoValue(x: bigint): bigint {
   if (x === MAX_I64) throw new RangeError("UTXO value of 2^64 - 1 or more");
   return decode(x);
+}
+
+/**
+ * Streams UTXO rows (integer columns and a last value column, value - 2^63) into growable columns
+ * and exact values, starting over when the store streams them again.
+ */
+async function collect<
+  K extends string,
+  C extends { rows: number; value: BigInt64Array } & Record<K, Int32Array>,
+>(
+  keys: readonly K[],
+  stream: (fn: (c: C) => void, restart: () => void) => Promise<void>,
+): Promise<{ cols: Record<K, Col>; values: bigint[] }> {
+  const fresh = () => Object.fromEntries(keys.map((k) => [k, new Col()])) as Record<K, Col>;
+  let cols = fresh();
+  let values: bigint[] = [];
+  await stream(
+    (c) => {
+      for (const k of keys) {
+        const src = c[k];
+        const col = cols[k];
+        for (let i = 0; i < c.rows; i++) col.push(src[i]!);
+      }
+      for (let i = 0; i < c.rows; i++) values.push(utxoValue(c.value[i]!));
+    },
+    () => {
+      cols = fresh();
+      values = [];
+    },
+  );
+  return { cols, values };
 }
 
 /** One resident graph per chain. */

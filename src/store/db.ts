@@ -415,14 +415,18 @@ export class Store {
   /**
    * Streams a named query whose columns are INTEGER or BIGINT (non-null) to `fn`, one chunk of typed arrays
    * at a time. The next chunk is requested before `fn` runs, so DuckDB works while JS does. The arrays
-   * are only valid during the call. Outside a transaction `fn` may run again from the start (see exec).
+   * are only valid during the call. Outside a transaction the rows may be streamed again from the
+   * start (see exec): `restart` is called before they are, so a caller that accumulates can start over.
    */
   async streamInts(
     name: string,
     params: Params,
     fn: (cols: IntColumn[], rows: number) => void,
+    restart?: () => void,
   ): Promise<number> {
+    let runs = 0;
     return this.exec(name, params, async (s) => {
+      if (runs++ > 0) restart?.();
       const result = await s.stream();
       let total = 0;
       let next = result.fetchChunk();
