@@ -12,14 +12,13 @@ import {
   shortAddress,
 } from "./flow.ts";
 
-/** Text for HTML and SVG: the five characters that could open markup escaped. */
+/** Text for HTML and SVG content and double-quoted attributes (the only kind written here). */
 export function esc(s: string | number): string {
   return String(s)
     .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")
     .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&#39;");
+    .replace(/"/g, "&quot;");
 }
 
 const NODE_W = 176;

@@ -98,6 +98,14 @@ function runView(run, amount) {
         ),
       );
   }
+  lines.push(
+    h("h4", {}, "Endpoints of this run"),
+    table(
+      ["Wallet", "Amount", "Hops", "Categories"],
+      run.endpoints.map((e) => [shortAddress(e.address), amount(e), String(e.hops), e.categories.join(", ")]),
+      { class: "small" },
+    ),
+  );
   return h(
     "details",
     { class: "run", "data-testid": "run" },

@@ -226,6 +226,7 @@ export async function render(main, params, signal) {
     n.select();
     cy.animate({ center: { eles: n }, duration: 200 });
     showDetails(n.data());
+    details.scrollIntoView({ block: "nearest", behavior: "smooth" });
   };
   const showDetails = (d) => nodeDetails(details, d, state, req, { expand: () => expand(d) });
   cy.on("tap", "node", (ev) => showDetails(ev.target.data()));
@@ -241,7 +242,11 @@ export async function render(main, params, signal) {
     state.edges.push(...x.edges.filter((e) => fresh.some((f) => f.data.id === edgeId(e))));
     layout(cy, r.direction);
     afterPaint(counted);
-    return { nodes: nodes.length, edges: fresh.length };
+    return {
+      nodes: nodes.length,
+      edges: fresh.length,
+      missing: x.stats.missing.txids.length + x.stats.missing.addresses.length,
+    };
   };
 
   fill(endpointsEl, endpointsTable(r, info, select));
