@@ -276,6 +276,8 @@ describe("trace --format html on a real store", () => {
       "l.csv",
       "csv",
     );
+    // fetched here, so each test below reads the same stored data whatever order they run in
+    await s.traces.trace({ chain: "bitcoin", addresses: [V], maxHops: 4 });
     s.close();
   });
   afterAll(async () => {

@@ -3,6 +3,7 @@ import { copyFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { demoUiUrls } from "../src/cli/commands/demo.ts";
 import { formatAmount } from "../src/core/amount.ts";
 import { DEMO_EXPECTED, type DemoReport, runDemo } from "../src/demo/run.ts";
 import {
@@ -197,6 +198,29 @@ describe("web UI in a browser", { tags: ["slow"] }, () => {
       if (name === "queries")
         expect(await w.page.locator('[data-testid="run"]').count()).toBeGreaterThanOrEqual(1);
       await w.page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: name !== "start" });
+      expectClean(w, open.url);
+      await w.page.close();
+    }
+  });
+
+  it("the web UI addresses the demo prints open working pages", async () => {
+    const urls = demoUiUrls(open.url, demo);
+    expect(urls).toHaveLength(4);
+    for (const url of urls) {
+      const w = await watchedPage(browser);
+      await w.page.goto(url);
+      const ready = url.includes("/ui/trace")
+        ? graph
+        : url.includes("/ui/address")
+          ? '[data-testid="address-labels"], [data-testid="cluster"]'
+          : '[data-testid="case-wallets"]';
+      await w.page.locator(ready).first().waitFor({ timeout: 60_000 });
+      if (url.includes("/ui/trace")) {
+        expect(Number(await w.page.locator(graph).getAttribute("data-nodes"))).toBeGreaterThan(2);
+        expect(await w.page.locator('[data-testid="endpoint-row"]').count()).toBeGreaterThan(0);
+      }
+      if (url.includes(`chain=${demo.token.chain}`))
+        await w.page.screenshot({ path: join(ARTIFACTS, "trace-token.png") });
       expectClean(w, open.url);
       await w.page.close();
     }

@@ -14,11 +14,7 @@ import {
 
 /** Text for HTML and SVG content and double-quoted attributes (the only kind written here). */
 export function esc(s: string | number): string {
-  return String(s)
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;");
+  return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
 const NODE_W = 176;

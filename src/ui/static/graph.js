@@ -173,7 +173,7 @@ export function layout(cy, direction) {
         name: "dagre",
         rankDir: "LR",
         nodeSep: 16,
-        rankSep: 110,
+        rankSep: 70,
         edgeSep: 8,
         minLen: (e) => e.data("minLen"),
         animate: false,
