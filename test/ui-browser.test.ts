@@ -102,10 +102,10 @@ describe("web UI in a browser", { tags: ["slow"] }, () => {
     await w.page.locator(`[data-testid="endpoint-row"][data-address="${DEMO_EXPECTED.btcTerror}"]`).click();
     const labels = w.page.locator('[data-testid="node-labels"] table');
     await labels.waitFor({ timeout: 30_000 });
-    const text = await labels.innerText();
+    const text = await labels.textContent();
     expect(text).toContain("NBCTF");
     expect(text).toContain("terrorism_financing");
-    expect(await w.page.locator('[data-testid="node-details"]').innerText()).toContain(
+    expect(await w.page.locator('[data-testid="node-details"]').textContent()).toContain(
       DEMO_EXPECTED.btcTerror,
     );
     await w.page.screenshot({ path: join(ARTIFACTS, "trace-endpoint.png") });
@@ -191,7 +191,7 @@ describe("web UI in a browser", { tags: ["slow"] }, () => {
       await w.page.locator(ready).first().waitFor({ timeout: 60_000 });
       if (name === "address") {
         await w.page.locator('[data-testid="cluster"]').waitFor({ timeout: 30_000 });
-        expect(await w.page.locator('[data-testid="cluster"]').innerText()).toContain(
+        expect(await w.page.locator('[data-testid="cluster"]').textContent()).toContain(
           "3 addresses of one owner",
         );
       }

@@ -104,11 +104,12 @@ function style(plain) {
     {
       selector: "node",
       style: {
-        shape: "round-rectangle",
+        shape: plain ? "rectangle" : "round-rectangle",
         width: 156,
         height: 42,
         "background-color": "data(colour)",
-        label: "data(text)",
+        // thousands of labels cost seconds to measure: a big graph shows them once zoomed in
+        label: plain ? "" : "data(text)",
         color: "#fff",
         "font-size": 10,
         "font-family": "system-ui, sans-serif",
@@ -121,6 +122,7 @@ function style(plain) {
         "min-zoomed-font-size": 6,
       },
     },
+    { selector: "node.labelled", style: { label: "data(text)" } },
     { selector: "node[?endpoint]", style: { "border-width": 4, "border-color": "#111111" } },
     { selector: "node[?start]", style: { "border-width": 4, "border-color": "#2e7d32" } },
     {
@@ -156,6 +158,17 @@ function style(plain) {
   ];
 }
 
+/** Positions by the shared barycentre layering: one column per hop. */
+function layered(nodes, edges, direction) {
+  const place = layerLayout(nodes, edges, { mirror: direction === "backward" });
+  const count = new Map();
+  for (const p of place.values()) count.set(p.column, (count.get(p.column) ?? 0) + 1);
+  const at = new Map();
+  for (const [id, p] of place)
+    at.set(id, { x: p.column * 270, y: (p.row - (count.get(p.column) - 1) / 2) * 54 });
+  return at;
+}
+
 /** Places every node in its hop's column (mirrored for backward traces, so money flows left to right). */
 export function layout(cy, direction) {
   const nodes = cy.nodes();
@@ -181,32 +194,46 @@ export function layout(cy, direction) {
       })
       .run();
   } else {
-    const place = layerLayout(
+    const at = layered(
       nodes.map((n) => ({ id: n.id(), hop: n.data("hop") })),
       cy.edges().map((e) => ({ from: e.source().id(), to: e.target().id() })),
-      { mirror: direction === "backward" },
+      direction,
     );
-    const count = new Map();
-    for (const p of place.values()) count.set(p.column, (count.get(p.column) ?? 0) + 1);
-    nodes
-      .layout({
-        name: "preset",
-        positions: (n) => {
-          const p = place.get(n.id());
-          return { x: p.column * 270, y: (p.row - (count.get(p.column) - 1) / 2) * 54 };
-        },
-        animate: false,
-        fit: false,
-      })
-      .run();
+    cy.batch(() => {
+      nodes.positions((n) => at.get(n.id()));
+    });
   }
   cy.fit(undefined, 24);
+}
+
+/** A big graph draws its labels only once zoomed in far enough to read them. */
+function labelsWhenZoomed(cy) {
+  let shown = false;
+  cy.on("zoom", () => {
+    const want = cy.zoom() > 0.45;
+    if (want === shown) return;
+    shown = want;
+    cy.style()
+      .selector("node")
+      .style("label", want ? "data(text)" : "")
+      .update();
+  });
 }
 
 /** A cytoscape instance over a trace result in `container`. */
 export function createGraph(container, r, info) {
   const { nodes, edges } = elementsOf(r, info);
   const plain = nodes.length + edges.length > PLAIN_ABOVE;
+  const big = nodes.length > DAGRE_MAX;
+  if (big) {
+    // positions go in with the elements: no layout pass over thousands of nodes afterwards
+    const at = layered(
+      nodes.map((n) => ({ id: n.data.id, hop: n.data.hop })),
+      edges.map((e) => ({ from: e.data.source, to: e.data.target })),
+      r.direction,
+    );
+    for (const n of nodes) n.position = at.get(n.data.id);
+  }
   const cy = cytoscape({
     container,
     elements: [...nodes, ...edges],
@@ -217,8 +244,10 @@ export function createGraph(container, r, info) {
     textureOnViewport: plain,
     hideEdgesOnViewport: plain,
     boxSelectionEnabled: false,
+    layout: big ? { name: "preset", fit: true, padding: 24 } : undefined,
   });
-  layout(cy, r.direction);
+  if (!big) layout(cy, r.direction);
+  if (plain) labelsWhenZoomed(cy);
   return cy;
 }
 

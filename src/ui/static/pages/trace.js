@@ -199,6 +199,7 @@ export async function render(main, params, signal) {
     graphEl.dataset.state = "rendered";
     graphEl.dataset.fetchMs = String(Math.round(t1 - t0));
     graphEl.dataset.renderMs = String(Math.round(performance.now() - t1));
+    graphEl.dataset.pageMs = String(Math.round(performance.now()));
   });
 
   fill(
