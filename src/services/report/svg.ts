@@ -19,7 +19,7 @@ export function esc(s: string | number): string {
 
 const NODE_W = 176;
 const NODE_H = 46;
-const COL_STEP = 260;
+const COL_STEP = 300;
 const ROW_STEP = 64;
 const MARGIN = 24;
 const LEGEND_H = 34;
@@ -118,10 +118,10 @@ export function flowSvg(
   const columns = Math.max(1, ...[...perColumn.keys()].map((c) => c + 1));
   const width = MARGIN * 2 + (columns - 1) * COL_STEP + NODE_W;
   const height = MARGIN * 2 + (rows - 1) * ROW_STEP + NODE_H + LEGEND_H;
+  // columns top-aligned: the main flow runs along the top, wide columns (a CoinJoin) extend below
   const at = (key: string) => {
     const p = place.get(key)!;
-    const offset = ((rows - perColumn.get(p.column)!) * ROW_STEP) / 2;
-    return { x: MARGIN + p.column * COL_STEP, y: LEGEND_H + MARGIN + offset + p.row * ROW_STEP };
+    return { x: MARGIN + p.column * COL_STEP, y: LEGEND_H + MARGIN + p.row * ROW_STEP };
   };
   const endpoints = new Set(r.endpoints.map((e) => nodeKey(e.address, e.asset)));
   const largest = largestByAsset(edges);
@@ -136,7 +136,7 @@ export function flowSvg(
     out.push(
       `<rect x="${lx}" y="10" width="12" height="12" rx="2" fill="${g.colour}"/><text x="${lx + 16}" y="20">${esc(g.name)}</text>`,
     );
-    lx += 28 + g.name.length * 6.5;
+    lx += 30 + g.name.length * 6;
   }
   out.push(
     `<rect x="${lx}" y="10" width="12" height="12" rx="2" fill="#fff" stroke="#111" stroke-width="3"/><text x="${lx + 16}" y="20">endpoint</text>`,
@@ -157,7 +157,7 @@ export function flowSvg(
     );
     if (labelEdges)
       out.push(
-        `<text x="${(x1 + x2) / 2}" y="${(y1 + y2) / 2 - 4}" text-anchor="middle" fill="#263238" stroke="#fff" stroke-width="3" paint-order="stroke">${esc(amount)}</text>`,
+        `<text x="${(x1 + x2) / 2}" y="${(y1 + y2) / 2 - 4}" text-anchor="middle" font-size="10" fill="#263238" stroke="#fff" stroke-width="3" paint-order="stroke">${esc(amount)}</text>`,
       );
   }
   for (const n of nodes) {
@@ -168,7 +168,7 @@ export function flowSvg(
     out.push(
       `<g><title>${esc([n.address, ...n.labels, n.categories.join(", ")].filter(Boolean).join("\n"))}</title>`,
       `<rect x="${x}" y="${y}" width="${NODE_W}" height="${NODE_H}" rx="6" fill="${colour}" stroke="${end ? "#111" : "#fff"}" stroke-width="${end ? 3 : 1}"/>`,
-      `<text x="${x + 8}" y="${y + 18}" fill="#fff" font-weight="600">${esc(n.start ? `START ${clip(title, 18)}` : clip(title, 26))}</text>`,
+      `<text x="${x + 8}" y="${y + 18}" fill="#fff" font-weight="600">${esc(n.start ? `START ${clip(title, 15)}` : clip(title, 21))}</text>`,
       `<text x="${x + 8}" y="${y + 35}" fill="#fff">${esc(n.amount === "0" && !n.start ? shortAddress(n.address) : amountText(n.amount, n.asset, info))}</text>`,
       `</g>`,
     );
