@@ -186,7 +186,7 @@ export function layout(cy, direction) {
         name: "dagre",
         rankDir: "LR",
         nodeSep: 16,
-        rankSep: 70,
+        rankSep: 100,
         edgeSep: 8,
         minLen: (e) => e.data("minLen"),
         animate: false,
@@ -204,6 +204,11 @@ export function layout(cy, direction) {
     });
   }
   cy.fit(undefined, 24);
+  // a small graph is not blown up past its natural size (labels would crowd the edges)
+  if (cy.zoom() > 1) {
+    cy.zoom(1);
+    cy.center();
+  }
 }
 
 /** A big graph draws its labels only once zoomed in far enough to read them. */

@@ -227,7 +227,8 @@ export async function render(main, params, signal) {
     n.select();
     cy.animate({ center: { eles: n }, duration: 200 });
     showDetails(n.data());
-    details.scrollIntoView({ block: "nearest", behavior: "smooth" });
+    const side = details.parentElement;
+    side.scrollTo({ top: details.offsetTop - side.offsetTop - 8, behavior: "smooth" });
   };
   const showDetails = (d) => nodeDetails(details, d, state, req, { expand: () => expand(d) });
   cy.on("tap", "node", (ev) => showDetails(ev.target.data()));
