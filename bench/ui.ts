@@ -1,5 +1,6 @@
+import { execFileSync } from "node:child_process";
 import { rmSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
+import { loadavg, setPriority, tmpdir } from "node:os";
 import { join } from "node:path";
 import { startServer } from "../src/api/server.ts";
 import { loadConfig } from "../src/config.ts";
@@ -46,6 +47,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     const loadBefore = loadavg()[0]!;
     const loads: { nodes: number; edges: number; fetchMs: number; renderMs: number; pageMs: number }[] = [];
     for (let i = 0; i <= runs; i++) {
+      prioritise();
       await page.goto(url);
       const g = page.locator('[data-testid="trace-graph"][data-state="rendered"]');
       await g.waitFor({ timeout: 120_000 });
@@ -77,6 +79,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       underTwoSeconds: m("renderMs") < 2000,
       // a browser on 2 shared cores: other work on the machine slows it down (1-minute load averages)
       loadAverage: { before: +loadBefore.toFixed(1), after: +loadavg()[0]!.toFixed(1) },
+      priority: PRIORITY === 0 ? "normal" : `nice ${PRIORITY} for this process and its browser`,
       loads,
     };
   } finally {
@@ -84,6 +87,26 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     s.close();
     for (const f of [db, `${db}.wal`]) rmSync(f, { force: true });
   }
+}
+
+/**
+ * The machine is shared (other jobs keep its two cores busy): with `FUNDTRACE_BENCH_NICE=-15` (root)
+ * this process and its chromium processes get that priority, so the figures measure the page, not
+ * the neighbours. Default: normal priority.
+ */
+const PRIORITY = Number(process.env.FUNDTRACE_BENCH_NICE ?? 0);
+function prioritise(): void {
+  if (PRIORITY === 0) return;
+  const pids = [process.pid];
+  for (let i = 0; i < pids.length; i++) {
+    try {
+      const kids = execFileSync("pgrep", ["-P", String(pids[i])], { encoding: "utf8" });
+      pids.push(...kids.split("\n").filter(Boolean).map(Number));
+    } catch {
+      // no children
+    }
+  }
+  for (const pid of pids) setPriority(pid, PRIORITY);
 }
 
 /** A seeded fan-out: one start, levels of growing width, each wallet paid by one or two of the level before. */
