@@ -14,12 +14,12 @@ import http from "node:http";
 import https from "node:https";
 import axios, { type AxiosInstance, type AxiosResponse, isAxiosError } from "axios";
 import PQueue from "p-queue";
-import type { RawResponse, ResponseStore } from "../src/domain.ts";
+import type { ResponseStore } from "../src/domain.ts";
 import { FundtraceError, UpstreamError } from "../src/errors.ts";
 import { redactSecrets, redactUrl } from "../src/redact.ts";
 import { type Attempt, DEFAULT_RETRY, type FailureInfo, type RetryPolicy, withRetry } from "./retry.ts";
 
-export type { RawResponse, ResponseStore };
+export type { ResponseStore };
 
 /** Counts what a piece of work asked upstream; several transports may share one. */
 export class RequestCounter {

@@ -84,26 +84,14 @@ export function getChain(name: string): ChainInfo {
   return c;
 }
 
-export function chainByChainId(id: number): ChainInfo | undefined {
-  return EVM_CHAINS.find((c) => c.chainId === id);
-}
-
 /** Chains whose addresses are the same key space (all EVM chains share addresses). */
 export function sameAddressSpace(chain: string): string[] {
   const c = getChain(chain);
   return c.family === "evm" ? EVM_CHAINS.map((x) => x.name) : [c.name];
 }
 
-/** Mainnet by default; tests and the demo may use regtest for Bitcoin. */
-let bitcoinNetwork: bitcoin.Network = bitcoin.networks.bitcoin;
-export function setBitcoinNetwork(n: "mainnet" | "testnet" | "regtest"): void {
-  bitcoinNetwork =
-    n === "mainnet"
-      ? bitcoin.networks.bitcoin
-      : n === "testnet"
-        ? bitcoin.networks.testnet
-        : bitcoin.networks.regtest;
-}
+/** Bitcoin mainnet: the only network fundtrace reads (the local demo chain uses mainnet addresses too). */
+const bitcoinNetwork: bitcoin.Network = bitcoin.networks.bitcoin;
 export function getBitcoinNetwork(): bitcoin.Network {
   return bitcoinNetwork;
 }

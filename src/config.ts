@@ -29,7 +29,6 @@ export interface Config {
 }
 
 export const VERSION = "0.1.0";
-export const PROJECT_ROOT = fileURLToPath(new URL("../", import.meta.url));
 export const DEFAULT_LABELS_DIR = fileURLToPath(new URL("../labels/", import.meta.url));
 
 export type Env = Record<string, string | undefined>;

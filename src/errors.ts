@@ -87,10 +87,6 @@ export class StoreError extends FundtraceError {
   }
 }
 
-export function isFundtraceError(e: unknown): e is FundtraceError {
-  return e instanceof FundtraceError;
-}
-
 /** True for errors caused by what the caller sent (CLI exit 2, HTTP 4xx). */
 export function isBadInput(e: unknown): boolean {
   return e instanceof BadInputError || (e instanceof FundtraceError && e.code === "NOT_FOUND");

@@ -50,7 +50,6 @@ const EsploraTx = z.object({
   fee: sats,
   status: Status,
 });
-export type EsploraTxJson = z.input<typeof EsploraTx>;
 
 const Outspend = z.object({
   spent: z.boolean(),

@@ -19,7 +19,6 @@ import type { Action } from "./schemas.ts";
 import { ETHERSCAN_RECORD_WINDOW, RecordLister } from "./window.ts";
 
 export { throttleCheck } from "./api.ts";
-export { ETHERSCAN_FREE_RECORD_WINDOW, ETHERSCAN_RECORD_WINDOW } from "./window.ts";
 
 export type EtherscanFlavor = "etherscan-v2" | "blockscout";
 

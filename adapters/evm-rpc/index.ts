@@ -27,8 +27,6 @@ import { isUnsupported, rpcCaller, urlSecrets } from "./provider.ts";
 import { RangedCalls } from "./ranged.ts";
 import { tokenRows, valueRows } from "./rows.ts";
 
-export { isRangeRefusal, isUnsupported, RpcError } from "./provider.ts";
-
 export type TraceMode = "auto" | "trace_filter" | "scan";
 
 export interface EvmRpcSourceOptions

@@ -86,5 +86,3 @@ export function createApp(services: Services, opts: AppOptions = {}) {
   });
   return app;
 }
-
-export type App = ReturnType<typeof createApp>;

@@ -46,7 +46,6 @@ export function publicLabel(l: LabelRecord): PublicLabel {
   };
 }
 
-/** Screening answers from labels (exposure joins in with tracing). Validates every item before any lookup. */
 /** Direct and indirect exposure of one address (the trace service's). */
 export type ExposureLookup = (
   chain: string,
@@ -54,6 +53,7 @@ export type ExposureLookup = (
   hops: number,
 ) => Promise<{ risk: Risk; direct: unknown[]; indirect: unknown[] }>;
 
+/** Screening answers from labels (exposure joins in with tracing). Validates every item before any lookup. */
 export class ScreenService {
   constructor(
     private readonly labels: LabelService,

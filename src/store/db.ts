@@ -675,7 +675,6 @@ async function appendTyped(app: DuckDBAppender, cols: (IntColumn | string)[], co
  * The INTEGER vector's own item array (a field node-api keeps private), so whole chunks copy at once;
  * undefined if this node-api version lays vectors out differently (callers then go item by item).
  */
-/** The vector's own typed array (node-api keeps it private), or undefined when that changes. */
 function rawItems(v: DuckDBVector, rows: number): Int32Array | BigInt64Array | undefined {
   const items = (v as unknown as { items?: unknown }).items;
   const ok =

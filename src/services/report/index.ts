@@ -4,8 +4,7 @@ import type { EvidencePackage } from "../evidence.ts";
 import type { FlowTrace } from "./flow.ts";
 import { renderReport } from "./html.ts";
 
-export { assetInfo, type FlowTrace } from "./flow.ts";
-export { type ReportInput, renderReport } from "./html.ts";
+export { assetInfo } from "./flow.ts";
 export { flowSvg } from "./svg.ts";
 
 /** The chain's native asset, for amounts of nodes no endpoint names. */
