@@ -114,7 +114,7 @@ describe("trace service with on-demand expansion", () => {
         `chain,address,label,category,source,confidence,program,reference,cluster_defining\nbitcoin,${hop2},Terror wallet,terrorism_financing,test,60,,,false\n`,
       ),
       "tf.csv",
-      "csv",
+      { format: "csv", dataset: "tf" }, // exch.csv has the same source: a dataset of its own
     );
     const r = await s.traces.exposure("bitcoin", sc.V, { hops: 3, direction: "out" });
     const tf = r.indirect.find((e) => e.category === "terrorism_financing");

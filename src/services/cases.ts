@@ -6,7 +6,7 @@ import type { LabelRecord } from "../domain.ts";
 import { BadInputError, ConflictError, NotFoundError } from "../errors.ts";
 import { jsonSafe } from "../json.ts";
 import { exportTagPack } from "../labels/tagpack.ts";
-import { CONFIDENCE_LEVELS, normalizeCategory } from "../labels/taxonomy.ts";
+import { CONFIDENCE_LEVELS, requireCategory } from "../labels/taxonomy.ts";
 import { CaseStore, type CaseWallet } from "../store/cases.ts";
 import type { Store } from "../store/db.ts";
 import type { EvidenceService } from "./evidence.ts";
@@ -90,9 +90,7 @@ export class CaseService {
     await this.get(name);
     const chain = getChain(chainName);
     const address = normalizeAddress(chain.name, rawAddress);
-    const category = o.category ? normalizeCategory(o.category) : null;
-    if (category !== null && !/^[a-z0-9_]+$/.test(category))
-      throw new BadInputError(`category "${o.category}" is not a TagPack category id`);
+    const category = o.category ? requireCategory(o.category) : null;
     await this.db.upsertWallet(name, {
       chain: chain.name,
       address,
