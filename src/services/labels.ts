@@ -5,6 +5,7 @@ import { gunzipSync } from "node:zlib";
 import { getChain, normalizeAddress, sameAddressSpace } from "../chains.ts";
 import type { LabelDataset, LabelRecord, StoredLabel } from "../domain.ts";
 import { BadInputError } from "../errors.ts";
+import { caseWalletLabel } from "../labels/case-wallets.ts";
 import { exportLabelCsv, parseLabelCsv } from "../labels/csv.ts";
 import { parseEvmLabels } from "../labels/evm-labels.ts";
 import { parseNbctfCsv } from "../labels/nbctf.ts";
@@ -345,12 +346,15 @@ export class LabelService {
     if (addresses.length === 0) return out;
     const space = new Set(sameAddressSpace(chain));
     const unique = [...new Set(addresses)];
-    for (const l of await this.db.byAddresses(unique)) {
-      if (!space.has(l.chain)) continue;
+    const add = (l: LabelRecord) => {
+      if (!space.has(l.chain)) return;
       const list = out.get(l.address) ?? [];
       list.push(l);
       out.set(l.address, list);
-    }
+    };
+    for (const l of await this.db.byAddresses(unique)) add(l);
+    // a wallet flagged in a case is an attribution from the moment it is added
+    for (const w of await this.db.caseWalletsFor(unique)) add(caseWalletLabel(w.caseName, w));
     // A cluster-defining label (e.g. an exchange's reserve wallets) applies to every member of its cluster.
     for (const r of await this.db.clusterDefiningFor(unique)) {
       if (!space.has(r.chain) || r.clusterChain !== r.chain) continue;

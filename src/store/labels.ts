@@ -35,6 +35,16 @@ export interface DatasetDiff {
   removedSample: { chain: string; address: string; label: string; category: string }[];
 }
 
+/** A wallet flagged in a case, as stored (case_wallets). */
+export interface CaseWalletLabel {
+  chain: string;
+  address: string;
+  label: string | null;
+  category: string | null;
+  note: string | null;
+  caseName: string;
+}
+
 /** A label on another member of an address's cluster: `target` is the address asked about. */
 export interface ClusterDefiningLabel extends StoredLabel {
   target: string;
@@ -147,6 +157,19 @@ export class LabelStore {
       });
       return diff;
     });
+  }
+
+  /** Wallets flagged in cases on any of these addresses, whatever their chain. */
+  async caseWalletsFor(addresses: string[]): Promise<CaseWalletLabel[]> {
+    const rows = await this.store.all("labels.case_wallets_for", { addresses: listValue(addresses) });
+    return rows.map((r) => ({
+      chain: text(r, "chain"),
+      address: text(r, "address"),
+      label: textOrNull(r, "label"),
+      category: textOrNull(r, "category"),
+      note: textOrNull(r, "note"),
+      caseName: text(r, "case_name"),
+    }));
   }
 
   /** Filters are optional (null = any); by chain, address, category, dataset, label. */
