@@ -1,7 +1,7 @@
 // Issue 17 point 6 (labels never lost or invented) and issue 16's guard on authority datasets.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../src/api/app.ts";
 import type { Services } from "../src/services/index.ts";
 import { MAX_REMOVED_SHARE } from "../src/services/labels.ts";
@@ -44,13 +44,14 @@ function agencyPack(folder: string, creator: string, addresses: string[], label 
   return file;
 }
 
-let s: Services;
-beforeAll(async () => {
-  s = await testServices("datasets");
-});
-afterAll(() => s?.close());
-
 describe("dataset identity comes from the file's content", () => {
+  // a store per test: tests run in a random order
+  let s: Services;
+  beforeEach(async () => {
+    s = await testServices("datasets");
+  });
+  afterEach(() => s?.close());
+
   it("keeps two agencies' tagpack.yaml files side by side", async () => {
     const a = await s.labels.importFile(agencyPack("agency-a", "Agency A", BTC.slice(0, 3)));
     const b = await s.labels.importFile(agencyPack("agency-b", "Agency B", BTC.slice(2, 5)));
@@ -69,6 +70,7 @@ describe("dataset identity comes from the file's content", () => {
   });
 
   it("a new edition replaces only the same publisher's dataset and says what it removed", async () => {
+    await s.labels.importFile(agencyPack("agency-a", "Agency A", BTC.slice(0, 3)));
     const v1 = BTC;
     const file = agencyPack("agency-c", "Agency C", v1);
     const first = await s.labels.importFile(file);
@@ -109,6 +111,7 @@ describe("dataset identity comes from the file's content", () => {
   });
 
   it("refuses a dataset name held by another format or a publication", async () => {
+    await s.labels.importFile(agencyPack("agency-a", "Agency A", BTC.slice(0, 3)));
     const pack = agencyPack("agency-e", "Agency E", BTC.slice(0, 1));
     await expect(s.labels.importFile(pack, { dataset: "ofac-sdn" })).rejects.toThrow(
       'dataset "ofac-sdn" is the ofac-sdn publication\'s; a tagpack file cannot use it',
