@@ -240,7 +240,9 @@ describe("cases", () => {
     });
     await cv.cases.addNote("op-desert", "vendor pays a listed financier");
     await cv.cases.addQuery("op-desert", "vendor");
-    await expect(cv.cases.addWallet("op-desert", "bitcoin", `${V.slice(0, -1)}x`)).rejects.toThrow(/address/i);
+    await expect(cv.cases.addWallet("op-desert", "bitcoin", `${V.slice(0, -1)}x`)).rejects.toThrow(
+      /address/i,
+    );
     await expect(cv.cases.addQuery("op-desert", "missing")).rejects.toThrow(/no saved query/);
     await expect(cv.cases.create("op-desert")).rejects.toThrow(/exists/);
     const cs = await cv.cases.get("op-desert");
@@ -255,7 +257,11 @@ describe("cases", () => {
 
     const other = await btcServices(dir, "agency-b", server.url);
     try {
-      await other.labels.importBytes(Buffer.from(await cv.cases.tagpack("op-desert")), "case.yaml", "tagpack");
+      await other.labels.importBytes(
+        Buffer.from(await cv.cases.tagpack("op-desert")),
+        "case.yaml",
+        "tagpack",
+      );
       const got = await other.labels.all({});
       const pick = (l: {
         chain: string;
