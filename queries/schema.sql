@@ -1,4 +1,4 @@
--- schema: the current full schema (version 6). Fresh files are created from this;
+-- schema: the current full schema (version 7). Fresh files are created from this;
 -- older files are brought here by queries/migrations/*.sql. A test checks both give the same tables.
 CREATE TABLE schema_version (
   version INTEGER NOT NULL,
@@ -108,7 +108,8 @@ CREATE TABLE label_imports (
   source_hash VARCHAR,
   rows INTEGER NOT NULL,
   skipped INTEGER NOT NULL,
-  imported_at TIMESTAMP NOT NULL
+  imported_at TIMESTAMP NOT NULL,
+  authority BOOLEAN DEFAULT false
 );
 
 CREATE TABLE clusters (

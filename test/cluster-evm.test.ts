@@ -54,6 +54,12 @@ const names = [
   "w", // funds p1 and p2
   "p1", // p1 and p2 pay hot directly; hot then sweeps exactly that to cold
   "p2",
+  "l1", // l1 and l2 pay LD, a deposit address labelled as the exchange's, which sweeps all to hot
+  "l2",
+  "ld",
+  "k1", // k1 pays LK (labelled exchange), swept exactly to hot; k2 pays LK, which keeps it
+  "k2",
+  "lk",
 ] as const;
 type Name = (typeof names)[number];
 const wallet = {} as Record<Name, HDNodeWallet>;
@@ -105,6 +111,10 @@ beforeAll(async () => {
     "g2",
     "g3",
     "w",
+    "l1",
+    "l2",
+    "k1",
+    "k2",
   ] as const)
     await setBalance(n, 10n * ETH);
 
@@ -154,10 +164,21 @@ beforeAll(async () => {
   await pay("g3", "g", ETH / 2n);
   await pay("g", "x", ETH / 10n);
 
+  // LD is labelled as the exchange's and forwards all it receives to the hot wallet: a deposit address
+  txid.l1 = await pay("l1", "ld", ETH / 4n);
+  txid.l2 = await pay("l2", "ld", ETH / 8n);
+  txid.ld = await sweep("ld", "hot");
+  // LK, labelled too, sweeps K1's payment but keeps K2's: it does not forward all it receives
+  await pay("k1", "lk", ETH / 4n);
+  await sweep("lk", "hot");
+  await pay("k2", "lk", ETH / 8n);
+
   const labels = [
     "chain,address,label,category,source,confidence,program,reference,cluster_defining",
     `anvil,${addr.hot},Test Exchange hot wallet,exchange,test,50,,,false`,
     `anvil,${addr.cold},Test Exchange cold wallet,exchange,test,50,,,false`,
+    `anvil,${addr.ld},Test Exchange,exchange,test,50,,,false`,
+    `anvil,${addr.lk},Test Exchange,exchange,test,50,,,false`,
   ].join("\n");
   s = await createServices(
     loadConfig(
@@ -171,7 +192,7 @@ beforeAll(async () => {
     ),
   );
   const imported = await s.labels.importBytes(Buffer.from(`${labels}\n`), "x.csv", "csv");
-  expect(imported.rows).toBe(2);
+  expect(imported.rows).toBe(4);
   await s.ingest.ingest("anvil", Object.values(addr));
   clusterer = new DepositClusterer(s.store, s.labels);
   // clustered before any test reads the partition (tests that recluster end with the defaults)
@@ -200,11 +221,35 @@ describe("EVM deposit-address clustering (anvil)", () => {
 
   it("detects the sweeping deposit addresses and nothing else", async () => {
     const r = await clusterer.cluster("anvil");
-    expect(detected(r)).toEqual([addr.d1, addr.d2].sort());
+    expect(detected(r)).toEqual([addr.d1, addr.d2, addr.ld].sort());
     for (const d of r.depositAddresses) {
       expect(d).toMatchObject({ exchange: "Test Exchange hot wallet", forwards: 1 });
     }
-    expect(r).toMatchObject({ clusters: 1, merges: 1 });
+    expect(r).toMatchObject({ clusters: 2, merges: 2 });
+  });
+
+  it("finds a deposit address labelled as the exchange's when it forwards all it receives (issue 17 point 9)", async () => {
+    const r = await clusterer.cluster("anvil");
+    // LD carries the exchange's label and sweeps L1's and L2's payments to the hot wallet
+    expect(r.depositAddresses.find((d) => d.address === addr.ld)).toEqual({
+      address: addr.ld,
+      exchange: "Test Exchange hot wallet",
+      forwards: 1,
+    });
+    const info = await s.clusters.show("anvil", addr.l1);
+    expect(info.members).toEqual([addr.l1, addr.l2].sort());
+    expect(info.evidence).toHaveLength(1);
+    expect(info.evidence[0]).toMatchObject({ txid: txid.l2, addresses: [addr.l2, addr.l1], confidence: 80 });
+    expect(parseDepositHeuristic(info.evidence[0]!.heuristic)).toEqual({
+      deposit: addr.ld,
+      forwardTxid: txid.ld,
+    });
+    // LK keeps K2's payment, and the hot wallet keeps every sweep after it moved P1's and P2's
+    // payments to cold: labelled exchange addresses that keep anything are no deposit addresses
+    expect(detected(r)).not.toContain(addr.lk);
+    expect(detected(r)).not.toContain(addr.hot);
+    expect(await clusterOf("k1")).toBeUndefined();
+    expect(await clusterOf("p1")).toBeUndefined();
   });
 
   it("merges the senders of one deposit address, with evidence naming it and the sweep", async () => {
@@ -223,7 +268,7 @@ describe("EVM deposit-address clustering (anvil)", () => {
 
   it("keeps deposit addresses, the exchange and other actors out of the customer clusters", async () => {
     const part = await s.clusters.partition("anvil");
-    expect([...part.keys()].sort()).toEqual([addr.a1, addr.a2].sort());
+    expect([...part.keys()].sort()).toEqual([addr.a1, addr.a2, addr.l1, addr.l2].sort());
     // B1 is the only sender of D2: a cluster of one
     expect((await s.clusters.show("anvil", addr.b1)).size).toBe(1);
     for (const n of [
@@ -239,6 +284,10 @@ describe("EVM deposit-address clustering (anvil)", () => {
       "g2",
       "g3",
       "treasury",
+      "ld",
+      "lk",
+      "k1",
+      "k2",
     ] as const) {
       expect(part.has(addr[n]), n).toBe(false);
     }
@@ -247,30 +296,33 @@ describe("EVM deposit-address clustering (anvil)", () => {
   it("window and fee bounds are parameters; every run replaces the chain's clusters", async () => {
     // D1's first receipt is 9 blocks before its sweep
     const narrow = await clusterer.cluster("anvil", { windowBlocks: 8 });
-    expect(detected(narrow)).toEqual([addr.d2]);
-    expect(narrow).toMatchObject({ clusters: 0, merges: 0 });
+    expect(detected(narrow)).toEqual([addr.d2, addr.ld].sort());
+    expect(narrow).toMatchObject({ clusters: 1, merges: 1 });
     expect(await clusterOf("a1")).toBeUndefined();
-    expect((await s.store.sql("SELECT count(*)::INTEGER AS n FROM cluster_evidence"))[0]).toEqual({ n: 0 });
+    // only L1 and L2's merge is left
+    expect((await s.store.sql("SELECT count(*)::INTEGER AS n FROM cluster_evidence"))[0]).toEqual({ n: 1 });
     expect(detected(await clusterer.cluster("anvil", { windowBlocks: 9 }))).toEqual(
-      [addr.d1, addr.d2].sort(),
+      [addr.d1, addr.d2, addr.ld].sort(),
     );
     // the sweep paid 21000 * 2 gwei of gas: a smaller allowance misses it, tokens are unaffected
     const fee = 21_000n * GAS_PRICE;
     expect(detected(await clusterer.cluster("anvil", { maxFeeWei: fee - 1n }))).toEqual([addr.d2]);
-    expect(detected(await clusterer.cluster("anvil", { maxFeeWei: fee }))).toEqual([addr.d1, addr.d2].sort());
+    expect(detected(await clusterer.cluster("anvil", { maxFeeWei: fee }))).toEqual(
+      [addr.d1, addr.d2, addr.ld].sort(),
+    );
     // an allowance beyond 64 bits binds as HUGEINT; so loose a bound takes P1's and P2's partial
     // payments for sweeps (E and G stay out: they also pay someone else)
     expect(detected(await clusterer.cluster("anvil", { maxFeeWei: 10n ** 30n }))).toEqual(
-      [addr.d1, addr.d2, addr.p1, addr.p2].sort(),
+      [addr.d1, addr.d2, addr.ld, addr.p1, addr.p2].sort(),
     );
     const service = await clusterer.cluster("anvil", { serviceThreshold: 2 });
-    expect(service.clusters).toBe(1);
+    expect(service.clusters).toBe(2);
     expect((await s.clusters.show("anvil", addr.a2)).isService).toBe(true);
     await clusterer.cluster("anvil");
     expect(
       (await s.store.sql("SELECT count(*)::INTEGER AS n FROM clusters WHERE chain = 'anvil'"))[0],
     ).toEqual({
-      n: 1,
+      n: 2,
     });
   });
 

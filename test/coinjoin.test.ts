@@ -28,9 +28,10 @@ function join(
   chain: DevChain,
   inputs: Utxo[],
   to: { address?: string; script?: string; value: bigint }[],
+  opts: { sequence?: number; version?: number } = {},
 ): UtxoTx {
   const fee = sum(inputs.map((u) => u.value)) - sum(to.map((o) => o.value));
-  const sent = chain.send({ from: inputs, to, fee });
+  const sent = chain.send({ from: inputs, to, fee, ...opts });
   chain.mine();
   return utxoTx(chain, sent.txid);
 }
@@ -182,10 +183,13 @@ describe("Wasabi", () => {
       chain.fund(chain.wallet(`ws${i % 20}`).newAddress(i % 3 === 0 ? "p2tr" : "p2wpkh"), v),
     );
     chain.mine();
+    // WalletWasabi signs rounds as version 1, locktime 0, final sequences (SigningState)
+    const wasabi = { sequence: 0xffffffff, version: 1 };
     const tx = join(
       chain,
       inputs,
       outs.map((v, i) => ({ address: fresh(chain, `ws${i % 20}`, i % 2 ? "p2tr" : "p2wpkh"), value: v })),
+      wasabi,
     );
     expect(tx.inputs.map((i) => i.scriptType)).toEqual(expect.arrayContaining(["v1_p2tr", "v0_p2wpkh"]));
     const m = detectCoinJoin(tx);
@@ -200,6 +204,7 @@ describe("Wasabi", () => {
       chain2,
       inputs2,
       outs.map((v, i) => ({ address: fresh(chain2, `u${i % 20}`), value: v })),
+      wasabi,
     );
     expect(detectCoinJoin(tx2)).toBeNull();
   });

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { copyFile, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parse as parseCsv } from "csv-parse/sync";
 import { XMLParser } from "fast-xml-parser";
@@ -217,23 +217,35 @@ describe("--offline", () => {
 });
 
 describe("cases", () => {
+  // on a copy of the store: a case wallet is a label at once (issue 17 point 6), and the tests above,
+  // run in any order, trace through the wallets flagged here
+  let cv: Services;
+  beforeAll(async () => {
+    await s.store.checkpoint();
+    await copyFile(join(dir, "evidence.duckdb"), join(dir, "cases.duckdb"));
+    cv = await btcServices(dir, "cases", server.url);
+  });
+  afterAll(() => cv?.close());
+
   it("groups wallets, notes and queries; its TagPack re-imports to the same labels", async () => {
-    await s.cases.create("op-desert", { title: "Vendor financing", description: "darknet vendor to SDGT" });
-    await s.cases.addWallet("op-desert", "bitcoin", V, {
+    await cv.cases.create("op-desert", { title: "Vendor financing", description: "darknet vendor to SDGT" });
+    await cv.cases.addWallet("op-desert", "bitcoin", V, {
       label: "Vendor V",
       category: "market",
       note: "from seizure",
     });
-    await s.cases.addWallet("op-desert", "bitcoin", hop1.address(), {
+    await cv.cases.addWallet("op-desert", "bitcoin", hop1.address(), {
       label: "Vendor peel hop",
       category: "market",
     });
-    await s.cases.addNote("op-desert", "vendor pays a listed financier");
-    await s.cases.addQuery("op-desert", "vendor");
-    await expect(s.cases.addWallet("op-desert", "bitcoin", `${V.slice(0, -1)}x`)).rejects.toThrow(/address/i);
-    await expect(s.cases.addQuery("op-desert", "missing")).rejects.toThrow(/no saved query/);
-    await expect(s.cases.create("op-desert")).rejects.toThrow(/exists/);
-    const cs = await s.cases.get("op-desert");
+    await cv.cases.addNote("op-desert", "vendor pays a listed financier");
+    await cv.cases.addQuery("op-desert", "vendor");
+    await expect(cv.cases.addWallet("op-desert", "bitcoin", `${V.slice(0, -1)}x`)).rejects.toThrow(
+      /address/i,
+    );
+    await expect(cv.cases.addQuery("op-desert", "missing")).rejects.toThrow(/no saved query/);
+    await expect(cv.cases.create("op-desert")).rejects.toThrow(/exists/);
+    const cs = await cv.cases.get("op-desert");
     expect(cs.wallets.map((w) => [w.address, w.label, w.category])).toEqual(
       [
         [V, "Vendor V", "market"],
@@ -245,7 +257,11 @@ describe("cases", () => {
 
     const other = await btcServices(dir, "agency-b", server.url);
     try {
-      await other.labels.importBytes(Buffer.from(await s.cases.tagpack("op-desert")), "case.yaml", "tagpack");
+      await other.labels.importBytes(
+        Buffer.from(await cv.cases.tagpack("op-desert")),
+        "case.yaml",
+        "tagpack",
+      );
       const got = await other.labels.all({});
       const pick = (l: {
         chain: string;
@@ -255,13 +271,13 @@ describe("cases", () => {
         confidence: number;
         reference: string | null;
       }) => [l.chain, l.address, l.label, l.category, l.confidence, l.reference];
-      expect(got.map(pick).sort()).toEqual((await s.cases.attributions("op-desert")).map(pick).sort());
+      expect(got.map(pick).sort()).toEqual((await cv.cases.attributions("op-desert")).map(pick).sort());
     } finally {
       other.close();
     }
 
     const out = join(dir, "case-export");
-    const files = await s.cases.exportTo("op-desert", out, s.evidence);
+    const files = await cv.cases.exportTo("op-desert", out, cv.evidence);
     expect(files).toEqual(
       expect.arrayContaining([
         "case.json",

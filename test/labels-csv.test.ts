@@ -25,8 +25,8 @@ describe("parseLabelCsv", () => {
       'tron,TV6MuMXfmLbBqPZvBHdwFsDnQeVfnmiuSi,"multi\nline ""quoted""",terrorism_financing,NBCTF,,,,',
       "bsc,0x28c6c06298d514db089934071355e5743bf21d60,BSC wallet,bridge,src,authority_data,,ref,yes",
     ].join("\n");
-    const ds = parseLabelCsv(text, { sourceFile: "/x/y/my-labels.csv" });
-    expect(ds.dataset).toBe("csv:my-labels.csv");
+    const ds = parseLabelCsv(text, { sourceFile: "/x/y/my-labels.csv", dataset: "my-labels" });
+    expect(ds.dataset).toBe("my-labels");
     expect(ds.format).toBe("csv");
     expect(ds.skipped).toEqual([]);
     expect(ds.labels).toEqual([
@@ -83,7 +83,25 @@ describe("parseLabelCsv", () => {
         actor: null,
       },
     ]);
-    expect(parseLabelCsv(text).dataset).toBe("csv");
+    // the file name never names the dataset: several sources need an explicit one, a single source names it
+    expect(() => parseLabelCsv(text, { sourceFile: "/x/y/my-labels.csv" })).toThrow(
+      /this file has 4 \(https:\/\/binance.com, manual, NBCTF, \.\.\.\): pass --dataset NAME/,
+    );
+    const one = [header, "bitcoin,34xp4vRoCGJym3xR7yCVPFHoCNxv4Twseo,B,exchange,agency-a,50,,,true"].join(
+      "\n",
+    );
+    expect(parseLabelCsv(one, { sourceFile: "tagpack.csv" }).dataset).toBe("csv:agency-a");
+  });
+
+  it("refuses a category outside the taxonomy with the valid ones", () => {
+    const text = [
+      header,
+      "bitcoin,34xp4vRoCGJym3xR7yCVPFHoCNxv4Twseo,B,exchange,s,50,,,true",
+      "bitcoin,1Archive1n2C579dMsAu3iC6tWzuQJz8dN,A,crypto launderer,s,50,,,false",
+    ].join("\n");
+    expect(() => parseLabelCsv(text)).toThrow(
+      /category "crypto launderer" \(line 3\) is not in the GraphSense concept taxonomy; valid categories: abuse, account_hack, atm, .*white_usage$/,
+    );
   });
 
   it("skips bad rows with line numbers and reasons", () => {
@@ -145,17 +163,19 @@ describe("parseLabelCsv", () => {
   it("requires a header; matches columns by name", () => {
     expect(() => parseLabelCsv("bitcoin,34xp4vRoCGJym3xR7yCVPFHoCNxv4Twseo,x\n")).toThrow(BadInputError);
     expect(() => parseLabelCsv("chain,address,label,label\n")).toThrow(/repeats/);
-    expect(parseLabelCsv(`${header}\n`).labels).toEqual([]);
-    expect(parseLabelCsv("").labels).toEqual([]);
+    expect(parseLabelCsv(`${header}\n`, { dataset: "d" }).labels).toEqual([]);
+    expect(parseLabelCsv("", { dataset: "d" }).labels).toEqual([]);
+    expect(() => parseLabelCsv("")).toThrow(/pass --dataset/);
     const ds = parseLabelCsv(
       "\ufeffLabel,Address,Chain,notes\nWallet,34xp4vRoCGJym3xR7yCVPFHoCNxv4Twseo,BTC,ignored\n",
+      { dataset: "mine" },
     );
     expect(ds.labels[0]).toMatchObject({
       chain: "bitcoin",
       label: "Wallet",
       category: "unknown",
       confidence: 5,
-      source: "csv",
+      source: "mine",
       clusterDefining: false,
     });
   });
@@ -167,10 +187,10 @@ describe("parseLabelCsv", () => {
       "ethereum,0x47ac0fb4f2d84898e4d9e7b4dab3c24507a6d503,x,sanction,OFAC SDN,authority_data,CYBER2;DPRK3,uid 1,false",
       "litecoin,LQ3B36Yv2rBTxdgAdYpU2UcEZsaNwXeATk,ltc,scam,s,10,,,false",
     ].join("\n");
-    const first = parseLabelCsv(text);
+    const first = parseLabelCsv(text, { dataset: "x" });
     expect(first.labels).toHaveLength(3);
     expect(first.labels[0]?.label).toBe('padded, "label"');
-    const again = parseLabelCsv(exportLabelCsv(first.labels));
+    const again = parseLabelCsv(exportLabelCsv(first.labels), { dataset: "x" });
     expect(again.skipped).toEqual([]);
     expect(again.labels).toEqual(first.labels);
 
@@ -178,7 +198,7 @@ describe("parseLabelCsv", () => {
     const tp = await readTagPackFile(bundled("exchanges/exchange-wallets-binance.yaml"));
     const evm = await readEvmLabelsFile(DAWSBOT);
     const all = [...tp.labels, ...evm.labels];
-    const back = parseLabelCsv(exportLabelCsv(all));
+    const back = parseLabelCsv(exportLabelCsv(all), { dataset: "x" });
     expect(back.skipped).toEqual([]);
     expect(sortLabels(back.labels)).toEqual(sortLabels(all));
     expect(exportLabelCsv([]).trim()).toBe(`${header},actor,currency`);
@@ -188,7 +208,7 @@ describe("parseLabelCsv", () => {
 describe("evm-labels", () => {
   it("parses the dawsbot multi-chain array", async () => {
     const ds = await readEvmLabelsFile(DAWSBOT);
-    expect(ds.dataset).toBe("evm-labels:eth_labels_dawsbot_2024-06_exchange_bridge_mixer_risk.json");
+    expect(ds.dataset).toBe("evm-labels:dawsbot/eth-labels");
     expect(ds.format).toBe("evm-labels");
     expect(ds.labels).toHaveLength(2780);
     expect(ds.skipped).toHaveLength(159);

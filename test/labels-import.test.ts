@@ -79,9 +79,15 @@ describe("label imports into the store", () => {
     const tornadoCount = (await ofacRows()).filter((r) => r.program === "CYBER2;DPRK3").length;
     expect(tornadoCount).toBeGreaterThan(0);
 
-    // re-importing the 2025-11-19 XML (already imported once) must still replace the older snapshot
-    const r = await s.labels.importFile(OFAC_XML);
-    expect(r.unchanged).toBe(false);
+    // re-importing the 2025-11-19 XML (already imported once) must still replace the older snapshot; the
+    // Tornado Cash delisting removes 90 of 704 addresses, more than the 10% an import removes without --force
+    await expect(s.labels.importFile(OFAC_XML)).rejects.toThrow(
+      /would remove 90 of the 704 addresses \(12\.8%.*authority dataset "ofac-sdn".*--force/,
+    );
+    expect((await s.labels.forAddresses("ethereum", [tornado])).get(tornado)).toHaveLength(2);
+    const r = await s.labels.importFile(OFAC_XML, { force: true });
+    expect(r).toMatchObject({ unchanged: false, removedAddresses: 90, authority: true });
+    expect(r.removed).toBeGreaterThanOrEqual(90);
     expect((await s.labels.forAddresses("ethereum", [tornado])).get(tornado)).toBeUndefined();
     expect(new Set((await ofacRows()).map((x) => `${x.currency}|${x.address}|${x.program}`)).size).toBe(758);
   });
@@ -91,7 +97,11 @@ describe("label imports into the store", () => {
     try {
       const results = await importDefaultLabels(fresh);
       expect(results.map((r) => r.dataset)).toEqual(
-        expect.arrayContaining(["ofac-sdn", "nbctf", "tagpack:exchange-wallets-binance"]),
+        expect.arrayContaining([
+          "ofac-sdn",
+          "nbctf",
+          "tagpack:Binance reserve wallets (GraphSense Core Team)",
+        ]),
       );
       expect(results.every((r) => r.rows > 0)).toBe(true);
       const exch = await fresh.screen.screen([

@@ -274,7 +274,7 @@ describe("trace --format html on a real store", () => {
         ].join("\n"),
       ),
       "l.csv",
-      "csv",
+      { format: "csv", dataset: "report" }, // two sources: one dataset named here
     );
     // fetched here, so each test below reads the same stored data whatever order they run in
     await s.traces.trace({ chain: "bitcoin", addresses: [V], maxHops: 4 });

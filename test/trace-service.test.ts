@@ -74,7 +74,7 @@ beforeAll(async () => {
   await scr.labels.importBytes(
     csv(`bitcoin,${hop2},Terror wallet,terrorism_financing,test,60,,,false`),
     "tf.csv",
-    "csv",
+    { format: "csv", dataset: "tf" }, // exch.csv has the same source: a dataset of its own
   );
   await scr.labels.importBytes(
     csv(`bitcoin,${hop1},SDN party,sanction,OFAC,60,SDGT,,false`),
@@ -138,7 +138,7 @@ describe("trace service with on-demand expansion", () => {
         `chain,address,label,category,source,confidence,program,reference,cluster_defining\nbitcoin,${hop2},Terror wallet,terrorism_financing,test,60,,,false\n`,
       ),
       "tf.csv",
-      "csv",
+      { format: "csv", dataset: "tf" }, // exch.csv has the same source: a dataset of its own
     );
     const r = await exp.traces.exposure("bitcoin", sc.V, { hops: 3, direction: "out" });
     const tf = r.indirect.find((e) => e.category === "terrorism_financing");

@@ -145,6 +145,20 @@ export const LabelImportRequestSchema = z
     format: z.enum(["ofac-sdn", "tagpack", "nbctf", "csv", "evm-labels"]).optional(),
     content: z.string().min(1),
     encoding: z.enum(["utf8", "base64"]).default("utf8"),
+    dataset: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .openapi({ description: "import into this dataset instead of the one the file's content names" }),
+    force: z
+      .boolean()
+      .default(false)
+      .openapi({ description: "replace even if more than 10% of the dataset's addresses would be removed" }),
+    authority: z
+      .boolean()
+      .default(false)
+      .openapi({ description: "mark the dataset as an authority's (its replacements are guarded)" }),
   })
   .openapi("LabelImportRequest");
 
@@ -158,6 +172,15 @@ export const LabelImportResultSchema = z
     skipped: z.number(),
     unchanged: z.boolean().openapi({ description: "the same bytes were imported before: nothing changed" }),
     skippedSample: z.array(z.object({ address: z.string(), reason: z.string() })),
+    skippedReasons: z.array(z.object({ reason: z.string(), count: z.number() })),
+    added: z.number().openapi({ description: "labels added to the dataset" }),
+    removed: z.number().openapi({ description: "labels of the dataset this import removed" }),
+    removedAddresses: z.number().openapi({ description: "addresses left with no label of the dataset" }),
+    previousRows: z.number(),
+    removedSample: z.array(
+      z.object({ chain: z.string(), address: z.string(), label: z.string(), category: z.string() }),
+    ),
+    authority: z.boolean().openapi({ description: "the dataset is an authority's (guarded replacements)" }),
   })
   .openapi("LabelImportResult");
 

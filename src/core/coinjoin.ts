@@ -1,13 +1,14 @@
 /**
- * CoinJoin detection over one transaction's shape (values, script types, counts, order).
+ * CoinJoin detection over one transaction's shape (values, script types, counts, order, sequences).
  *
- * Rules and constants come from published detectors:
- * - Dumplings (nopara73/Dumplings, Scanning/Scanner.cs, Constants.cs): Wasabi 1.x, Wasabi 2.x
- *   (WabiSabi denominations, ordering), Samourai mix (the SCDH of Stütz et al. 2022, improved).
- * - graphsense-lib (db/asynchronous/services/heuristics_service.py): Whirlpool Tx0 (pool fees, premix
- *   window), Whirlpool mix bounds, JoinMarket distinct-script conditions.
- * - Samourai whirlpool-client Tx0Service: a Tx0 is premix outputs + coordinator fee + change + one OP_RETURN.
- * - BlockSci (citp/BlockSci, heuristics/tx_identification.cpp `isCoinjoin`): the generic equal-output rule.
+ * Every rule states the protocol's published parameters, with the source in docs/clustering.md:
+ * - Samourai Whirlpool and its Ashigaru fork (whirlpool-server/-client, ExtLibJ, Ashigaru pools): pools,
+ *   coordinator fees, Tx0 limits, and the server's output check (any bech32/bech32m address).
+ * - WalletWasabi: Wasabi 1 (ZeroLink, CoordinatorRoundConfig) and Wasabi 2 (WabiSabiConfig,
+ *   DenominationBuilder, SigningState, the client's AbsoluteMinInputCount).
+ * - JoinMarket (jmclient configure.py) and, for the generic rule, BlockSci's `isCoinjoin`.
+ * Published detectors (Dumplings, graphsense-lib) supplied the tolerances the protocols leave open.
+ * The tests run the rules on real mainnet transactions (test/fixtures/coinjoin/).
  *
  * Confidence is 0..100: how sure we are the transaction is a CoinJoin of that kind.
  */
@@ -37,26 +38,49 @@ export function isCollaborative(kind: CoinJoinKind): boolean {
 }
 
 const P2WPKH = "v0_p2wpkh";
+const P2WSH = "v0_p2wsh";
 const P2TR = "v1_p2tr";
 const OP_RETURN = "op_return";
+/** Native segwit outputs of any version: what a bech32/bech32m address pays to. */
+const BECH32_OUTPUTS: ReadonlySet<string> = new Set([P2WPKH, P2WSH, P2TR]);
 
-/** First blocks each protocol can appear in (Dumplings Constants.cs); unconfirmed txs are never gated. */
+/** First blocks each protocol can appear in; unconfirmed transactions are never gated by these. */
 const FIRST_JOINMARKET_HEIGHT = 392_300;
+/** The first Whirlpool mix (0.05 BTC pool, a554db79…, 2019-04-17). */
+const FIRST_WHIRLPOOL_HEIGHT = 572_030;
 const FIRST_WASABI_HEIGHT = 530_500;
-const FIRST_WHIRLPOOL_HEIGHT = 570_000;
+/** The first WabiSabi round (zkSNACKs, June 2022; Dumplings FirstWasabi2Block). */
 const FIRST_WASABI2_HEIGHT = 741_213;
+/**
+ * zkSNACKs, the only Wasabi 1 coordinator, stopped all coordination on 2024-06-01 (WalletWasabi release
+ * 2.0.8, terms of 2024-05-09). A round is mined within hours of its signing: blocks after 2024-06-02
+ * 00:00 UTC (and unconfirmed transactions, which are later still) hold none.
+ */
+export const WASABI1_LAST_BLOCK_TIME = Date.UTC(2024, 5, 2) / 1000;
 
-/** Whirlpool pools (denomination, coordinator fee) in sat, as graphsense-lib lists them. */
-export const WHIRLPOOL_POOLS: readonly { denomination: bigint; fee: bigint }[] = [
-  { denomination: 100_000n, fee: 5_000n },
-  { denomination: 1_000_000n, fee: 50_000n },
-  { denomination: 5_000_000n, fee: 175_000n },
-  { denomination: 50_000_000n, fee: 1_750_000n },
+export interface WhirlpoolPool {
+  denomination: bigint;
+  /** The Tx0 coordinator fee (the base fee; SCODE discounts lower it). */
+  fee: bigint;
+  /** Premix outputs one Tx0 may create (tx0MaxOutputs). */
+  maxPremix: number;
+  coordinator: "samourai" | "ashigaru";
+}
+
+/** Whirlpool pools in sat: Samourai's four (fees after March 2021) and Ashigaru's two (2025). */
+export const WHIRLPOOL_POOLS: readonly WhirlpoolPool[] = [
+  { denomination: 100_000n, fee: 5_000n, maxPremix: 70, coordinator: "samourai" },
+  { denomination: 1_000_000n, fee: 50_000n, maxPremix: 70, coordinator: "samourai" },
+  { denomination: 5_000_000n, fee: 175_000n, maxPremix: 70, coordinator: "samourai" },
+  { denomination: 50_000_000n, fee: 1_750_000n, maxPremix: 70, coordinator: "samourai" },
+  { denomination: 2_500_000n, fee: 125_000n, maxPremix: 20, coordinator: "ashigaru" },
+  { denomination: 25_000_000n, fee: 1_250_000n, maxPremix: 20, coordinator: "ashigaru" },
 ];
 /** A premix (new entrant) carries at most 0.0011 BTC above the pool denomination for mix miner fees. */
 const WHIRLPOOL_PREMIX_MAX_EXTRA = 110_000n;
-/** Tx0 creates at most this many premix outputs (pool tx0MaxOutputs). */
-const WHIRLPOOL_TX0_MAX_PREMIX = 70;
+/** Anonymity set 5, grown by surge inputs; real mixes of 8 and 9 exist, detectors allow up to 10. */
+const WHIRLPOOL_MIN_PARTICIPANTS = 5;
+const WHIRLPOOL_MAX_PARTICIPANTS = 10;
 
 /** The two fixed zkSNACKs coordinator fee addresses Wasabi 1 used before block 610000. */
 const WASABI1_COORDINATORS: ReadonlySet<string> = new Set([
@@ -66,19 +90,28 @@ const WASABI1_COORDINATORS: ReadonlySet<string> = new Set([
 const WASABI1_DENOMINATION = 10_000_000n;
 const WASABI1_TOLERANCE = 2_000_000n;
 const WASABI1_MIN_EQUAL = 10;
-const WASABI2_MIN_INPUTS = 50;
+
+/**
+ * WabiSabi input counts: the zkSNACKs coordinator's minimum was 50 (MinInputCountByRoundMultiplier 0.5
+ * of MaxInputCountByRound 100); the client's default minimum is 21 (DefaultAbsoluteMinInputCount) and it
+ * joins rounds down to 5 (AbsoluteMinInputCount, since v2.1.0.0), which other coordinators run.
+ */
+const WASABI2_MIN_INPUTS = 5;
+const WASABI2_CLIENT_DEFAULT_MIN_INPUTS = 21;
+const WASABI2_ZKSNACKS_MIN_INPUTS = 50;
+const SEQUENCE_FINAL = 0xffffffff;
 
 /** BIP-style dust limit for the generic rule, and JoinMarket's own dust threshold. */
 const DUST = 546n;
 const JOINMARKET_DUST = 2_730n;
 
 /**
- * WabiSabi standard denominations (Dumplings CreateWasabi2Denominations): powers of 2 and 3, 2·3^n,
- * and the 1-2-5 series, between 5000 sat and 1343.75 BTC.
+ * WabiSabi standard denominations (WalletWasabi DenominationBuilder): powers of 2 and 3, 2·3^n and the
+ * 1-2-5 series, between MinRegistrableAmount 5,000 sat and MaxRegistrableAmount 43,000 BTC.
  */
 export const WASABI2_DENOMINATIONS: ReadonlySet<bigint> = (() => {
   const min = 5_000n;
-  const max = 134_375_000_000n;
+  const max = 4_300_000_000_000n;
   const out = new Set<bigint>();
   const series = (base: bigint, factor: bigint) => {
     for (let d = factor; d <= max; d *= base) if (d >= min) out.add(d);
@@ -102,24 +135,36 @@ export function detectCoinJoin(tx: UtxoTx): CoinJoinMatch | null {
 
 // ---- rules, most specific first ----
 
-/** Whirlpool mix: n×n (5..10) at one pool denomination, remixers at d, new entrants within d + 0.0011 BTC. */
+/**
+ * Whirlpool mix: n×n (5..10) at one pool denomination; remixers bring exactly d, new entrants d plus at
+ * most 0.0011 BTC of mix miner fee; inputs are P2WPKH (premix/postmix wallets). The server accepts any
+ * bech32 receive address, so outputs may be P2WPKH, P2WSH or P2TR (a "mix to" another wallet).
+ */
 function whirlpoolMix(tx: UtxoTx): CoinJoinMatch | null {
   const n = tx.inputs.length;
-  if (n < 5 || n > 10 || tx.outputs.length !== n || !activeSince(tx, FIRST_WHIRLPOOL_HEIGHT)) return null;
+  if (n < WHIRLPOOL_MIN_PARTICIPANTS || n > WHIRLPOOL_MAX_PARTICIPANTS || tx.outputs.length !== n)
+    return null;
+  if (!activeSince(tx, FIRST_WHIRLPOOL_HEIGHT)) return null;
   const d = tx.outputs[0]!.value;
-  if (!WHIRLPOOL_POOLS.some((p) => p.denomination === d)) return null;
-  if (!tx.outputs.every((o) => o.value === d && o.scriptType === P2WPKH)) return null;
+  const pool = WHIRLPOOL_POOLS.find((p) => p.denomination === d);
+  if (!pool) return null;
+  if (!tx.outputs.every((o) => o.value === d && o.scriptType !== null && BECH32_OUTPUTS.has(o.scriptType)))
+    return null;
   const inRange = (v: bigint) => v >= d && v - d <= WHIRLPOOL_PREMIX_MAX_EXTRA;
   if (!tx.inputs.every((i) => i.scriptType === P2WPKH && inRange(i.value))) return null;
   const remixers = tx.inputs.filter((i) => i.value === d).length;
   // at least one free remix (liquidity) and one new entrant paying the miner fee
   if (remixers < 1 || remixers === n) return null;
   if (distinctAddresses(tx.inputs) !== n || distinctAddresses(tx.outputs) !== n) return null;
+  const other = tx.outputs.filter((o) => o.scriptType !== P2WPKH).map((o) => o.scriptType);
   return {
     kind: "whirlpool-mix",
     // the classic 5x5 is the protocol's fixed shape; 6..10 came with surge cycles
     confidence: n === 5 ? 95 : 85,
-    reason: `${n}x${n} Whirlpool mix at pool ${btc(d)} BTC: ${remixers} remixers, ${n - remixers} new entrants`,
+    reason:
+      `${n}x${n} Whirlpool mix at pool ${btc(d)} BTC${pool.coordinator === "ashigaru" ? " (Ashigaru)" : ""}: ` +
+      `${remixers} remixers, ${n - remixers} new entrants` +
+      (other.length > 0 ? `, ${other.length} output(s) to ${[...new Set(other)].join("/")}` : ""),
   };
 }
 
@@ -132,7 +177,7 @@ function whirlpoolTx0(tx: UtxoTx): CoinJoinMatch | null {
     const d = pool.denomination;
     const window = spendable.filter((o) => o.value > d && o.value - d <= WHIRLPOOL_PREMIX_MAX_EXTRA);
     const top = mostFrequent(valueCounts(window));
-    if (!top || top.count > WHIRLPOOL_TX0_MAX_PREMIX) continue;
+    if (!top || top.count > pool.maxPremix) continue;
     const premix = spendable.filter((o) => o.value === top.value);
     if (!premix.every((o) => o.scriptType === P2WPKH)) continue;
     const rest = spendable.filter((o) => o.value !== top.value);
@@ -145,32 +190,50 @@ function whirlpoolTx0(tx: UtxoTx): CoinJoinMatch | null {
       // a single premix is a weaker shape: one OP_RETURN and two odd outputs are not rare
       confidence: top.count >= 2 ? 85 : 70,
       reason:
-        `Whirlpool Tx0 for pool ${btc(d)} BTC: ${top.count} premix outputs of ${top.value} sat, ` +
+        `Whirlpool Tx0 for pool ${btc(d)} BTC${pool.coordinator === "ashigaru" ? " (Ashigaru)" : ""}: ` +
+        `${top.count} premix outputs of ${top.value} sat, ` +
         `coordinator fee ${fee.value} sat (vout ${fee.vout}), OP_RETURN`,
     };
   }
   return null;
 }
 
-/** Wasabi 2 (WabiSabi): ≥50 segwit/taproot inputs, inputs and outputs sorted descending, >80% standard denominations. */
+/**
+ * Wasabi 2 (WabiSabi), as WalletWasabi builds a round: P2WPKH/P2TR inputs (the only input types a
+ * coordinator allows), locktime 0 and final sequences, inputs and outputs by value descending, one output
+ * per script (the coordinator merges a script's outputs), and more than 80% of the outputs at standard
+ * denominations (WalletWasabi IsWasabi2Cj). At least 5 inputs: the smallest round a client joins.
+ */
 function wasabi2(tx: UtxoTx): CoinJoinMatch | null {
-  if (tx.inputs.length < WASABI2_MIN_INPUTS || !activeSince(tx, FIRST_WASABI2_HEIGHT)) return null;
+  const n = tx.inputs.length;
+  if (n < WASABI2_MIN_INPUTS || tx.outputs.length < 2 || !activeSince(tx, FIRST_WASABI2_HEIGHT)) return null;
+  if (tx.locktime !== 0 || !tx.inputs.every((i) => i.sequence === SEQUENCE_FINAL)) return null;
+  // participants share denominations: some value repeats even in the smallest rounds
   if (!hasRepeatedValue(tx)) return null;
   if (!tx.inputs.every((i) => i.scriptType === P2WPKH || i.scriptType === P2TR)) return null;
   if (!descending(tx.inputs.map((i) => i.value)) || !descending(tx.outputs.map((o) => o.value))) return null;
+  if (tx.outputs.some((o) => o.address === null) || distinctAddresses(tx.outputs) !== tx.outputs.length)
+    return null;
   const standard = tx.outputs.filter((o) => WASABI2_DENOMINATIONS.has(o.value)).length;
   if (standard * 5 <= tx.outputs.length * 4) return null;
+  const confidence = n >= WASABI2_ZKSNACKS_MIN_INPUTS ? 95 : n >= WASABI2_CLIENT_DEFAULT_MIN_INPUTS ? 85 : 70;
   return {
     kind: "wasabi-2",
-    confidence: 95,
+    confidence,
     reason:
-      `WabiSabi round: ${tx.inputs.length} inputs and ${tx.outputs.length} outputs in descending order, ` +
-      `${standard} outputs at standard denominations`,
+      `WabiSabi round: ${n} inputs and ${tx.outputs.length} outputs in descending order, ` +
+      `${standard} outputs at standard denominations, locktime 0, final sequences`,
   };
 }
 
-/** Wasabi 1.0/1.1 (ZeroLink): ≥10 equal P2WPKH outputs near 0.1 BTC, change and coordinator fee outputs. */
+/**
+ * Wasabi 1.0/1.1 (ZeroLink, zkSNACKs coordinator, 2018 to June 2024): a coordinator-address fee output
+ * (before block 610000), or ≥10 equal P2WPKH outputs near the 0.1 BTC base denomination with change and
+ * the coordinator fee beside them; mixing levels at 2^i times the base.
+ */
 function wasabi1(tx: UtxoTx): CoinJoinMatch | null {
+  // bounded on both sides: no zkSNACKs coordination after June 2024, and nothing unconfirmed is that old
+  if (tx.block === null || tx.block.time >= WASABI1_LAST_BLOCK_TIME) return null;
   if (!activeSince(tx, FIRST_WASABI_HEIGHT)) return null;
   const counts = valueCounts(tx.outputs);
   const coordinator = tx.outputs.find((o) => o.address !== null && WASABI1_COORDINATORS.has(o.address));

@@ -33,6 +33,9 @@ export const DEFAULT_CATEGORY_SCORES: Readonly<Record<string, number>> = {
   mixing_service: 60,
   coinjoin: 40,
   abuse: 50,
+  // lists (a stablecoin issuer's freeze list, a government list) were "abuse" before graphsense-lib 2.8.0
+  black_list: 50,
+  gov_black_list: 50,
   exploit: 80,
   gambling: 25,
   exchange: 0,

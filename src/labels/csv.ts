@@ -1,10 +1,15 @@
-import { basename } from "node:path";
 import { parse } from "csv-parse/sync";
 import { CHAINS, type ChainInfo, normalizeAddress } from "../chains.ts";
 import type { LabelDataset, LabelRecord } from "../domain.ts";
 import { BadInputError } from "../errors.ts";
-import { addressErrorReason } from "./tagpack.ts";
-import { confidenceLevel, isConfidence, normalizeCategory, UNKNOWN_CONFIDENCE } from "./taxonomy.ts";
+import { addressErrorReason } from "./address-fast.ts";
+import {
+  confidenceLevel,
+  isConfidence,
+  taxonomyCategory,
+  UNKNOWN_CONFIDENCE,
+  unknownCategoryMessage,
+} from "./taxonomy.ts";
 
 /** Required header order for export; on import columns are matched by name (chain, address, label required). */
 export const LABEL_CSV_COLUMNS = [
@@ -33,6 +38,21 @@ for (const c of CHAINS) {
 
 export interface ParseLabelCsvOptions {
   sourceFile?: string;
+  /** Dataset id chosen by the user; default `csv:<source>` when every row names the same source. */
+  dataset?: string;
+}
+
+// C0/C1 controls other than tab and line breaks (a label or source carrying one is refused)
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+
+/** `csv:<source>`: a plain CSV's only statement of who published it is its rows' source. */
+function csvDataset(sources: Set<string>): string {
+  if (sources.size === 1) return `csv:${[...sources][0]}`;
+  throw new BadInputError(
+    sources.size === 0
+      ? "a label CSV names its dataset by the source column (one value for every row); this file has none: pass --dataset NAME (API: dataset)"
+      : `a label CSV names its dataset by the source column (one value for every row); this file has ${sources.size} (${[...sources].slice(0, 3).join(", ")}${sources.size > 3 ? ", ..." : ""}): pass --dataset NAME (API: dataset)`,
+  );
 }
 
 function parseBool(v: string): boolean | null {
@@ -42,9 +62,11 @@ function parseBool(v: string): boolean | null {
   return null;
 }
 
-/** Plain label CSV -> labels; bad rows go to `skipped` as "line N: reason". */
+/**
+ * Plain label CSV -> labels; bad rows go to `skipped` as "line N: reason". A category outside the GraphSense
+ * taxonomy refuses the whole file, with the list of valid ones.
+ */
 export function parseLabelCsv(text: string, opts: ParseLabelCsvOptions = {}): LabelDataset {
-  const dataset = opts.sourceFile ? `csv:${basename(opts.sourceFile)}` : "csv";
   const skipped: LabelDataset["skipped"] = [];
   const rows = parse(text, {
     bom: true,
@@ -59,7 +81,7 @@ export function parseLabelCsv(text: string, opts: ParseLabelCsvOptions = {}): La
   }) as unknown as { record: string[]; info: { lines: number } }[];
 
   const head = rows[0];
-  if (!head) return { dataset, format: "csv", labels: [], skipped };
+  if (!head) return { dataset: opts.dataset ?? csvDataset(new Set()), format: "csv", labels: [], skipped };
   const names = head.record.map((h) => h.trim().toLowerCase());
   const missing = REQUIRED.filter((c) => !names.includes(c));
   if (missing.length > 0) {
@@ -75,6 +97,8 @@ export function parseLabelCsv(text: string, opts: ParseLabelCsvOptions = {}): La
   });
 
   const labels: LabelRecord[] = [];
+  const sources = new Set<string>();
+  const badCategories = new Map<string, number>();
   for (const { record, info } of rows.slice(1)) {
     const newlines = record.reduce((n, f) => n + (f.match(/\n/g)?.length ?? 0), 0);
     const line = info.lines - newlines;
@@ -112,6 +136,18 @@ export function parseLabelCsv(text: string, opts: ParseLabelCsvOptions = {}): La
       skip("empty label");
       continue;
     }
+    const control = CONTROL.exec(label + get("source"));
+    if (control) {
+      skip(
+        `label or source contains the control character U+${control[0].charCodeAt(0).toString(16).padStart(4, "0").toUpperCase()}`,
+      );
+      continue;
+    }
+    const category = taxonomyCategory(get("category"));
+    if (category === null) {
+      if (!badCategories.has(get("category"))) badCategories.set(get("category"), line);
+      continue;
+    }
     const conf = get("confidence");
     if (conf !== "" && !isConfidence(conf)) {
       skip(`bad confidence "${conf}" (0..100 or a GraphSense confidence id)`);
@@ -122,13 +158,14 @@ export function parseLabelCsv(text: string, opts: ParseLabelCsvOptions = {}): La
       skip(`bad cluster_defining "${get("cluster_defining")}" (true/false)`);
       continue;
     }
+    if (get("source") !== "") sources.add(get("source"));
     labels.push({
       chain: chain.name,
       address: normalized,
       currency: get("currency") || chain.symbol,
       label,
-      category: normalizeCategory(get("category")),
-      source: get("source") || dataset,
+      category,
+      source: get("source"),
       confidence: conf === "" ? UNKNOWN_CONFIDENCE : confidenceLevel(conf),
       program: get("program") || null,
       reference: get("reference") || null,
@@ -136,6 +173,14 @@ export function parseLabelCsv(text: string, opts: ParseLabelCsvOptions = {}): La
       actor: get("actor") || null,
     });
   }
+  if (badCategories.size > 0) {
+    const [cat, line] = [...badCategories][0]!;
+    const more = badCategories.size > 1 ? ` (and ${badCategories.size - 1} other unknown categories)` : "";
+    throw new BadInputError(unknownCategoryMessage(cat, ` (line ${line})${more}`));
+  }
+  const dataset = opts.dataset ?? csvDataset(sources);
+  // a row without a source is attributed to the dataset it was imported as
+  for (const l of labels) if (l.source === "") l.source = dataset;
   return { dataset, format: "csv", labels, skipped };
 }
 

@@ -1,11 +1,10 @@
 // Etherscan-derived labels: dawsbot/eth-labels (2024-06, MIT) and brianleect/etherscan-labels (2023-06, MIT).
 import { readFile } from "node:fs/promises";
-import { basename } from "node:path";
 import { getChain } from "../chains.ts";
 import type { LabelDataset, LabelRecord } from "../domain.ts";
 import { BadInputError } from "../errors.ts";
-import { addressErrorReason, normalizeTagAddress } from "./tagpack.ts";
-import { CONFIDENCE_LEVELS } from "./taxonomy.ts";
+import { addressErrorReason, normalizeTagAddress } from "./address-fast.ts";
+import { CONFIDENCE_LEVELS, taxonomyCategory, unknownCategoryMessage } from "./taxonomy.ts";
 
 export const EVM_LABELS_FORMAT = "evm-labels";
 
@@ -65,7 +64,11 @@ interface Entry {
 
 function categoriesFor(category: string, slugs: string[]): string[] {
   const c = category.trim().toLowerCase();
-  if (c !== "risk") return [EVM_CATEGORY_MAP[c] ?? c];
+  if (c !== "risk") {
+    const concept = taxonomyCategory(EVM_CATEGORY_MAP[c] ?? c);
+    if (concept === null) throw new BadInputError(unknownCategoryMessage(category, " (explorer category)"));
+    return [concept];
+  }
   const risk = [
     ...new Set(slugs.map((s) => EVM_RISK_LABEL_MAP[s]).filter((x): x is string => x !== undefined)),
   ];
@@ -76,10 +79,21 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/** Parses either shape: dawsbot array of {chain_explorer,label,category,address,nameTag} or brianleect {addr: {name,labels,categories}}. */
-export function parseEvmLabels(text: string, opts: { sourceFile?: string } = {}): LabelDataset {
-  const file = opts.sourceFile ? basename(opts.sourceFile) : "evm-labels.json";
-  const dataset = `evm-labels:${file}`;
+/** The two publishers this format reads; the file's shape tells them apart. */
+export const EVM_LABEL_DATASETS = {
+  dawsbot: "evm-labels:dawsbot/eth-labels",
+  brianleect: "evm-labels:brianleect/etherscan-labels",
+} as const;
+
+/**
+ * Parses either shape: dawsbot array of {chain_explorer,label,category,address,nameTag} or brianleect
+ * {addr: {name,labels,categories}}. The dataset is the publisher (from the shape) unless `dataset` is given.
+ */
+export function parseEvmLabels(
+  text: string,
+  opts: { sourceFile?: string; dataset?: string } = {},
+): LabelDataset {
+  const file = opts.sourceFile ?? "the file";
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -90,8 +104,10 @@ export function parseEvmLabels(text: string, opts: { sourceFile?: string } = {})
   const entries: Entry[] = [];
   let source: string;
 
+  let dataset: string;
   if (Array.isArray(doc)) {
     source = "Etherscan-family explorer labels (dawsbot/eth-labels)";
+    dataset = opts.dataset ?? EVM_LABEL_DATASETS.dawsbot;
     for (const r of doc) {
       if (!isObject(r) || typeof r.address !== "string") {
         skipped.push({ address: "", reason: "entry without an address" });
@@ -118,6 +134,7 @@ export function parseEvmLabels(text: string, opts: { sourceFile?: string } = {})
     }
   } else if (isObject(doc)) {
     source = "Etherscan labels (brianleect/etherscan-labels)";
+    dataset = opts.dataset ?? EVM_LABEL_DATASETS.brianleect;
     for (const [address, r] of Object.entries(doc)) {
       if (!isObject(r)) {
         skipped.push({ address, reason: "entry is not an object" });
@@ -183,6 +200,9 @@ export function parseEvmLabels(text: string, opts: { sourceFile?: string } = {})
   return { dataset, format: EVM_LABELS_FORMAT as string as LabelDataset["format"], labels, skipped };
 }
 
-export async function readEvmLabelsFile(path: string): Promise<LabelDataset> {
-  return parseEvmLabels(await readFile(path, "utf8"), { sourceFile: path });
+export async function readEvmLabelsFile(
+  path: string,
+  opts: { dataset?: string } = {},
+): Promise<LabelDataset> {
+  return parseEvmLabels(await readFile(path, "utf8"), { ...opts, sourceFile: path });
 }

@@ -1,8 +1,8 @@
 import { chainForCurrency, getChain, normalizeAddress } from "../chains.ts";
 import type { LabelDataset, LabelRecord } from "../domain.ts";
 import { BadInputError } from "../errors.ts";
+import { addressErrorReason } from "./address-fast.ts";
 import { csvRecords } from "./csv-records.ts";
-import { addressErrorReason } from "./tagpack.ts";
 
 export const NBCTF_DATASET = "nbctf";
 /** GraphSense "authority_data": a government seizure order. */
@@ -10,6 +10,8 @@ export const NBCTF_CONFIDENCE = 60;
 
 export interface ParseNbctfOptions {
   sourceFile?: string;
+  /** Dataset id chosen by the user; default "nbctf" (the NBCTF seizure-order table is one publication). */
+  dataset?: string;
 }
 
 /** address_format values of the NBCTF table that map to one chain fundtrace knows. */
@@ -85,12 +87,13 @@ function rowToLabel(r: Record<string, string>, order: string, raw: string): Labe
  * Israel NBCTF seizure-order wallet table (order_id,address,address_format,currency_as_published,
  * memo_tag,...,checksum_ok) -> terrorism_financing labels, one per (order, address).
  */
-export function parseNbctfCsv(text: string, _opts: ParseNbctfOptions = {}): LabelDataset {
+export function parseNbctfCsv(text: string, opts: ParseNbctfOptions = {}): LabelDataset {
+  const dataset = opts.dataset ?? NBCTF_DATASET;
   const records = csvRecords(text, "NBCTF CSV");
   const labels: LabelRecord[] = [];
   const skipped: LabelDataset["skipped"] = [];
   const first = records[0];
-  if (!first) return { dataset: NBCTF_DATASET, format: "nbctf", labels, skipped };
+  if (!first) return { dataset, format: "nbctf", labels, skipped };
   const missing = ["order_id", "address", "address_format"].filter((c) => !(c in first));
   if (missing.length > 0) throw new BadInputError(`NBCTF CSV lacks column(s): ${missing.join(", ")}`);
 
@@ -108,5 +111,5 @@ export function parseNbctfCsv(text: string, _opts: ParseNbctfOptions = {}): Labe
     seen.add(key);
     labels.push(out);
   });
-  return { dataset: NBCTF_DATASET, format: "nbctf", labels, skipped };
+  return { dataset, format: "nbctf", labels, skipped };
 }

@@ -6,8 +6,8 @@ import Bunzip from "seek-bzip";
 import { chainForCurrency, isValidAddress, normalizeAddress } from "../chains.ts";
 import type { LabelDataset, LabelRecord } from "../domain.ts";
 import { BadInputError } from "../errors.ts";
+import { addressErrorReason } from "./address-fast.ts";
 import { csvRecords } from "./csv-records.ts";
-import { addressErrorReason } from "./tagpack.ts";
 
 export const OFAC_DATASET = "ofac-sdn";
 /** GraphSense "authority_data". */
@@ -67,6 +67,8 @@ export interface OfacLabelDataset extends LabelDataset {
 
 export interface ParseOfacOptions {
   sourceFile?: string;
+  /** Dataset id chosen by the user; default "ofac-sdn" (the SDN list is one publication). */
+  dataset?: string;
 }
 
 export interface ParseOfacCsvOptions extends ParseOfacOptions {
@@ -430,7 +432,8 @@ export function ofacEntriesToDataset(entries: OfacAddressEntry[], listDate: stri
         chain,
         address,
         currency: e.currency,
-        label: e.name,
+        // the SDN entry's name; a profile without one is still named by its uid
+        label: e.name || `SDN uid ${e.uid}`,
         category,
         source,
         confidence: OFAC_CONFIDENCE,
@@ -446,7 +449,8 @@ export function ofacEntriesToDataset(entries: OfacAddressEntry[], listDate: stri
 /** OFAC "SDN advanced" XML -> labels for every digital-currency address. */
 export function parseOfacSdnXml(xml: string | Buffer, opts: ParseOfacOptions = {}): OfacLabelDataset {
   const { dateOfIssue, entries } = extractOfacSdnXml(xml);
-  return ofacEntriesToDataset(entries, dateOfIssue ?? dateInName(opts.sourceFile));
+  const ds = ofacEntriesToDataset(entries, dateOfIssue ?? dateInName(opts.sourceFile));
+  return opts.dataset ? { ...ds, dataset: opts.dataset } : ds;
 }
 
 /**
@@ -528,7 +532,7 @@ export function extractOfacCsv(
 export function parseOfacCsv(text: string, opts: ParseOfacCsvOptions = {}): OfacLabelDataset {
   const { listDate, entries, skipped } = extractOfacCsv(text, opts);
   const ds = ofacEntriesToDataset(entries, listDate);
-  return { ...ds, skipped: [...skipped, ...ds.skipped] };
+  return { ...ds, dataset: opts.dataset ?? ds.dataset, skipped: [...skipped, ...ds.skipped] };
 }
 
 /** Reads an OFAC file: sdn_advanced XML (plain, .bz2 or .gz) or a per-address CSV. */

@@ -1,27 +1,45 @@
-import { hash } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { basename } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { parse as parseYaml } from "yaml";
-import { CHAINS, type ChainInfo, chainForCurrency, getBitcoinNetwork, normalizeAddress } from "../chains.ts";
+import { isNode, isSeq, LineCounter, parseDocument, parse as parseYaml } from "yaml";
+import { CHAINS, type ChainInfo, chainForCurrency } from "../chains.ts";
 import type { LabelDataset, LabelRecord } from "../domain.ts";
-import { BadInputError, InvalidAddressError } from "../errors.ts";
-import { CONFIDENCE_LEVELS, confidenceLevel, confidenceName, normalizeCategory } from "./taxonomy.ts";
+import { BadInputError } from "../errors.ts";
+import { addressErrorReason, normalizeTagAddress } from "./address-fast.ts";
+import { tagPackIncludeResolver } from "./tagpack-include.ts";
+import { applyTagPackDefaults, type TagRef, validateTagPack } from "./tagpack-schema.ts";
+import {
+  CONCEPT_IDS,
+  CONFIDENCE_LEVELS,
+  type ConfidenceId,
+  confidenceName,
+  taxonomyCategory,
+} from "./taxonomy.ts";
+import { graphSenseYamlOptions, type IncludeResolver, isPyYamlNonString } from "./yaml11.ts";
+
+export { addressErrorReason, normalizeTagAddress } from "./address-fast.ts";
+export { exportTagPack, type TagPackMeta, yamlScalar } from "./tagpack-export.ts";
 
 export interface ParseTagPackOptions {
   sourceFile?: string;
   /** Line-based fast path for the flat tag lists real packs use (default true); odd tags fall back to `yaml`. */
   fastPath?: boolean;
-}
-
-export interface TagPackMeta {
-  title: string;
-  creator: string;
-  description?: string;
-  lastmod?: string;
+  /** Dataset id chosen by the user; default `tagpack:<title> (<creator>)` from the pack's header. */
+  dataset?: string;
+  /** Resolves `header: !include FILE`; without it an include is refused (a pack sent as bytes). */
+  include?: IncludeResolver;
 }
 
 type RawMap = Record<string, unknown>;
+type YamlOptions = ReturnType<typeof graphSenseYamlOptions>;
+interface Loaded {
+  /** Top-level keys other than `tags` (a `header:` block is still nested here). */
+  doc: RawMap;
+  tags: TagRef[];
+  hasTags: boolean;
+}
+
+/** More problems than this are counted, not listed, in the refusal message. */
+const MAX_LISTED_PROBLEMS = 10;
 
 const chainLookup = new Map<string, ChainInfo>();
 const canonicalChain = new Map<string, ChainInfo>();
@@ -71,134 +89,11 @@ function isMap(v: unknown): v is RawMap {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/** "invalid bitcoin address: bad checksum" (the address itself is kept next to the reason). */
-export function addressErrorReason(e: unknown): string {
-  if (e instanceof InvalidAddressError) {
-    const prefix = `invalid ${e.chain} address "${e.address}": `;
-    const why = e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
-    return `invalid ${e.chain} address: ${why}`;
-  }
-  return e instanceof Error ? e.message : String(e);
-}
-
-function stem(file: string): string {
-  return basename(file).replace(/(\.(ya?ml|csv|json))?(\.(gz|bz2))?$/i, "");
-}
-
-// ---------- fast Bitcoin check ----------
-// bitcoinjs/bs58check validation costs 10-70us per address; this mirrors it for the common shapes
-// (base58 P2PKH/P2SH, bech32 v0) and returns null for anything else so normalizeAddress decides.
-
-const B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
-const B58_MAP = new Int8Array(128).fill(-1);
-for (let i = 0; i < B58.length; i++) B58_MAP[B58.charCodeAt(i)] = i;
-const BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
-const BECH32_MAP = new Int8Array(128).fill(-1);
-for (let i = 0; i < BECH32.length; i++) BECH32_MAP[BECH32.charCodeAt(i)] = i;
-const GEN = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3];
-
-function polymodStep(chk: number, v: number): number {
-  const top = chk >>> 25;
-  chk = ((chk & 0x1ffffff) << 5) ^ v;
-  for (let i = 0; i < 5; i++) if ((top >>> i) & 1) chk ^= GEN[i]!;
-  return chk;
-}
-
-const LIMB = 2 ** 24;
-const LIMBS = new Float64Array(9); // 216-bit accumulator, 24-bit limbs, 4 base58 digits per step
-const POW58 = [1, 58, 58 ** 2, 58 ** 3, 58 ** 4];
-
-/** base58 -> exactly 25 bytes as base-x decodes it, else null. */
-function base58Decode25(s: string): Uint8Array | null {
-  LIMBS.fill(0);
-  for (let i = 0; i < s.length; ) {
-    const n = Math.min(4, s.length - i);
-    let carry = 0;
-    for (let k = 0; k < n; k++, i++) {
-      const code = s.charCodeAt(i);
-      const v = code < 128 ? B58_MAP[code]! : -1;
-      if (v < 0) return null;
-      carry = carry * 58 + v;
-    }
-    const mul = POW58[n]!;
-    for (let j = 8; j >= 0; j--) {
-      const x = LIMBS[j]! * mul + carry;
-      carry = Math.floor(x / LIMB);
-      LIMBS[j] = x - carry * LIMB;
-    }
-    if (carry !== 0) return null;
-  }
-  if (LIMBS[0]! >= 256) return null; // value must fit in 25 bytes
-  const out = new Uint8Array(25);
-  out[0] = LIMBS[0]!;
-  for (let j = 1, o = 1; j < 9; j++, o += 3) {
-    const v = LIMBS[j]!;
-    out[o] = v >>> 16;
-    out[o + 1] = (v >>> 8) & 255;
-    out[o + 2] = v & 255;
-  }
-  let zeros = 0;
-  while (s.charCodeAt(zeros) === 49) zeros++;
-  let lead = 0;
-  while (lead < 25 && out[lead] === 0) lead++;
-  // base-x output is one zero byte per leading '1' plus the value's bytes: 25 long iff these match
-  return lead === zeros ? out : null;
-}
-
-function fastBitcoin(a: string): string | null {
-  const net = getBitcoinNetwork();
-  const hrp = net.bech32;
-  if (a.length < 14 || a.length > 90) return null;
-  if (a.slice(0, hrp.length + 1).toLowerCase() === `${hrp}1`) {
-    if (!a.startsWith(`${hrp}1`)) return null;
-    // lower-case bech32 witness v0 (P2WPKH 20 bytes / P2WSH 32 bytes)
-    const dataLen = a.length - hrp.length - 1;
-    const words = dataLen - 6 - 1;
-    if (a.charCodeAt(hrp.length + 1) !== 113 /* q */ || (words !== 32 && words !== 52)) return null;
-    let chk = 1;
-    for (let i = 0; i < hrp.length; i++) chk = polymodStep(chk, hrp.charCodeAt(i) >> 5);
-    chk = polymodStep(chk, 0);
-    for (let i = 0; i < hrp.length; i++) chk = polymodStep(chk, hrp.charCodeAt(i) & 31);
-    let last = 0;
-    for (let i = hrp.length + 1; i < a.length; i++) {
-      const code = a.charCodeAt(i);
-      const v = code < 128 ? BECH32_MAP[code]! : -1;
-      if (v < 0) return null;
-      chk = polymodStep(chk, v);
-      if (i === a.length - 7) last = v;
-    }
-    if (chk !== 1) return null;
-    if (words === 52 && (last & 0xf) !== 0) return null; // non-zero padding
-    return a;
-  }
-  if (a.length > 35) return null;
-  const raw = base58Decode25(a);
-  if (!raw) return null;
-  const version = raw[0];
-  if (version !== net.pubKeyHash && version !== net.scriptHash) return null;
-  const payload = raw.subarray(0, 21);
-  const h = hash("sha256", hash("sha256", payload, "buffer"), "buffer");
-  if (h[0] !== raw[21] || h[1] !== raw[22] || h[2] !== raw[23] || h[3] !== raw[24]) return null;
-  return a;
-}
-
-/** normalizeAddress with a faster path for valid mainnet-style Bitcoin addresses. */
-export function normalizeTagAddress(chain: string, address: string): string {
-  if (chain === "bitcoin") {
-    const r = fastBitcoin(address);
-    if (r !== null) return r;
-  }
-  return normalizeAddress(chain, address);
-}
-
 // ---------- fast path ----------
 
 const KEY_RE = /^([A-Za-z_][A-Za-z0-9_.-]*):(?:[ ]+(.*))?$/;
 const SQ_RE = /^'((?:[^']|'')*)'[ \t]*(?:#.*)?$/;
 const DQ_RE = /^"([^"\\]*)"[ \t]*(?:#.*)?$/;
-// YAML 1.2 core schema plain scalars that are not strings.
-const CORE_NON_STRING =
-  /^(?:~|null|Null|NULL|[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
 const PLAIN_FIRST_BAD = new Set([..."-?:,[]{}#&*!|>'\"%@`"]);
 const NO_VALUE = Symbol("no-value");
 
@@ -229,7 +124,8 @@ function fastScalar(v: string): unknown {
   }
   if (s === "true" || s === "True" || s === "TRUE") return true;
   if (s === "false" || s === "False" || s === "FALSE") return false;
-  if (CORE_NON_STRING.test(s)) return NO_VALUE;
+  // YAML 1.1 booleans (yes, off, ...), numbers and dates: left to `yaml` with PyYAML's rules
+  if (isPyYamlNonString(s)) return NO_VALUE;
   return s;
 }
 
@@ -256,21 +152,25 @@ function isSkippable(line: string): boolean {
 }
 
 /** Header via `yaml`, flat tags line by line; null means "use the full parser". */
-function fastLoad(text: string): { header: RawMap; tags: unknown[] } | null {
+function fastLoad(text: string, yamlOpts: YamlOptions): Loaded | null {
   const m = /^tags:[ \t]*\r?$/m.exec(text);
   if (!m) return null;
   const headText = text.slice(0, m.index);
   if (/^(?:%|---|\.\.\.)/m.test(headText)) return null;
   let header: unknown;
   try {
-    header = parseYaml(headText) ?? {};
-  } catch {
+    header = parseYaml(headText, yamlOpts) ?? {};
+  } catch (e) {
+    if (e instanceof BadInputError) throw e;
     return null;
   }
   if (!isMap(header) || Object.hasOwn(header, "tags")) return null;
 
   const lines = text.slice(m.index + m[0].length).split("\n");
-  const tags: unknown[] = [];
+  // lines[i] is line tagsLine + i of the file (lines[0] is the rest of the `tags:` line)
+  let tagsLine = 1;
+  for (let i = text.indexOf("\n"); i !== -1 && i < m.index; i = text.indexOf("\n", i + 1)) tagsLine++;
+  const tags: TagRef[] = [];
   let itemPrefix: string | null = null;
   let indent = 0;
   let cur: RawMap | null = null;
@@ -280,29 +180,32 @@ function fastLoad(text: string): { header: RawMap; tags: unknown[] } | null {
 
   // runs of tags the fast path cannot read are parsed together by `yaml`
   let runStart = 0;
-  let runCount = 0;
+  let runLines: number[] = [];
   const flush = (end: number): boolean => {
-    if (runCount === 0) return true;
+    if (runLines.length === 0) return true;
     let parsed: unknown;
     try {
-      parsed = parseYaml(lines.slice(runStart, end).join("\n"));
-    } catch {
+      parsed = parseYaml(lines.slice(runStart, end).join("\n"), yamlOpts);
+    } catch (e) {
+      if (e instanceof BadInputError) throw e;
       return false;
     }
-    if (!Array.isArray(parsed) || parsed.length !== runCount) return false;
-    for (const t of parsed) tags.push(t);
-    runCount = 0;
+    if (!Array.isArray(parsed) || parsed.length !== runLines.length) return false;
+    parsed.forEach((t, k) => {
+      tags.push({ value: t, line: runLines[k]! });
+    });
+    runLines = [];
     return true;
   };
   const finish = (): boolean => {
     if (cur === null) return true;
     if (bad) {
-      if (runCount === 0) runStart = curStart;
-      runCount++;
+      if (runLines.length === 0) runStart = curStart;
+      runLines.push(tagsLine + curStart);
       return true;
     }
     if (!flush(curStart)) return false;
-    tags.push(cur);
+    tags.push({ value: cur, line: tagsLine + curStart });
     return true;
   };
 
@@ -358,219 +261,179 @@ function fastLoad(text: string): { header: RawMap; tags: unknown[] } | null {
   }
   if (list !== null && list.length === 0) bad = true;
   if (!finish() || !flush(lines.length)) return null;
-  return { header, tags };
+  return { doc: header, tags, hasTags: true };
 }
 
-function loadTagPack(text: string, opts: ParseTagPackOptions): { header: RawMap; tags: unknown[] } {
+/** The whole document through `yaml`, with each tag's line. */
+function fullLoad(text: string, yamlOpts: YamlOptions, where: string): Loaded {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { ...yamlOpts, lineCounter });
+  const err = doc.errors[0];
+  if (err) throw new BadInputError(`invalid TagPack YAML${where}: ${err.message}`, { cause: err });
+  const js: unknown = doc.toJS({ maxAliasCount: 10_000 });
+  if (!isMap(js)) throw new BadInputError(`not a TagPack${where}: the document is not a mapping`);
+  const { tags, ...rest } = js;
+  if (tags === undefined) return { doc: rest, tags: [], hasTags: false };
+  if (!Array.isArray(tags)) throw new BadInputError(`not a TagPack${where}: "tags" is not a list`);
+  const node = doc.get("tags", true);
+  const lines = isSeq(node)
+    ? node.items.map((it) => {
+        const start = isNode(it) ? it.range?.[0] : undefined;
+        return start === undefined ? null : lineCounter.linePos(start).line;
+      })
+    : [];
+  return { doc: rest, tags: tags.map((value, i) => ({ value, line: lines[i] ?? null })), hasTags: true };
+}
+
+function loadTagPack(text: string, opts: ParseTagPackOptions): Loaded {
   const t = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const yamlOpts = graphSenseYamlOptions(opts.include ?? null);
   if (opts.fastPath !== false) {
-    const r = fastLoad(t);
+    const r = fastLoad(t, yamlOpts);
     if (r) return r;
   }
-  let doc: unknown;
-  try {
-    doc = parseYaml(t);
-  } catch (cause) {
-    const where = opts.sourceFile ? ` in ${opts.sourceFile}` : "";
-    throw new BadInputError(`invalid TagPack YAML${where}: ${(cause as Error).message}`, { cause });
-  }
-  if (!isMap(doc) || !Array.isArray(doc.tags)) {
-    throw new BadInputError(`not a TagPack${opts.sourceFile ? ` (${opts.sourceFile})` : ""}: no "tags" list`);
-  }
-  const { tags, ...header } = doc;
-  return { header, tags: tags as unknown[] };
+  return fullLoad(t, yamlOpts, opts.sourceFile ? ` in ${opts.sourceFile}` : "");
 }
 
 // ---------- parse ----------
 
-/** A tag's own value, else the header's (null and "" count as unset). */
-function inherit(tag: RawMap, header: RawMap, key: string): unknown {
-  const v = tag[key];
-  return v === null || v === undefined || v === "" ? header[key] : v;
+/** fundtrace's own keys in `context` JSON (see tagpack-export.ts). */
+interface FundtraceContext {
+  program?: string;
+  reference?: string;
+  confidence_level?: number;
 }
 
-/** GraphSense TagPack YAML -> labels; header fields are inherited by tags that do not set them. */
+function parseContext(v: unknown): FundtraceContext {
+  if (typeof v !== "string" || !v.trimStart().startsWith("{")) return {};
+  try {
+    const o = JSON.parse(v) as unknown;
+    return isMap(o) ? (o as FundtraceContext) : {};
+  } catch {
+    return {}; // GraphSense accepts a context that is not JSON
+  }
+}
+
+/** Level of a confidence id, or of a number (fundtrace's older exports), refined by context's exact level. */
+function confidenceOf(v: unknown, ctx: FundtraceContext): number {
+  const level =
+    typeof v === "number"
+      ? v
+      : typeof v === "string" && /^\d+(\.\d+)?$/.test(v.trim())
+        ? Number(v)
+        : CONFIDENCE_LEVELS[String(v).trim() as ConfidenceId];
+  const exact = ctx.confidence_level;
+  if (typeof exact === "number" && typeof v === "string" && confidenceName(exact) === v.trim()) return exact;
+  return level ?? CONFIDENCE_LEVELS.unknown;
+}
+
+function refuse(errors: string[], what: string): never {
+  const more =
+    errors.length > MAX_LISTED_PROBLEMS ? ` (and ${errors.length - MAX_LISTED_PROBLEMS} more)` : "";
+  const valid = errors.some((e) => e.includes("concept taxonomy"))
+    ? `. Valid categories: ${[...CONCEPT_IDS].sort().join(", ")}`
+    : "";
+  throw new BadInputError(
+    `${what} is not a valid GraphSense TagPack (${errors.length} problem${errors.length === 1 ? "" : "s"}): ` +
+      `${errors.slice(0, MAX_LISTED_PROBLEMS).join("; ")}${more}${valid}`,
+    { details: { problems: errors.slice(0, 100) } },
+  );
+}
+
+/** One tag (its fields over the header's, not copied: packs hold up to hundreds of thousands) -> a label. */
+function tagToLabel(
+  header: RawMap,
+  tag: RawMap,
+  memo: Map<unknown, FundtraceContext>,
+): LabelRecord | { address: string; reason: string } {
+  const get = (k: string): unknown => (k in tag ? tag[k] : header[k]);
+  const eff = {
+    address: get("address"),
+    tx_hash: get("tx_hash"),
+    network: get("network"),
+    currency: get("currency"),
+    context: get("context"),
+    concepts: get("concepts"),
+    abuse: get("abuse"),
+    category: get("category"),
+    label: get("label"),
+    source: get("source"),
+    confidence: get("confidence"),
+    program: get("program"),
+    reference: get("reference"),
+    is_cluster_definer: get("is_cluster_definer"),
+    actor: get("actor"),
+  };
+  if (eff.address === undefined)
+    return { address: String(eff.tx_hash ?? ""), reason: "transaction tag (no address)" };
+  const address = String(eff.address).trim();
+  const network = str(eff.network);
+  const currency = str(eff.currency);
+  const chain = tagChain(network, currency, address);
+  if (chain === null) return { address, reason: `unsupported currency ${network ?? currency}` };
+  let normalized: string;
+  try {
+    normalized = normalizeTagAddress(chain, address);
+  } catch (e) {
+    return { address, reason: addressErrorReason(e) };
+  }
+  let ctx = memo.get(eff.context);
+  if (ctx === undefined) {
+    ctx = parseContext(eff.context);
+    memo.set(eff.context, ctx);
+  }
+  // abuse (ransomware, sanction, ...) is the risk-relevant concept, so it wins over the entity category
+  const concepts = eff.concepts;
+  const raw = str(eff.abuse) ?? str(eff.category) ?? (Array.isArray(concepts) ? str(concepts[0]) : null);
+  return {
+    chain,
+    address: normalized,
+    currency: currency ?? network ?? "",
+    label: String(eff.label).trim(),
+    category: taxonomyCategory(raw) ?? "unknown",
+    source: String(eff.source).trim(),
+    confidence: confidenceOf(eff.confidence, ctx),
+    program: str(eff.program) ?? str(ctx.program),
+    reference: str(eff.reference) ?? str(ctx.reference),
+    clusterDefining: eff.is_cluster_definer === true,
+    actor: str(eff.actor),
+  };
+}
+
+/**
+ * GraphSense TagPack YAML -> labels, read as graphsense-lib reads it (YAML 1.1, `header:` block or
+ * `!include`, header fields inherited by tags). A pack that breaks the schema is refused with every
+ * problem and its tag's line; tags fundtrace cannot use (other chains, bad checksums, transaction tags)
+ * are skipped with the reason. The dataset is the pack's title and creator unless `dataset` is given.
+ */
 export function parseTagPack(text: string, opts: ParseTagPackOptions = {}): LabelDataset {
-  const { header, tags } = loadTagPack(text, opts);
-  const title = str(header.title);
-  const dataset = `tagpack:${opts.sourceFile ? stem(opts.sourceFile) : (title ?? "untitled")}`;
+  const what = opts.sourceFile ?? "the pack";
+  const loaded = loadTagPack(text, opts);
+  const { header, tags, errors } = applyTagPackDefaults(loaded.doc, loaded.tags);
+  errors.push(...validateTagPack(header, tags, { legacy: true, hasTags: loaded.hasTags }));
+  if (errors.length > 0) refuse(errors, what);
+  const dataset = opts.dataset ?? `tagpack:${String(header.title).trim()} (${String(header.creator).trim()})`;
   const labels: LabelRecord[] = [];
   const skipped: LabelDataset["skipped"] = [];
-
-  const categoryMemo = new Map<string | null, string>();
-  const confidenceMemo = new Map<string | null, number>();
-  for (const raw of tags) {
-    if (!isMap(raw)) {
-      skipped.push({ address: "", reason: "tag is not a mapping" });
-      continue;
-    }
-    const rawAddress = raw.address;
-    if (typeof rawAddress !== "string" || rawAddress.trim() === "") {
-      const reason =
-        rawAddress === undefined || rawAddress === null
-          ? raw.tx_hash !== undefined
-            ? "transaction tag (no address)"
-            : "missing address"
-          : "address is not a string (unquoted number?)";
-      skipped.push({ address: String(rawAddress ?? raw.tx_hash ?? ""), reason });
-      continue;
-    }
-    const address = rawAddress.trim();
-    const network = str(inherit(raw, header, "network"));
-    const currency = str(inherit(raw, header, "currency"));
-    const chain = tagChain(network, currency, address);
-    if (chain === null) {
-      const code = network ?? currency;
-      skipped.push({ address, reason: code ? `unsupported currency ${code}` : "no currency or network" });
-      continue;
-    }
-    let normalized: string;
-    try {
-      normalized = normalizeTagAddress(chain, address);
-    } catch (e) {
-      skipped.push({ address, reason: addressErrorReason(e) });
-      continue;
-    }
-    // abuse (ransomware, sanction, ...) is the risk-relevant concept, so it wins over the entity category
-    let rawCategory = str(inherit(raw, header, "abuse")) ?? str(inherit(raw, header, "category"));
-    if (rawCategory === null) {
-      const concepts = inherit(raw, header, "concepts");
-      rawCategory = Array.isArray(concepts) ? str(concepts[0]) : null;
-    }
-    let category = categoryMemo.get(rawCategory);
-    if (category === undefined) {
-      category = normalizeCategory(rawCategory);
-      categoryMemo.set(rawCategory, category);
-    }
-    const rawConfidence = str(inherit(raw, header, "confidence"));
-    let confidence = confidenceMemo.get(rawConfidence);
-    if (confidence === undefined) {
-      confidence = confidenceLevel(rawConfidence);
-      confidenceMemo.set(rawConfidence, confidence);
-    }
-    const cd = inherit(raw, header, "is_cluster_definer");
-    const actor = str(inherit(raw, header, "actor"));
-    labels.push({
-      chain,
-      address: normalized,
-      currency: currency ?? network ?? "",
-      label: str(inherit(raw, header, "label")) ?? actor ?? title ?? "",
-      category,
-      source: str(inherit(raw, header, "source")) ?? title ?? dataset,
-      confidence,
-      program: str(inherit(raw, header, "program")),
-      reference: str(inherit(raw, header, "reference")),
-      clusterDefining: cd === true || (typeof cd === "string" && cd.trim().toLowerCase() === "true"),
-      actor,
-    });
+  const memo = new Map<unknown, FundtraceContext>();
+  for (const t of tags) {
+    const r = tagToLabel(header, t.value as RawMap, memo);
+    if ("reason" in r) skipped.push({ address: r.address, reason: `line ${t.line ?? "?"}: ${r.reason}` });
+    else labels.push(r);
   }
   return { dataset, format: "tagpack", labels, skipped };
 }
 
-/** Reads a TagPack file (gzip detected by magic bytes) and parses it. */
+/** Reads a TagPack file (gzip detected by magic bytes; `!include` resolved next to it) and parses it. */
 export async function readTagPackFile(
   path: string,
-  opts: Omit<ParseTagPackOptions, "sourceFile"> = {},
+  opts: Omit<ParseTagPackOptions, "sourceFile" | "include"> = {},
 ): Promise<LabelDataset> {
   let buf: Buffer = await readFile(path);
   if (buf[0] === 0x1f && buf[1] === 0x8b) buf = gunzipSync(buf);
-  return parseTagPack(buf.toString("utf8"), { ...opts, sourceFile: path });
-}
-
-// ---------- export ----------
-
-const PLAIN_OK = /^[A-Za-z0-9_./(][^\u0000-\u001f\u007f\u0085\u2028\u2029\ufeff'"\\]*$/;
-
-/** A YAML scalar that reads back as the same string/number/boolean. */
-export function yamlScalar(v: string | number | boolean): string {
-  if (typeof v !== "string") return String(v);
-  const plain =
-    PLAIN_OK.test(v) &&
-    v === v.trim() &&
-    !v.includes(": ") &&
-    !v.includes(" #") &&
-    !v.endsWith(":") &&
-    !CORE_NON_STRING.test(v) &&
-    !/^(?:true|True|TRUE|false|False|FALSE)$/.test(v);
-  if (plain) return v;
-  if (!/[\u0000-\u001f\u007f\u0085\u2028\u2029\ufeff]/.test(v)) return `'${v.replaceAll("'", "''")}'`;
-  return JSON.stringify(v).replace(
-    /[\u007f\u0085\u2028\u2029\ufeff]/g,
-    (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
-}
-
-const TAG_KEYS = [
-  "currency",
-  "network",
-  "label",
-  "category",
-  "source",
-  "confidence",
-  "is_cluster_definer",
-  "actor",
-  "program",
-  "reference",
-] as const;
-type TagKey = (typeof TAG_KEYS)[number];
-
-function currencyAndNetwork(l: LabelRecord): { currency: string; network: string } {
-  const c = chainLookup.get(l.chain.trim().toLowerCase());
-  if (!c) return { currency: l.currency || l.chain, network: l.chain };
-  if (c.name === "bitcoin") return { currency: "BTC", network: "BTC" };
-  if (c.name === "ethereum") return { currency: "ETH", network: "ETH" };
-  if (c.name === "tron") return { currency: "TRX", network: "TRX" };
-  if (c.family === "evm") return { currency: "ETH", network: c.name };
-  return { currency: c.symbol, network: c.name };
-}
-
-function confidenceOut(level: number): string | number {
-  const name = confidenceName(level);
-  return CONFIDENCE_LEVELS[name] === level ? name : level;
-}
-
-/** Labels -> TagPack YAML; values shared by every tag go into the header. */
-export function exportTagPack(labels: LabelRecord[], meta: TagPackMeta): string {
-  const tags = labels.map((l) => {
-    const { currency, network } = currencyAndNetwork(l);
-    const t: Partial<Record<TagKey, string | number | boolean>> = {
-      currency,
-      network,
-      label: l.label,
-      category: l.category,
-      source: l.source,
-      confidence: confidenceOut(l.confidence),
-      is_cluster_definer: l.clusterDefining,
-    };
-    if (l.actor) t.actor = l.actor;
-    if (l.program !== null && l.program !== "") t.program = l.program;
-    if (l.reference !== null && l.reference !== "") t.reference = l.reference;
-    return t;
+  return parseTagPack(buf.toString("utf8"), {
+    ...opts,
+    sourceFile: path,
+    include: tagPackIncludeResolver(path),
   });
-  const shared = new Map<TagKey, string | number | boolean>();
-  if (tags.length > 0) {
-    for (const k of TAG_KEYS) {
-      const v = tags[0]![k];
-      if (v !== undefined && v !== "" && tags.every((t) => t[k] === v)) shared.set(k, v);
-    }
-  }
-  const out: string[] = [`title: ${yamlScalar(meta.title)}`, `creator: ${yamlScalar(meta.creator)}`];
-  if (meta.description) out.push(`description: ${yamlScalar(meta.description)}`);
-  if (meta.lastmod) out.push(`lastmod: ${yamlScalar(meta.lastmod)}`);
-  for (const [k, v] of shared) out.push(`${k}: ${yamlScalar(v)}`);
-  if (tags.length === 0) {
-    out.push("tags: []");
-    return `${out.join("\n")}\n`;
-  }
-  out.push("tags:");
-  for (let i = 0; i < tags.length; i++) {
-    out.push(`- address: ${yamlScalar(labels[i]!.address)}`);
-    const t = tags[i]!;
-    for (const k of TAG_KEYS) {
-      const v = t[k];
-      if (v === undefined || v === "" || shared.has(k)) continue;
-      out.push(`  ${k}: ${yamlScalar(v)}`);
-    }
-  }
-  return `${out.join("\n")}\n`;
 }

@@ -1,4 +1,6 @@
-// GraphSense taxonomy (concepts.yaml, confidence.csv) from graphsense-tagpack-tool, MIT licence.
+// GraphSense taxonomy: the concepts of graphsense-lib db/concepts.yaml and confidence.csv (MIT). The same
+// data is in src/labels/graphsense/ (concepts.csv, confidence.csv); a test checks that both agree.
+import { BadInputError } from "../errors.ts";
 
 /** Concept id -> broader concept id (null for the top concept). */
 export const CONCEPT_BROADER = {
@@ -88,6 +90,14 @@ export const CONCEPT_BROADER = {
   defi_custody: "defi",
   item: "concept",
   collectible: "item",
+  // added by graphsense-lib 2.8.0 (lists, deployer, funder) and 2.8.8 (deposit_wallet)
+  deposit_wallet: "white_usage",
+  black_list: "abuse",
+  gov_black_list: "black_list",
+  white_list: "white_usage",
+  gov_white_list: "white_list",
+  deployer: "behaviour",
+  funder: "behaviour",
 } as const satisfies Record<string, string | null>;
 
 export type ConceptId = keyof typeof CONCEPT_BROADER;
@@ -177,9 +187,9 @@ export function confidenceName(level: number): ConfidenceId {
 
 /** Non-taxonomy names seen in packs/label files (or common legacy names) -> taxonomy concept id. */
 export const LEGACY_CATEGORIES: Readonly<Record<string, ConceptId>> = {
-  black_list: "abuse", // usdt_blacklist.yaml: Tether-frozen addresses
-  blacklist: "abuse",
-  blocked: "abuse",
+  blacklist: "black_list",
+  blocked: "black_list", // frozen by a stablecoin issuer
+  whitelist: "white_list",
   defi_derivatives: "defi_derivative", // concepts.yaml key differs from its id
   mixer: "mixing_service",
   tumbler: "mixing_service",
@@ -214,4 +224,25 @@ export function normalizeCategory(cat: string | null | undefined): string {
   if (s === "") return "unknown";
   if (isConcept(s)) return s;
   return LEGACY_CATEGORIES[s] ?? s;
+}
+
+/** The taxonomy concept for a category name (legacy names mapped), or null when it has none. */
+export function taxonomyCategory(cat: string | null | undefined): ConceptId | null {
+  const c = normalizeCategory(cat);
+  return isConcept(c) ? c : null;
+}
+
+/** "category "x" is not in the GraphSense taxonomy; valid: abuse, account_hack, ..." */
+export function unknownCategoryMessage(cat: string, where = ""): string {
+  return (
+    `category "${cat}"${where} is not in the GraphSense concept taxonomy; valid categories: ` +
+    `${[...CONCEPT_IDS].sort().join(", ")}`
+  );
+}
+
+/** The taxonomy concept for a category name; anything else is refused with the list of valid ones. */
+export function requireCategory(cat: string | null | undefined, where = ""): ConceptId {
+  const c = taxonomyCategory(cat);
+  if (c === null) throw new BadInputError(unknownCategoryMessage(String(cat), where));
+  return c;
 }

@@ -5,8 +5,9 @@ import { getChain, normalizeAddress } from "../chains.ts";
 import type { LabelRecord } from "../domain.ts";
 import { BadInputError, ConflictError, NotFoundError } from "../errors.ts";
 import { jsonSafe } from "../json.ts";
+import { caseWalletLabel } from "../labels/case-wallets.ts";
 import { exportTagPack } from "../labels/tagpack.ts";
-import { CONFIDENCE_LEVELS, normalizeCategory } from "../labels/taxonomy.ts";
+import { requireCategory } from "../labels/taxonomy.ts";
 import { CaseStore, type CaseWallet } from "../store/cases.ts";
 import type { Store } from "../store/db.ts";
 import type { EvidenceService } from "./evidence.ts";
@@ -90,9 +91,7 @@ export class CaseService {
     await this.get(name);
     const chain = getChain(chainName);
     const address = normalizeAddress(chain.name, rawAddress);
-    const category = o.category ? normalizeCategory(o.category) : null;
-    if (category !== null && !/^[a-z0-9_]+$/.test(category))
-      throw new BadInputError(`category "${o.category}" is not a TagPack category id`);
+    const category = o.category ? requireCategory(o.category) : null;
     await this.db.upsertWallet(name, {
       chain: chain.name,
       address,
@@ -120,18 +119,7 @@ export class CaseService {
   /** The case's own attributions (its flagged wallets) as labels. */
   async attributions(name: string): Promise<LabelRecord[]> {
     const c = await this.get(name);
-    return c.wallets.map((w) => ({
-      chain: w.chain,
-      address: w.address,
-      currency: getChain(w.chain).symbol,
-      label: w.label ?? `flagged in case ${c.name}`,
-      category: w.category ?? "unknown",
-      source: `fundtrace case ${c.name}`,
-      confidence: CONFIDENCE_LEVELS.forensic_investigation,
-      program: null,
-      reference: w.note,
-      clusterDefining: false,
-    }));
+    return c.wallets.map((w) => caseWalletLabel(c.name, w));
   }
 
   /** case.json, tagpack.yaml, and queries/NAME/ with the evidence package of each query's latest run. */

@@ -5,7 +5,9 @@
  * So D is a deposit address when it forwards what it receives to a labelled exchange address soon
  * after (tokens: the exact amount; native: the amount less at most a fee) and does nothing else in that
  * window; then every account that sent to D is one customer and becomes one cluster. D itself belongs
- * to the exchange: it is never merged with its senders, nor with the exchange.
+ * to the exchange: it is never merged with its senders, nor with the exchange. D may itself carry the
+ * exchange's label; then it must forward all it receives to another exchange address (no outflow
+ * elsewhere, nothing kept), which a hot wallet never does. The query is the one every account chain uses.
  *
  * The detection is one SQL statement (queries/deposit/matches.sql); the merge is a union-find
  * (clusterDepositSenders in core/cluster.ts).

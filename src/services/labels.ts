@@ -5,17 +5,40 @@ import { gunzipSync } from "node:zlib";
 import { getChain, normalizeAddress, sameAddressSpace } from "../chains.ts";
 import type { LabelDataset, LabelRecord, StoredLabel } from "../domain.ts";
 import { BadInputError } from "../errors.ts";
+import { caseWalletLabel } from "../labels/case-wallets.ts";
 import { exportLabelCsv, parseLabelCsv } from "../labels/csv.ts";
 import { parseEvmLabels } from "../labels/evm-labels.ts";
 import { parseNbctfCsv } from "../labels/nbctf.ts";
 import { parseOfacCsv, parseOfacSdnXml } from "../labels/ofac.ts";
 import { sniffLabelFormat } from "../labels/sniff.ts";
 import { exportTagPack, parseTagPack } from "../labels/tagpack.ts";
+import { tagPackIncludeResolver } from "../labels/tagpack-include.ts";
+import type { IncludeResolver } from "../labels/yaml11.ts";
 import type { Store } from "../store/db.ts";
-import { type LabelImport, LabelStore } from "../store/labels.ts";
+import { type DatasetDiff, type LabelImport, LabelStore } from "../store/labels.ts";
 
 export const LABEL_FORMATS = ["ofac-sdn", "tagpack", "nbctf", "csv", "evm-labels"] as const;
 export type ImportFormat = (typeof LABEL_FORMATS)[number];
+
+/** Formats that are an authority's publication: their datasets are always guarded (see checkReplacement). */
+export const AUTHORITY_FORMATS: ReadonlySet<ImportFormat> = new Set(["ofac-sdn", "nbctf"]);
+/** The dataset ids of those publications: no file of another format may take them. */
+const RESERVED_DATASETS: Readonly<Record<string, ImportFormat>> = { "ofac-sdn": "ofac-sdn", nbctf: "nbctf" };
+/**
+ * An import may remove at most this share of a dataset's addresses without `force`: more is a sign of
+ * the wrong file (another part of a multi-file pack, a truncated list), not of a new edition.
+ */
+export const MAX_REMOVED_SHARE = 0.1;
+
+export interface ImportOptions {
+  format?: ImportFormat | undefined;
+  /** Dataset id to import into, instead of the one the file's content names. */
+  dataset?: string | undefined;
+  /** Replace even when the guard would refuse (more than MAX_REMOVED_SHARE of the addresses removed). */
+  force?: boolean | undefined;
+  /** Mark the dataset as an authority's (kept once set): its replacements are then guarded like OFAC's. */
+  authority?: boolean | undefined;
+}
 
 export interface ImportResult {
   dataset: string;
@@ -27,6 +50,18 @@ export interface ImportResult {
   /** true when a file with the same bytes was already imported: nothing was changed. */
   unchanged: boolean;
   skippedSample: { address: string; reason: string }[];
+  /** Skipped tags/rows grouped by reason (line numbers left out), most frequent first. */
+  skippedReasons: { reason: string; count: number }[];
+  /** Labels this import added to the dataset and removed from it (0 and 0 when unchanged). */
+  added: number;
+  removed: number;
+  /** Addresses that had a label of this dataset before and have none now. */
+  removedAddresses: number;
+  /** Label rows the dataset held before this import. */
+  previousRows: number;
+  /** Some of the removed labels. */
+  removedSample: { chain: string; address: string; label: string; category: string }[];
+  authority: boolean;
 }
 
 export interface LabelFilter {
@@ -47,21 +82,122 @@ async function decodeFile(raw: Buffer, name: string): Promise<Buffer> {
   return raw;
 }
 
-export function parseLabels(text: string, format: ImportFormat, sourceFile: string): LabelDataset {
+export interface ParseLabelsOptions {
+  dataset?: string | undefined;
+  /** Resolves a TagPack's `!include` (only for a file read from disk). */
+  include?: IncludeResolver | undefined;
+}
+
+export function parseLabels(
+  text: string,
+  format: ImportFormat,
+  sourceFile: string,
+  o: ParseLabelsOptions = {},
+): LabelDataset {
+  const opts = { sourceFile, ...(o.dataset === undefined ? {} : { dataset: o.dataset }) };
   switch (format) {
     case "ofac-sdn":
-      return text.trimStart().startsWith("<")
-        ? parseOfacSdnXml(text, { sourceFile })
-        : parseOfacCsv(text, { sourceFile });
+      return text.trimStart().startsWith("<") ? parseOfacSdnXml(text, opts) : parseOfacCsv(text, opts);
     case "tagpack":
-      return parseTagPack(text, { sourceFile });
+      return parseTagPack(text, { ...opts, ...(o.include ? { include: o.include } : {}) });
     case "nbctf":
-      return parseNbctfCsv(text, { sourceFile });
+      return parseNbctfCsv(text, opts);
     case "csv":
-      return parseLabelCsv(text, { sourceFile });
+      return parseLabelCsv(text, opts);
     case "evm-labels":
-      return parseEvmLabels(text, { sourceFile });
+      return parseEvmLabels(text, opts);
   }
+}
+
+/** A dataset id the user chose: printable, trimmed, and not a publication's id for another format. */
+function checkDatasetName(name: string, format: ImportFormat | undefined): void {
+  if (name !== name.trim() || name === "" || name.length > 200 || /[\u0000-\u001f\u007f-\u009f]/.test(name)) {
+    throw new BadInputError("a dataset name is 1-200 printable characters without surrounding spaces");
+  }
+  const reserved = RESERVED_DATASETS[name];
+  if (reserved && format !== undefined && format !== reserved) {
+    throw new BadInputError(
+      `dataset "${name}" is the ${reserved} publication's; a ${format} file cannot use it`,
+    );
+  }
+}
+
+/** Skip reasons without their line numbers, counted. */
+function skipReasons(skipped: LabelDataset["skipped"]): ImportResult["skippedReasons"] {
+  const counts = new Map<string, number>();
+  for (const s of skipped) {
+    const reason = s.reason.replace(/^line (?:\d+|\?)(?: \([^)]*\))?: /, "");
+    counts.set(reason, (counts.get(reason) ?? 0) + 1);
+  }
+  return [...counts]
+    .map(([reason, count]) => ({ reason, count }))
+    .sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));
+}
+
+const pct = (n: number, of: number) => `${Math.round((1000 * n) / of) / 10}%`;
+
+/**
+ * The guard on replacing a dataset (issue 16): an authority's dataset takes only a non-empty file of its
+ * own format; any dataset refuses, without `force`, a file that would remove more than MAX_REMOVED_SHARE
+ * of its addresses. Throwing here rolls the import back.
+ */
+export function checkReplacement(
+  d: DatasetDiff,
+  c: {
+    dataset: string;
+    file: string;
+    format: ImportFormat;
+    rows: number;
+    authority: boolean;
+    force: boolean;
+  },
+  previous: LabelImport | undefined,
+): void {
+  if (!previous || d.previousRows === 0) return;
+  const was = `dataset "${c.dataset}" (${d.previousRows} labels on ${d.previousAddresses} addresses, from ${previous.source_file ?? "an earlier import"} of ${previous.imported_at})`;
+  if (c.authority && c.rows === 0) {
+    throw new BadInputError(
+      `${c.file} holds no usable ${c.format} labels: it cannot replace the authority ${was}`,
+    );
+  }
+  if (c.force || d.removedAddresses <= MAX_REMOVED_SHARE * d.previousAddresses) return;
+  const kind = c.authority ? "authority " : "";
+  // a 409 for the API, exit 2 for the CLI: the user can act on it (--force, --dataset)
+  throw new BadInputError(
+    `importing ${c.file} would remove ${d.removedAddresses} of the ${d.previousAddresses} addresses ` +
+      `(${pct(d.removedAddresses, d.previousAddresses)}; ${d.removed} labels removed, ${d.added} added) of the ${kind}${was}. ` +
+      `More than ${MAX_REMOVED_SHARE * 100}% of a dataset is removed only with --force (API: "force": true); ` +
+      `if the file is another dataset (e.g. another part of a multi-file pack), import it with --dataset NAME (API: "dataset").`,
+    {
+      details: {
+        dataset: c.dataset,
+        removed: d.removed,
+        removedAddresses: d.removedAddresses,
+        added: d.added,
+      },
+    },
+    "CONFLICT",
+  );
+}
+
+function unchangedResult(previous: LabelImport, name: string, sourceHash: string): ImportResult {
+  return {
+    dataset: previous.dataset,
+    format: previous.format,
+    sourceFile: name,
+    sourceHash,
+    rows: previous.rows,
+    skipped: previous.skipped,
+    unchanged: true,
+    skippedSample: [],
+    skippedReasons: [],
+    added: 0,
+    removed: 0,
+    removedAddresses: 0,
+    previousRows: previous.rows,
+    removedSample: [],
+    authority: previous.authority,
+  };
 }
 
 export class LabelService {
@@ -71,35 +207,37 @@ export class LabelService {
     this.db = new LabelStore(store);
   }
 
-  /** Imports one label file; idempotent (same bytes → no change; newer file of a dataset replaces it). */
-  async importFile(path: string, format?: ImportFormat): Promise<ImportResult> {
+  /** Imports one label file; idempotent (same bytes → no change; a newer file of a dataset replaces it). */
+  async importFile(path: string, o: ImportFormat | ImportOptions = {}): Promise<ImportResult> {
     let raw: Buffer;
     try {
       raw = await readFile(path);
     } catch (cause) {
       throw new BadInputError(`cannot read label file ${path}: ${(cause as Error).message}`, { cause });
     }
-    return this.importBytes(raw, basename(path), format);
+    return this.importBytes(raw, basename(path), o, tagPackIncludeResolver(path));
   }
 
-  async importBytes(raw: Buffer, name: string, format?: ImportFormat): Promise<ImportResult> {
+  /**
+   * Imports label bytes (`name` tells the compression and helps sniff the format). The dataset comes from
+   * the content (or `dataset`); the replacement of what that dataset held is checked by checkReplacement
+   * and reported (added, removed, which) in the result.
+   */
+  async importBytes(
+    raw: Buffer,
+    name: string,
+    o: ImportFormat | ImportOptions = {},
+    include?: IncludeResolver,
+  ): Promise<ImportResult> {
+    const opts: ImportOptions = typeof o === "string" ? { format: o } : o;
+    const format = opts.format;
     if (format && !LABEL_FORMATS.includes(format)) {
       throw new BadInputError(`unknown label format "${format}" (known: ${LABEL_FORMATS.join(", ")})`);
     }
+    if (opts.dataset !== undefined) checkDatasetName(opts.dataset, format);
     const sourceHash = createHash("sha256").update(raw).digest("hex");
-    const previous = await this.db.importByHash(sourceHash);
-    if (previous) {
-      return {
-        dataset: previous.dataset,
-        format: previous.format,
-        sourceFile: name,
-        sourceHash,
-        rows: previous.rows,
-        skipped: previous.skipped,
-        unchanged: true,
-        skippedSample: [],
-      };
-    }
+    const previous = await this.db.importByHash(sourceHash, opts.dataset ?? null);
+    if (previous) return unchangedResult(previous, name, sourceHash);
     let bytes: Buffer;
     try {
       bytes = await decodeFile(raw, name);
@@ -113,14 +251,55 @@ export class LabelService {
         `cannot tell the label format of ${name}; pass --format (${LABEL_FORMATS.join("|")})`,
       );
     }
+    if (opts.dataset !== undefined) checkDatasetName(opts.dataset, fmt);
     let ds: LabelDataset;
     try {
-      ds = parseLabels(text, fmt, name);
+      ds = parseLabels(text, fmt, name, { dataset: opts.dataset, include });
     } catch (cause) {
       if (cause instanceof BadInputError) throw cause;
       throw new BadInputError(`${name} is not a valid ${fmt} file: ${(cause as Error).message}`, { cause });
     }
-    await this.writeDataset(ds, name, sourceHash);
+    return this.replace(ds, fmt, name, sourceHash, opts);
+  }
+
+  private async replace(
+    ds: LabelDataset,
+    fmt: ImportFormat,
+    name: string,
+    sourceHash: string,
+    opts: ImportOptions,
+  ): Promise<ImportResult> {
+    const reserved = RESERVED_DATASETS[ds.dataset];
+    if (reserved && reserved !== fmt)
+      throw new BadInputError(
+        `dataset "${ds.dataset}" is the ${reserved} publication's; a ${fmt} file cannot use it`,
+      );
+    const before = await this.db.importOf(ds.dataset);
+    if (before && before.format !== fmt) {
+      throw new BadInputError(
+        `dataset "${ds.dataset}" holds ${before.format} labels (from ${before.source_file ?? "an earlier import"}); ` +
+          `a ${fmt} file cannot replace them: import it with --dataset NAME (API: "dataset")`,
+        {},
+        "CONFLICT",
+      );
+    }
+    const authority = before?.authority === true || AUTHORITY_FORMATS.has(fmt) || opts.authority === true;
+    const diff = await this.db.replaceDataset(ds, name, sourceHash, {
+      authority,
+      check: (d) =>
+        checkReplacement(
+          d,
+          {
+            dataset: ds.dataset,
+            file: name,
+            format: fmt,
+            rows: ds.labels.length,
+            authority,
+            force: opts.force === true,
+          },
+          before,
+        ),
+    });
     return {
       dataset: ds.dataset,
       format: fmt,
@@ -130,12 +309,19 @@ export class LabelService {
       skipped: ds.skipped.length,
       unchanged: false,
       skippedSample: ds.skipped.slice(0, 10),
+      skippedReasons: skipReasons(ds.skipped),
+      added: diff.added,
+      removed: diff.removed,
+      removedAddresses: diff.removedAddresses,
+      previousRows: diff.previousRows,
+      removedSample: diff.removedSample,
+      authority,
     };
   }
 
-  /** Replaces the dataset's rows in one transaction (Appender for the bulk). */
+  /** Replaces the dataset's rows in one transaction without the guard (tests and benches build stores with it). */
   async writeDataset(ds: LabelDataset, sourceFile: string | null, sourceHash: string | null): Promise<void> {
-    await this.db.replaceDataset(ds, sourceFile, sourceHash);
+    await this.db.replaceDataset(ds, sourceFile, sourceHash, { authority: AUTHORITY_FORMATS.has(ds.format) });
   }
 
   async list(filter: LabelFilter = {}): Promise<{ total: number; labels: StoredLabel[] }> {
@@ -160,12 +346,15 @@ export class LabelService {
     if (addresses.length === 0) return out;
     const space = new Set(sameAddressSpace(chain));
     const unique = [...new Set(addresses)];
-    for (const l of await this.db.byAddresses(unique)) {
-      if (!space.has(l.chain)) continue;
+    const add = (l: LabelRecord) => {
+      if (!space.has(l.chain)) return;
       const list = out.get(l.address) ?? [];
       list.push(l);
       out.set(l.address, list);
-    }
+    };
+    for (const l of await this.db.byAddresses(unique)) add(l);
+    // a wallet flagged in a case is an attribution from the moment it is added
+    for (const w of await this.db.caseWalletsFor(unique)) add(caseWalletLabel(w.caseName, w));
     // A cluster-defining label (e.g. an exchange's reserve wallets) applies to every member of its cluster.
     for (const r of await this.db.clusterDefiningFor(unique)) {
       if (!space.has(r.chain) || r.clusterChain !== r.chain) continue;

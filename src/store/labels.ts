@@ -19,7 +19,31 @@ export type LabelImport = {
   rows: number;
   skipped: number;
   imported_at: string;
+  /** An authority's dataset (OFAC, NBCTF, or marked at import): replaced only under the guard. */
+  authority: boolean;
 };
+
+/** What replacing a dataset changes (labels.diff_dataset). */
+export interface DatasetDiff {
+  previousRows: number;
+  previousAddresses: number;
+  added: number;
+  removed: number;
+  /** Addresses that had a label of the dataset and have none after the replacement. */
+  removedAddresses: number;
+  /** Some removed labels, to name them. */
+  removedSample: { chain: string; address: string; label: string; category: string }[];
+}
+
+/** A wallet flagged in a case, as stored (case_wallets). */
+export interface CaseWalletLabel {
+  chain: string;
+  address: string;
+  label: string | null;
+  category: string | null;
+  note: string | null;
+  caseName: string;
+}
 
 /** A label on another member of an address's cluster: `target` is the address asked about. */
 export interface ClusterDefiningLabel extends StoredLabel {
@@ -28,14 +52,56 @@ export interface ClusterDefiningLabel extends StoredLabel {
 }
 
 const YIELD_EVERY = 2000;
+/** Rows of an import in progress sit under this prefix + the dataset id until they replace the old ones. */
+const STAGING_PREFIX = "\u0000staged:";
+
+/** Appends the dataset's labels under `dataset` (the Appender does not evaluate column defaults). */
+async function appendLabels(
+  tx: Store,
+  ds: LabelDataset,
+  dataset: string,
+  sourceFile: string | null,
+  sourceHash: string | null,
+): Promise<void> {
+  const app = await tx.appender("labels");
+  const now = timestampValue(BigInt(Date.now()) * 1000n);
+  let n = 0;
+  for (const l of ds.labels) {
+    // appending is synchronous: let other requests' reads answer while a large file goes in
+    if (++n % YIELD_EVERY === 0) await new Promise(setImmediate);
+    app.appendVarchar(l.chain);
+    app.appendVarchar(l.address);
+    appendNullable(app, l.currency);
+    app.appendVarchar(l.label);
+    app.appendVarchar(l.category);
+    app.appendVarchar(l.source);
+    app.appendInteger(Math.round(l.confidence));
+    appendNullable(app, l.program);
+    appendNullable(app, l.reference);
+    app.appendBoolean(l.clusterDefining);
+    app.appendVarchar(dataset);
+    appendNullable(app, sourceFile);
+    appendNullable(app, sourceHash);
+    app.appendTimestamp(now);
+    appendNullable(app, l.actor ?? null);
+    app.endRow();
+  }
+  app.closeSync();
+}
 
 /** labels and label_imports. */
 export class LabelStore {
   constructor(private readonly store: Store) {}
 
-  /** The import of a file with these exact bytes, if any. */
-  async importByHash(sourceHash: string): Promise<LabelImport | undefined> {
-    const r = await this.store.one("labels.import_by_hash", { source_hash: sourceHash });
+  /** The import of a file with these exact bytes (into `dataset`, when given), if any. */
+  async importByHash(sourceHash: string, dataset: string | null = null): Promise<LabelImport | undefined> {
+    const r = await this.store.one("labels.import_by_hash", { source_hash: sourceHash, dataset });
+    return r && toImport(r);
+  }
+
+  /** The latest import of a dataset, if any. */
+  async importOf(dataset: string): Promise<LabelImport | undefined> {
+    const r = await this.store.one("labels.import_of", { dataset });
     return r && toImport(r);
   }
 
@@ -43,39 +109,43 @@ export class LabelStore {
     return (await this.store.all("labels.imports")).map(toImport);
   }
 
-  /** Replaces the dataset's rows and records the import, in one transaction (Appender for the bulk). */
+  /**
+   * Replaces the dataset's rows and records the import, in one transaction: the new rows are staged under
+   * a temporary dataset id, compared with the old ones, shown to `check` (which may throw: then nothing
+   * changes), and only then swapped in. Appender for the bulk.
+   */
   async replaceDataset(
     ds: LabelDataset,
     sourceFile: string | null,
     sourceHash: string | null,
-  ): Promise<void> {
-    await this.store.tx(async (tx) => {
-      await tx.run("labels.delete_dataset", { dataset: ds.dataset });
-      const app = await tx.appender("labels");
-      // The Appender does not evaluate column defaults such as current_timestamp.
-      const now = timestampValue(BigInt(Date.now()) * 1000n);
-      let n = 0;
-      for (const l of ds.labels) {
-        // appending is synchronous: let other requests' reads answer while a large file goes in
-        if (++n % YIELD_EVERY === 0) await new Promise(setImmediate);
-        app.appendVarchar(l.chain);
-        app.appendVarchar(l.address);
-        appendNullable(app, l.currency);
-        app.appendVarchar(l.label);
-        app.appendVarchar(l.category);
-        app.appendVarchar(l.source);
-        app.appendInteger(Math.round(l.confidence));
-        appendNullable(app, l.program);
-        appendNullable(app, l.reference);
-        app.appendBoolean(l.clusterDefining);
-        app.appendVarchar(ds.dataset);
-        appendNullable(app, sourceFile);
-        appendNullable(app, sourceHash);
-        app.appendTimestamp(now);
-        appendNullable(app, l.actor ?? null);
-        app.endRow();
+    o: { authority?: boolean; check?: (diff: DatasetDiff) => void } = {},
+  ): Promise<DatasetDiff> {
+    const staged = `${STAGING_PREFIX}${ds.dataset}`;
+    return this.store.tx(async (tx) => {
+      // a staged set left by a crashed import would otherwise count as new rows
+      await tx.run("labels.delete_dataset", { dataset: staged });
+      await appendLabels(tx, ds, staged, sourceFile, sourceHash);
+      const d = await tx.one("labels.diff_dataset", { dataset: ds.dataset, staged });
+      const diff: DatasetDiff = {
+        previousRows: d ? int(d, "previous_rows") : 0,
+        previousAddresses: d ? int(d, "previous_addresses") : 0,
+        added: d ? int(d, "added") : 0,
+        removed: d ? int(d, "removed") : 0,
+        removedAddresses: d ? int(d, "removed_addresses") : 0,
+        removedSample: [],
+      };
+      if (diff.removed > 0) {
+        const rows = await tx.all("labels.removed_sample", { dataset: ds.dataset, staged, limit: 10n });
+        diff.removedSample = rows.map((r) => ({
+          chain: text(r, "chain"),
+          address: text(r, "address"),
+          label: text(r, "label"),
+          category: text(r, "category"),
+        }));
       }
-      app.closeSync();
+      o.check?.(diff);
+      await tx.run("labels.delete_dataset", { dataset: ds.dataset });
+      await tx.run("labels.rename_dataset", { staged, dataset: ds.dataset });
       await tx.run("labels.record_import", {
         dataset: ds.dataset,
         format: ds.format,
@@ -83,8 +153,23 @@ export class LabelStore {
         source_hash: sourceHash,
         rows: ds.labels.length,
         skipped: ds.skipped.length,
+        authority: o.authority === true,
       });
+      return diff;
     });
+  }
+
+  /** Wallets flagged in cases on any of these addresses, whatever their chain. */
+  async caseWalletsFor(addresses: string[]): Promise<CaseWalletLabel[]> {
+    const rows = await this.store.all("labels.case_wallets_for", { addresses: listValue(addresses) });
+    return rows.map((r) => ({
+      chain: text(r, "chain"),
+      address: text(r, "address"),
+      label: textOrNull(r, "label"),
+      category: textOrNull(r, "category"),
+      note: textOrNull(r, "note"),
+      caseName: text(r, "case_name"),
+    }));
   }
 
   /** Filters are optional (null = any); by chain, address, category, dataset, label. */
@@ -131,6 +216,7 @@ function toImport(r: Record<string, unknown>): LabelImport {
     rows: int(r, "rows"),
     skipped: int(r, "skipped"),
     imported_at: text(r, "imported_at"),
+    authority: flag(r, "authority"),
   };
 }
 

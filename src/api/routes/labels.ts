@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Services } from "../../services/index.ts";
 import { publicLabel } from "../../services/screen.ts";
-import { INPUT_ERRORS, jsonContent, router, textContent } from "../router.ts";
+import { errorContent, INPUT_ERRORS, jsonContent, router, textContent } from "../router.ts";
 import { LabelImportRequestSchema, LabelImportResultSchema, LabelSchema } from "../schemas.ts";
 
 const StoredLabelSchema = LabelSchema.extend({
@@ -50,7 +50,13 @@ const importLabels = createRoute({
   request: {
     body: { content: { "application/json": { schema: LabelImportRequestSchema } }, required: true },
   },
-  responses: { 200: jsonContent("import result", LabelImportResultSchema), ...INPUT_ERRORS },
+  responses: {
+    200: jsonContent("import result", LabelImportResultSchema),
+    409: errorContent(
+      "refused: the file would remove too much of its dataset (send force), or the dataset is another format's",
+    ),
+    ...INPUT_ERRORS,
+  },
 });
 
 /** Labels in (import), out (list) and shared (export). */
@@ -76,6 +82,12 @@ export function labelRoutes(services: Services) {
     .openapi(importLabels, async (c) => {
       const b = c.req.valid("json");
       const raw = Buffer.from(b.content, b.encoding === "base64" ? "base64" : "utf8");
-      return c.json(await services.labels.importBytes(raw, b.name, b.format), 200);
+      const r = await services.labels.importBytes(raw, b.name, {
+        format: b.format,
+        dataset: b.dataset,
+        force: b.force,
+        authority: b.authority,
+      });
+      return c.json(r, 200);
     });
 }
