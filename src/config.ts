@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { BadInputError } from "./errors.ts";
+import { BadInputError, quote } from "./errors.ts";
 
 /** One config for CLI and API: flags override env, env overrides defaults. */
 export interface Config {
@@ -37,20 +37,21 @@ export type Env = Record<string, string | undefined>;
 function positive(name: string, v: string | number | undefined): number | undefined {
   if (v === undefined || v === "") return undefined;
   const n = typeof v === "number" ? v : Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new BadInputError(`${name} must be a positive number, got "${v}"`);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new BadInputError(`${name} must be a positive number, got ${quote(v)}`);
   return n;
 }
 
 function flavor(v: string | undefined): "etherscan-v2" | "blockscout" | undefined {
   if (v === undefined || v === "etherscan-v2" || v === "blockscout") return v;
-  throw new BadInputError(`--etherscan-flavor must be etherscan-v2 or blockscout, got "${v}"`);
+  throw new BadInputError(`--etherscan-flavor must be etherscan-v2 or blockscout, got ${quote(v)}`);
 }
 
 function nonNegative(name: string, v: string | number | undefined): number | undefined {
   if (v === undefined || v === "") return undefined;
   const n = typeof v === "number" ? v : Number(v);
   if (!Number.isInteger(n) || n < 0)
-    throw new BadInputError(`${name} must be a whole number >= 0, got "${v}"`);
+    throw new BadInputError(`${name} must be a whole number >= 0, got ${quote(v)}`);
   return n;
 }
 

@@ -3,7 +3,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { getChain, normalizeAddress } from "../chains.ts";
 import type { LabelRecord } from "../domain.ts";
-import { BadInputError, ConflictError, NotFoundError } from "../errors.ts";
+import { BadInputError, ConflictError, NotFoundError, quote } from "../errors.ts";
 import { jsonSafe } from "../json.ts";
 import { exportTagPack } from "../labels/tagpack.ts";
 import { CONFIDENCE_LEVELS, normalizeCategory } from "../labels/taxonomy.ts";
@@ -40,15 +40,15 @@ export class CaseService {
 
   async create(name: string, o: { title?: string; description?: string } = {}): Promise<CaseInfo> {
     if (!NAME.test(name))
-      throw new BadInputError(`case name "${name}" must be 1-64 letters, digits, "_", "-" or "."`);
-    if (await this.db.get(name)) throw new ConflictError(`a case named "${name}" exists`);
+      throw new BadInputError(`case name ${quote(name)} must be 1-64 letters, digits, "_", "-" or "."`);
+    if (await this.db.get(name)) throw new ConflictError(`a case named ${quote(name)} exists`);
     await this.db.insert(name, o.title?.trim() || name, o.description);
     return this.get(name);
   }
 
   async get(name: string): Promise<CaseInfo> {
     const c = await this.db.get(name);
-    if (!c) throw new NotFoundError(`no case named "${name}"`);
+    if (!c) throw new NotFoundError(`no case named ${quote(name)}`);
     const wallets = await this.db.wallets(name);
     const notes = await this.db.notes(name);
     const names = await this.db.queryNames(name);
@@ -92,7 +92,7 @@ export class CaseService {
     const address = normalizeAddress(chain.name, rawAddress);
     const category = o.category ? normalizeCategory(o.category) : null;
     if (category !== null && !/^[a-z0-9_]+$/.test(category))
-      throw new BadInputError(`category "${o.category}" is not a TagPack category id`);
+      throw new BadInputError(`category ${quote(o.category)} is not a TagPack category id`);
     await this.db.upsertWallet(name, {
       chain: chain.name,
       address,

@@ -2,7 +2,7 @@ import { getChain, normalizeAddress } from "../chains.ts";
 import { changeHeuristics } from "../core/change.ts";
 import { AddressClustering } from "../core/cluster.ts";
 import { detectCoinJoin, isCollaborative } from "../core/coinjoin.ts";
-import { BadInputError } from "../errors.ts";
+import { BadInputError, quote } from "../errors.ts";
 import { type ChangeGuessRow, ClusterStore } from "../store/clusters.ts";
 import type { Store } from "../store/db.ts";
 import { IdStore } from "../store/ids.ts";
@@ -76,7 +76,7 @@ export class ClusterService {
     const heuristics = opts.heuristics ?? ["multi-input"];
     for (const h of heuristics) {
       if (!HEURISTICS.includes(h))
-        throw new BadInputError(`unknown heuristic "${h}" (known: ${HEURISTICS.join(", ")})`);
+        throw new BadInputError(`unknown heuristic ${quote(h)} (known: ${HEURISTICS.join(", ")})`);
     }
     if (chain.family === "evm") {
       const t = performance.now();
