@@ -4,7 +4,7 @@ import { basename } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { getChain, normalizeAddress, sameAddressSpace } from "../chains.ts";
 import type { LabelDataset, LabelRecord, StoredLabel } from "../domain.ts";
-import { BadInputError } from "../errors.ts";
+import { BadInputError, quote } from "../errors.ts";
 import { exportLabelCsv, parseLabelCsv } from "../labels/csv.ts";
 import { parseEvmLabels } from "../labels/evm-labels.ts";
 import { parseNbctfCsv } from "../labels/nbctf.ts";
@@ -26,7 +26,15 @@ export interface ImportResult {
   skipped: number;
   /** true when a file with the same bytes was already imported: nothing was changed. */
   unchanged: boolean;
+  /** Label rows the import added to the dataset, and removed from it (delistings). */
+  added: number;
+  removed: number;
   skippedSample: { address: string; reason: string }[];
+}
+
+export interface ImportOptions {
+  /** Replace an authority dataset even when the new file would delist a large share of it. */
+  force?: boolean;
 }
 
 export interface LabelFilter {
@@ -72,19 +80,26 @@ export class LabelService {
   }
 
   /** Imports one label file; idempotent (same bytes → no change; newer file of a dataset replaces it). */
-  async importFile(path: string, format?: ImportFormat): Promise<ImportResult> {
+  async importFile(path: string, format?: ImportFormat, opts: ImportOptions = {}): Promise<ImportResult> {
     let raw: Buffer;
     try {
       raw = await readFile(path);
     } catch (cause) {
-      throw new BadInputError(`cannot read label file ${path}: ${(cause as Error).message}`, { cause });
+      throw new BadInputError(`cannot read label file ${quote(path)}: ${(cause as Error).message}`, {
+        cause,
+      });
     }
-    return this.importBytes(raw, basename(path), format);
+    return this.importBytes(raw, basename(path), format, opts);
   }
 
-  async importBytes(raw: Buffer, name: string, format?: ImportFormat): Promise<ImportResult> {
+  async importBytes(
+    raw: Buffer,
+    name: string,
+    format?: ImportFormat,
+    _opts: ImportOptions = {},
+  ): Promise<ImportResult> {
     if (format && !LABEL_FORMATS.includes(format)) {
-      throw new BadInputError(`unknown label format "${format}" (known: ${LABEL_FORMATS.join(", ")})`);
+      throw new BadInputError(`unknown label format ${quote(format)} (known: ${LABEL_FORMATS.join(", ")})`);
     }
     const sourceHash = createHash("sha256").update(raw).digest("hex");
     const previous = await this.db.importByHash(sourceHash);
@@ -97,6 +112,8 @@ export class LabelService {
         rows: previous.rows,
         skipped: previous.skipped,
         unchanged: true,
+        added: 0,
+        removed: 0,
         skippedSample: [],
       };
     }
@@ -104,13 +121,13 @@ export class LabelService {
     try {
       bytes = await decodeFile(raw, name);
     } catch (cause) {
-      throw new BadInputError(`cannot decompress ${name}: ${(cause as Error).message}`, { cause });
+      throw new BadInputError(`cannot decompress ${quote(name)}: ${(cause as Error).message}`, { cause });
     }
     const text = bytes.toString("utf8");
     const fmt = format ?? (sniffLabelFormat(name, text.slice(0, 4096)) as ImportFormat | null);
     if (!fmt) {
       throw new BadInputError(
-        `cannot tell the label format of ${name}; pass --format (${LABEL_FORMATS.join("|")})`,
+        `cannot tell the label format of ${quote(name)}; pass --format (${LABEL_FORMATS.join("|")})`,
       );
     }
     let ds: LabelDataset;
@@ -118,9 +135,11 @@ export class LabelService {
       ds = parseLabels(text, fmt, name);
     } catch (cause) {
       if (cause instanceof BadInputError) throw cause;
-      throw new BadInputError(`${name} is not a valid ${fmt} file: ${(cause as Error).message}`, { cause });
+      throw new BadInputError(`${quote(name)} is not a valid ${fmt} file: ${(cause as Error).message}`, {
+        cause,
+      });
     }
-    await this.writeDataset(ds, name, sourceHash);
+    const { added, removed } = await this.writeDataset(ds, name, sourceHash);
     return {
       dataset: ds.dataset,
       format: fmt,
@@ -129,13 +148,19 @@ export class LabelService {
       rows: ds.labels.length,
       skipped: ds.skipped.length,
       unchanged: false,
+      added,
+      removed,
       skippedSample: ds.skipped.slice(0, 10),
     };
   }
 
-  /** Replaces the dataset's rows in one transaction (Appender for the bulk). */
-  async writeDataset(ds: LabelDataset, sourceFile: string | null, sourceHash: string | null): Promise<void> {
-    await this.db.replaceDataset(ds, sourceFile, sourceHash);
+  /** Replaces the dataset's rows in one transaction, writing only the differences; answers them. */
+  async writeDataset(
+    ds: LabelDataset,
+    sourceFile: string | null,
+    sourceHash: string | null,
+  ): Promise<{ added: number; removed: number }> {
+    return this.db.replaceDataset(ds, sourceFile, sourceHash);
   }
 
   async list(filter: LabelFilter = {}): Promise<{ total: number; labels: StoredLabel[] }> {

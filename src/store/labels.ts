@@ -43,17 +43,20 @@ export class LabelStore {
     return (await this.store.all("labels.imports")).map(toImport);
   }
 
-  /** Replaces the dataset's rows and records the import, in one transaction (Appender for the bulk). */
+  /**
+   * Replaces the dataset's rows with these and records the import, in one transaction, writing only
+   * the differences: the file's rows go to a scratch table (Appender), the stored rows it lacks are
+   * deleted and its rows the store lacks are added. A label that stays keeps its row (and the file
+   * and time it was first imported from). Answers the rows added and removed.
+   */
   async replaceDataset(
     ds: LabelDataset,
     sourceFile: string | null,
     sourceHash: string | null,
-  ): Promise<void> {
-    await this.store.tx(async (tx) => {
-      await tx.run("labels.delete_dataset", { dataset: ds.dataset });
-      const app = await tx.appender("labels");
-      // The Appender does not evaluate column defaults such as current_timestamp.
-      const now = timestampValue(BigInt(Date.now()) * 1000n);
+  ): Promise<{ added: number; removed: number }> {
+    return this.store.tx(async (tx) => {
+      await tx.run("labels.clear_work");
+      const app = await tx.appender("label_work");
       let n = 0;
       for (const l of ds.labels) {
         // appending is synchronous: let other requests' reads answer while a large file goes in
@@ -68,14 +71,20 @@ export class LabelStore {
         appendNullable(app, l.program);
         appendNullable(app, l.reference);
         app.appendBoolean(l.clusterDefining);
-        app.appendVarchar(ds.dataset);
-        appendNullable(app, sourceFile);
-        appendNullable(app, sourceHash);
-        app.appendTimestamp(now);
         appendNullable(app, l.actor ?? null);
         app.endRow();
       }
       app.closeSync();
+      const removed = changed(await tx.all("labels.delete_gone", { dataset: ds.dataset }));
+      const added = changed(
+        await tx.all("labels.insert_new", {
+          dataset: ds.dataset,
+          source_file: sourceFile,
+          source_hash: sourceHash,
+          imported_at: timestampValue(BigInt(Date.now()) * 1000n),
+        }),
+      );
+      await tx.run("labels.clear_work");
       await tx.run("labels.record_import", {
         dataset: ds.dataset,
         format: ds.format,
@@ -84,6 +93,8 @@ export class LabelStore {
         rows: ds.labels.length,
         skipped: ds.skipped.length,
       });
+      tx.note({ dataset: ds.dataset, added, removed });
+      return { added, removed };
     });
   }
 
@@ -112,6 +123,13 @@ export class LabelStore {
       clusterChain: text(r, "cluster_chain"),
     }));
   }
+}
+
+/** The row count DuckDB answers for an INSERT, UPDATE or DELETE. */
+function changed(rows: Record<string, unknown>[]): number {
+  const n = rows[0]?.Count;
+  if (typeof n !== "bigint" && typeof n !== "number") throw new StoreError("a write answered no row count");
+  return Number(n);
 }
 
 function appendNullable(

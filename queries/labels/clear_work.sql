@@ -1,0 +1,3 @@
+-- name: labels.clear_work
+-- params: (none)
+DELETE FROM label_work;
