@@ -1,4 +1,4 @@
--- schema: the current full schema (version 5). Fresh files are created from this;
+-- schema: the current full schema (version 7). Fresh files are created from this;
 -- older files are brought here by queries/migrations/*.sql. A test checks both give the same tables.
 CREATE TABLE schema_version (
   version INTEGER NOT NULL,
@@ -258,6 +258,21 @@ JOIN tx_ids t ON t.id = e.tx_id
 JOIN address_ids a ON a.id = e.a_id
 JOIN address_ids b ON b.id = e.b_id;
 
+-- Scratch table of one label import: the new file's rows, compared with the stored dataset.
+CREATE TABLE label_work (
+  chain VARCHAR NOT NULL,
+  address VARCHAR NOT NULL,
+  currency VARCHAR,
+  label VARCHAR NOT NULL,
+  category VARCHAR NOT NULL,
+  source VARCHAR NOT NULL,
+  confidence INTEGER NOT NULL,
+  program VARCHAR,
+  reference VARCHAR,
+  cluster_defining BOOLEAN NOT NULL,
+  actor VARCHAR
+);
+
 -- Scratch tables of one clustering run.
 CREATE TABLE cluster_work_tx (
   tx_id INTEGER NOT NULL,
@@ -313,7 +328,9 @@ CREATE TABLE audit_log (
   key_id VARCHAR NOT NULL,
   action VARCHAR NOT NULL,
   target VARCHAR,
-  status INTEGER NOT NULL
+  status INTEGER NOT NULL,
+  target_sha256 VARCHAR,
+  details VARCHAR
 );
 
 CREATE TABLE response_bodies (

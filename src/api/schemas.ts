@@ -145,6 +145,10 @@ export const LabelImportRequestSchema = z
     format: z.enum(["ofac-sdn", "tagpack", "nbctf", "csv", "evm-labels"]).optional(),
     content: z.string().min(1),
     encoding: z.enum(["utf8", "base64"]).default("utf8"),
+    force: z.boolean().default(false).openapi({
+      description:
+        "replace an authority dataset (OFAC, NBCTF) even when the file delists a large share of it",
+    }),
   })
   .openapi("LabelImportRequest");
 
@@ -157,6 +161,8 @@ export const LabelImportResultSchema = z
     rows: z.number(),
     skipped: z.number(),
     unchanged: z.boolean().openapi({ description: "the same bytes were imported before: nothing changed" }),
+    added: z.number().openapi({ description: "label rows the import added to the dataset" }),
+    removed: z.number().openapi({ description: "label rows it removed (no longer in the file)" }),
     skippedSample: z.array(z.object({ address: z.string(), reason: z.string() })),
   })
   .openapi("LabelImportResult");

@@ -130,7 +130,9 @@ export async function createServices(
     config,
     store,
     labels,
-    screen: new ScreenService(labels, (chain, address, hops) => traces.exposure(chain, address, { hops })),
+    screen: new ScreenService(labels, (chain, address, hops, fetch) =>
+      traces.exposure(chain, address, { hops, fetch }),
+    ),
     addresses: new AddressService(store, labels),
     ingest,
     clusters: new ClusterService(store, labels),

@@ -149,6 +149,19 @@ interface TxContext {
   appending: Set<string>;
 }
 
+/**
+ * Work done on behalf of one request or command (see Store.scoped): the first transaction that
+ * commits inside it also runs `first` (the audit row), so the write and its record commit together.
+ */
+export interface CommitScope {
+  /** Runs inside that transaction, before COMMIT; if it fails the transaction rolls back. */
+  first: () => Promise<void>;
+  /** Set once a transaction with `first` in it committed. */
+  committed: boolean;
+  /** Facts a write reports about itself (rows added and removed...), for the audit row. */
+  notes: Record<string, unknown>;
+}
+
 export interface OpenOptions {
   /** Do not run migrations (used by tests that build an old file). */
   noMigrate?: boolean;
@@ -170,6 +183,7 @@ const DEFAULT_READERS = 8;
 export class Store {
   private readonly queries: Map<string, NamedQuery>;
   private readonly als = new AsyncLocalStorage<TxContext>();
+  private readonly scopes = new AsyncLocalStorage<CommitScope>();
   private readonly writeLock = new Mutex();
   private readonly clock = { tick: 0 };
   /** Changes made on the writer connection, committed or not (what its own statements depend on). */
@@ -345,6 +359,10 @@ export class Store {
         }
       });
     }
+    if (q.write && this.scopes.getStore()?.committed === false) {
+      // its scope's first commit: with the scope's record, in one transaction
+      return this.tx(() => this.exec(name, params, run));
+    }
     if (q.write) {
       const tables = new Set(q.writes);
       return this.onWriter(() =>
@@ -508,8 +526,11 @@ export class Store {
       const conn = this.writer.raw;
       await conn.run("BEGIN TRANSACTION");
       let r: T;
+      const scope = this.scopes.getStore();
+      const first = scope && !scope.committed ? scope : undefined;
       try {
         r = await this.als.run(ctx, () => fn(this));
+        if (first) await this.als.run(ctx, () => first.first());
       } catch (e) {
         ctx.done = true;
         await this.writer.lock.run(() => conn.run("ROLLBACK")).catch(() => undefined);
@@ -527,6 +548,7 @@ export class Store {
           }
         }),
       );
+      if (first) first.committed = true;
       return r;
     });
   }
@@ -554,6 +576,20 @@ export class Store {
         }
       }),
     );
+  }
+
+  /**
+   * Runs fn as work of one scope (an API request, a CLI command): the first transaction that commits
+   * inside it, and an autocommit write becomes one, runs `scope.first` before its COMMIT.
+   */
+  scoped<T>(scope: CommitScope, fn: () => Promise<T>): Promise<T> {
+    return this.scopes.run(scope, fn);
+  }
+
+  /** Records facts of the current write for its scope's record (no-op outside a scope). */
+  note(facts: Record<string, unknown>): void {
+    const s = this.scopes.getStore();
+    if (s) Object.assign(s.notes, facts);
   }
 
   /**
