@@ -55,6 +55,11 @@ function nonNegative(name: string, v: string | number | undefined): number | und
   return n;
 }
 
+/** --offline, or FUNDTRACE_OFFLINE=1: never ask an upstream source. */
+export function isOffline(flag: unknown, env: Env = process.env): boolean {
+  return flag === true || ["1", "true"].includes(env.FUNDTRACE_OFFLINE ?? "");
+}
+
 export function loadConfig(
   flags: Partial<Record<keyof Config, unknown>> = {},
   env: Env = process.env,
@@ -95,6 +100,6 @@ export function loadConfig(
         : (env.FUNDTRACE_DEFAULT_LABELS ?? "1") !== "0",
     apiKeys,
     logLevel: env.FUNDTRACE_LOG_LEVEL ?? "info",
-    offline: flags.offline === true || ["1", "true"].includes(env.FUNDTRACE_OFFLINE ?? ""),
+    offline: isOffline(flags.offline, env),
   };
 }

@@ -121,8 +121,8 @@ describe("audit of writes", () => {
       expect(await r.json()).toMatchObject({ rows: 3, added: 2, removed: 1 });
     });
     expect(rows.map((e) => [e.action, e.status, e.details])).toEqual([
-      ["POST /v1/labels/import", 200, { dataset: "csv:audit.csv", added: 2, removed: 0 }],
-      ["POST /v1/labels/import", 200, { dataset: "csv:audit.csv", added: 2, removed: 1 }],
+      ["POST /v1/labels/import", 200, { labels: { "csv:audit.csv": { added: 2, removed: 0 } } }],
+      ["POST /v1/labels/import", 200, { labels: { "csv:audit.csv": { added: 2, removed: 1 } } }],
     ]);
     expect((await s.labels.list({ dataset: "csv:audit.csv" })).labels.map((l) => l.address).sort()).toEqual(
       [...B].sort(),

@@ -15,7 +15,8 @@ import {
   DuckDBVarCharType,
   type DuckDBVector,
 } from "@duckdb/node-api";
-import { StoreError } from "../errors.ts";
+import { ConflictError, StoreError } from "../errors.ts";
+import { heldMessage, lockHolderPid, readServerNote } from "./holder.ts";
 import { loadMigrations, loadQueries, loadSchema, type NamedQuery } from "./queries.ts";
 
 export type Params = Record<string, DuckDBValue | undefined>;
@@ -165,6 +166,11 @@ export interface CommitScope {
 export interface OpenOptions {
   /** Do not run migrations (used by tests that build an old file). */
   noMigrate?: boolean;
+  /**
+   * Open the file read-only (it must exist; no migration): several read-only processes may share a
+   * file, which a writer holds alone.
+   */
+  readOnly?: boolean;
   /** Connections for reads outside transactions (default 8). */
   readers?: number;
 }
@@ -210,15 +216,19 @@ export class Store {
   }
 
   static async open(path: string, opts: OpenOptions = {}): Promise<Store> {
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    if (path !== ":memory:" && !opts.readOnly) mkdirSync(dirname(path), { recursive: true });
     let instance: DuckDBInstance;
     try {
-      instance = await DuckDBInstance.create(path);
+      instance = await DuckDBInstance.create(path, opts.readOnly ? { access_mode: "READ_ONLY" } : undefined);
     } catch (cause) {
-      throw new StoreError(`cannot open database ${path}: ${(cause as Error).message}`, { cause });
+      const message = (cause as Error).message;
+      const pid = lockHolderPid(message);
+      if (pid !== undefined) throw new ConflictError(heldMessage(path, pid), { cause });
+      throw new StoreError(`cannot open database ${path}: ${message}`, { cause });
     }
     const store = new Store(path, instance, await instance.connect(), opts);
-    if (!opts.noMigrate) await store.migrate();
+    if (!opts.readOnly && path !== ":memory:") readServerNote(path); // drops a note a dead server left
+    if (!opts.noMigrate && !opts.readOnly) await store.migrate();
     return store;
   }
 
@@ -586,10 +596,14 @@ export class Store {
     return this.scopes.run(scope, fn);
   }
 
-  /** Records facts of the current write for its scope's record (no-op outside a scope). */
-  note(facts: Record<string, unknown>): void {
+  /**
+   * Records facts of the current write for its scope's record (no-op outside a scope). Objects under
+   * the same key merge (several label imports in one command each add their dataset).
+   */
+  note(facts: Record<string, Record<string, unknown>>): void {
     const s = this.scopes.getStore();
-    if (s) Object.assign(s.notes, facts);
+    if (!s) return;
+    for (const [k, v] of Object.entries(facts)) s.notes[k] = { ...(s.notes[k] as object | undefined), ...v };
   }
 
   /**

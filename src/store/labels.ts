@@ -93,7 +93,7 @@ export class LabelStore {
         rows: ds.labels.length,
         skipped: ds.skipped.length,
       });
-      tx.note({ dataset: ds.dataset, added, removed });
+      tx.note({ labels: { [ds.dataset]: { added, removed } } });
       return { added, removed };
     });
   }

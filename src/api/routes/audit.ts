@@ -20,10 +20,9 @@ const AuditEntrySchema = z
     status: z
       .number()
       .openapi({ description: "HTTP status of the answer; 0: committed, answer not recorded" }),
-    details: z
-      .record(z.string(), z.unknown())
-      .nullable()
-      .openapi({ description: "what the write reported, e.g. {dataset, added, removed} for a label import" }),
+    details: z.record(z.string(), z.unknown()).nullable().openapi({
+      description: "what the write reported, e.g. {labels: {DATASET: {added, removed}}} for a label import",
+    }),
   })
   .openapi("AuditEntry");
 

@@ -21,15 +21,23 @@ function importTable(results: ImportResult[]): string {
   );
 }
 
-async function importLabels(cli: Cli, files: string[], o: { format?: ImportFormat; defaults?: boolean }) {
+async function importLabels(
+  cli: Cli,
+  files: string[],
+  o: { format?: ImportFormat; defaults?: boolean; force?: boolean },
+) {
   if (files.length === 0 && !o.defaults) throw new BadInputError("give label files to import, or --defaults");
   const s = await cli.open();
   const results: ImportResult[] = [];
-  if (o.defaults) results.push(...(await importDefaultLabels(s)));
+  if (o.defaults)
+    results.push(...(await cli.audited("labels import", "--defaults", () => importDefaultLabels(s))));
   const p = cli.progress();
   for (const [i, f] of files.entries()) {
     p.update(i, files.length, f);
-    results.push(await s.labels.importFile(f, o.format));
+    const target = `${f}${o.force ? " force" : ""}`;
+    results.push(
+      await cli.audited("labels import", target, () => s.labels.importFile(f, o.format, { force: o.force })),
+    );
   }
   if (files.length) p.update(files.length, files.length, "done");
   cli.out({ imports: results }, () => importTable(results));
@@ -44,7 +52,11 @@ export function labelsCommand(program: Command, cli: Cli): void {
     .argument("[files...]", "label files (.xml[.bz2], .yaml[.gz], .csv, .json)")
     .addOption(new Option("--format <format>", "file format").choices([...LABEL_FORMATS]))
     .option("--defaults", "import the bundled default label set")
-    .action((files: string[], o: { format?: ImportFormat; defaults?: boolean }) =>
+    .option(
+      "--force",
+      "replace an authority dataset (OFAC, NBCTF) even when the file delists a large share of it",
+    )
+    .action((files: string[], o: { format?: ImportFormat; defaults?: boolean; force?: boolean }) =>
       importLabels(cli, files, o),
     );
   labels
@@ -55,7 +67,7 @@ export function labelsCommand(program: Command, cli: Cli): void {
     .option("--dataset <dataset>")
     .option("--limit <n>", "rows to show", numberArg("--limit", { positive: true }), 100)
     .action(async (o: { chain?: string; category?: string; dataset?: string; limit: number }) => {
-      const s = await cli.open();
+      const s = await cli.reading();
       const r = await s.labels.list(o);
       cli.out(
         r,
@@ -74,7 +86,7 @@ export function labelsCommand(program: Command, cli: Cli): void {
     .option("--category <category>")
     .option("-o, --output <file>", "write to a file instead of stdout")
     .action(async (o: { format: "tagpack" | "csv"; chain?: string; category?: string; output?: string }) => {
-      const s = await cli.open();
+      const s = await cli.reading();
       const text = await s.labels.export(o.format, { chain: o.chain, category: o.category });
       if (o.output) await writeFile(o.output, text);
       else cli.write(text);

@@ -63,7 +63,8 @@ export function screenCommand(program: Command, cli: Cli): void {
     .action(async (file: string | undefined, o: { exposureHops?: number }) => {
       const items = parseScreenLines(await readInput(file, cli.io));
       if (items.length === 0) throw new BadInputError("no chain,address lines to screen");
-      const s = await cli.open();
+      // labels only, or exposure offline: it only reads what is stored
+      const s = await cli.open({}, { readOnly: o.exposureHops === undefined || cli.offline });
       const r = await s.screen.screen(items, { exposureHops: o.exposureHops });
       cli.out(r, () => screenTable(r.results));
     });
