@@ -1,5 +1,5 @@
-import { randomUUID } from "node:crypto";
-import { mkdir, writeFile } from "node:fs/promises";
+import { createHash, randomUUID } from "node:crypto";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { getChain, normalizeAddress } from "../chains.ts";
 import type { LabelRecord } from "../domain.ts";
@@ -25,6 +25,18 @@ export interface CaseInfo {
   wallets: CaseWallet[];
   notes: { id: string; text: string; createdAt: string }[];
   queries: { name: string; chain: string; addresses: string[]; lastRun: string | null }[];
+}
+
+/** SHA256SUMS in `dir` over these files (paths relative to it), hashed as they are on disk. */
+async function writeSums(dir: string, files: string[]): Promise<void> {
+  const lines: string[] = [];
+  for (const f of files)
+    lines.push(
+      `${createHash("sha256")
+        .update(await readFile(join(dir, f)))
+        .digest("hex")}  ${f}`,
+    );
+  await writeFile(join(dir, "SHA256SUMS"), `${lines.join("\n")}\n`);
 }
 
 /** A case groups flagged wallets, notes and saved queries under one name. */
@@ -134,7 +146,10 @@ export class CaseService {
     }));
   }
 
-  /** case.json, tagpack.yaml, and queries/NAME/ with the evidence package of each query's latest run. */
+  /**
+   * case.json, tagpack.yaml, queries/NAME/ with the evidence package of each query's latest run, and
+   * SHA256SUMS over every file written (`sha256sum -c SHA256SUMS` in the folder checks them all).
+   */
   async exportTo(name: string, dir: string, evidence: EvidenceService): Promise<string[]> {
     const c = await this.get(name);
     await mkdir(dir, { recursive: true });
@@ -148,7 +163,8 @@ export class CaseService {
       for (const f of await evidence.writeDir(join(dir, sub), await evidence.forRun(d), d.trace))
         files.push(join(sub, f));
     }
-    return files;
+    await writeSums(dir, files);
+    return [...files, "SHA256SUMS"];
   }
 
   /** A TagPack of the case's attributions, to share with another agency. */
