@@ -135,10 +135,12 @@ export class ClusterService {
       if (!opts.full) run.addExisting(await step("cluster.existing_pairs", () => db.existingOfWork(c)));
       const t1 = performance.now();
 
-      // inputs stream in chunks: DuckDB reads the next while the unions of this one run
-      await step("cluster.input_pairs+union", () =>
+      // inputs stream in chunks, in whatever order DuckDB's threads give them; they merge in tx id
+      // order, so the same store gives the same evidence rows every run
+      await step("cluster.input_pairs", () =>
         db.streamWorkInputs((txs, addrs, keys, rows) => run.addInputs(txs, addrs, keys, rows)),
       );
+      await step("union", async () => run.mergeInputs());
       let changeGuesses = 0;
       const changeWanted = opts.reportChange !== false || heuristics.includes("change");
       if (changeWanted) {
