@@ -161,7 +161,7 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
     traces,
     queries,
     cases: new CaseService(store, queries),
-    evidence: new EvidenceService(store),
+    evidence: new EvidenceService(store, labels),
     audit: new AuditService(store),
     jobs,
     source,
