@@ -68,6 +68,7 @@ describe("roles on keys", () => {
       "GET /v1/jobs/{id}": "viewer",
       "GET /v1/clusters/{chain}/{address}": "viewer",
       "POST /v1/trace": "viewer",
+      "POST /v1/trace/export": "viewer",
       "POST /v1/evidence": "viewer",
       "GET /v1/queries/{name}/runs/{id}/evidence": "viewer",
       "POST /v1/queries": "analyst",
@@ -149,7 +150,7 @@ describe("roles on keys", () => {
 });
 
 describe("a viewer traces on stored data", () => {
-  it("its trace and exposure ask no upstream source; an analyst's do", async () => {
+  it("its trace, export and exposure ask no upstream source; an analyst's do", async () => {
     const chain = new DevChain({ seed: "roles-viewer" });
     const vendor = chain.wallet("vendor");
     const A = vendor.address();
@@ -175,9 +176,16 @@ describe("a viewer traces on stored data", () => {
         a.request(`/v1/addresses/bitcoin/${A}/exposure?hops=1`, {
           headers: { authorization: `Bearer ${key}` },
         });
+      const exportCsv = (key: string) =>
+        a.request("/v1/trace/export?format=csv", {
+          method: "POST",
+          headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+          body: JSON.stringify({ chain: "bitcoin", address: A, maxHops: 2 }),
+        });
       const v = (await (await trace(KEYS.viewer)).json()) as any;
       expect(v.stats.requests).toBe(0);
       expect(((await (await exposure(KEYS.viewer)).json()) as any).requests).toBe(0);
+      expect((await exportCsv(KEYS.viewer)).status).toBe(200);
       expect(server.stats.total).toBe(0);
       const an = (await (await trace(KEYS.analyst)).json()) as any;
       expect(an.stats.requests).toBeGreaterThan(0);

@@ -1,4 +1,4 @@
--- migration: 007_label_work
+-- migration: 009_label_work
 -- Scratch table of one label import: the new file's rows, compared with the stored dataset so that
 -- only the differences are written (a daily list with a few changes commits a few rows).
 CREATE TABLE label_work (
