@@ -13,6 +13,7 @@ import { sniffLabelFormat } from "../labels/sniff.ts";
 import { exportTagPack, parseTagPack } from "../labels/tagpack.ts";
 import type { Store } from "../store/db.ts";
 import { type LabelImport, LabelStore } from "../store/labels.ts";
+import { readLabelFileOffThread } from "./label-worker.ts";
 
 export const LABEL_FORMATS = ["ofac-sdn", "tagpack", "nbctf", "csv", "evm-labels"] as const;
 export type ImportFormat = (typeof LABEL_FORMATS)[number];
@@ -72,6 +73,37 @@ export function parseLabels(text: string, format: ImportFormat, sourceFile: stri
   }
 }
 
+/** Decompresses, sniffs and parses one label file (what runs on a worker thread for large files). */
+export async function readLabelFile(
+  raw: Buffer,
+  name: string,
+  format?: ImportFormat,
+): Promise<{ ds: LabelDataset; format: ImportFormat }> {
+  let bytes: Buffer;
+  try {
+    bytes = await decodeFile(raw, name);
+  } catch (cause) {
+    throw new BadInputError(`cannot decompress ${quote(name)}: ${(cause as Error).message}`, { cause });
+  }
+  const text = bytes.toString("utf8");
+  const fmt = format ?? (sniffLabelFormat(name, text.slice(0, 4096)) as ImportFormat | null);
+  if (!fmt) {
+    throw new BadInputError(
+      `cannot tell the label format of ${quote(name)}; pass --format (${LABEL_FORMATS.join("|")})`,
+    );
+  }
+  let ds: LabelDataset;
+  try {
+    ds = parseLabels(text, fmt, name);
+  } catch (cause) {
+    if (cause instanceof BadInputError) throw cause;
+    throw new BadInputError(`${quote(name)} is not a valid ${fmt} file: ${(cause as Error).message}`, {
+      cause,
+    });
+  }
+  return { ds, format: fmt };
+}
+
 export class LabelService {
   private readonly db: LabelStore;
 
@@ -117,28 +149,8 @@ export class LabelService {
         skippedSample: [],
       };
     }
-    let bytes: Buffer;
-    try {
-      bytes = await decodeFile(raw, name);
-    } catch (cause) {
-      throw new BadInputError(`cannot decompress ${quote(name)}: ${(cause as Error).message}`, { cause });
-    }
-    const text = bytes.toString("utf8");
-    const fmt = format ?? (sniffLabelFormat(name, text.slice(0, 4096)) as ImportFormat | null);
-    if (!fmt) {
-      throw new BadInputError(
-        `cannot tell the label format of ${quote(name)}; pass --format (${LABEL_FORMATS.join("|")})`,
-      );
-    }
-    let ds: LabelDataset;
-    try {
-      ds = parseLabels(text, fmt, name);
-    } catch (cause) {
-      if (cause instanceof BadInputError) throw cause;
-      throw new BadInputError(`${quote(name)} is not a valid ${fmt} file: ${(cause as Error).message}`, {
-        cause,
-      });
-    }
+    // a large file is decompressed and parsed on a worker thread: the server keeps answering meanwhile
+    const { ds, format: fmt } = await readLabelFileOffThread(raw, name, format);
     const { added, removed } = await this.writeDataset(ds, name, sourceHash);
     return {
       dataset: ds.dataset,
