@@ -11,6 +11,7 @@ import { parseNbctfCsv } from "../labels/nbctf.ts";
 import { parseOfacCsv, parseOfacSdnXml } from "../labels/ofac.ts";
 import { sniffLabelFormat } from "../labels/sniff.ts";
 import { exportTagPack, parseTagPack } from "../labels/tagpack.ts";
+import { CONFIDENCE_LEVELS } from "../labels/taxonomy.ts";
 import type { Store } from "../store/db.ts";
 import { type LabelImport, LabelStore } from "../store/labels.ts";
 import { readLabelFileOffThread } from "./label-worker.ts";
@@ -32,6 +33,14 @@ export interface ImportResult {
   removed: number;
   skippedSample: { address: string; reason: string }[];
 }
+
+/**
+ * An import that would delist more than this share of an authority dataset's addresses (OFAC, NBCTF, any
+ * dataset with authority-grade labels) is refused without `force`: a real list changes by a few
+ * entries a day (the Tornado Cash delisting took 90 of 704 OFAC addresses over eight months), a
+ * truncated or forged file delists nearly everything.
+ */
+export const MAX_AUTHORITY_DELIST_SHARE = 0.25;
 
 export interface ImportOptions {
   /** Replace an authority dataset even when the new file would delist a large share of it. */
@@ -128,7 +137,7 @@ export class LabelService {
     raw: Buffer,
     name: string,
     format?: ImportFormat,
-    _opts: ImportOptions = {},
+    opts: ImportOptions = {},
   ): Promise<ImportResult> {
     if (format && !LABEL_FORMATS.includes(format)) {
       throw new BadInputError(`unknown label format ${quote(format)} (known: ${LABEL_FORMATS.join(", ")})`);
@@ -151,7 +160,17 @@ export class LabelService {
     }
     // a large file is decompressed and parsed on a worker thread: the server keeps answering meanwhile
     const { ds, format: fmt } = await readLabelFileOffThread(raw, name, format);
-    const { added, removed } = await this.writeDataset(ds, name, sourceHash);
+    const { added, removed } = await this.db.replaceDataset(ds, name, sourceHash, {
+      authority: CONFIDENCE_LEVELS.authority_data,
+      check: (c) => {
+        if (opts.force || !c.authority || c.delisted <= c.addresses * MAX_AUTHORITY_DELIST_SHARE) return;
+        throw new BadInputError(
+          `${quote(name)} would delist ${c.delisted} of the ${c.addresses} addresses of the authority dataset ` +
+            `${quote(ds.dataset)} (more than ${MAX_AUTHORITY_DELIST_SHARE * 100}%); nothing was changed. ` +
+            "Check the file; to replace the dataset anyway, import it with force (--force)",
+        );
+      },
+    });
     return {
       dataset: ds.dataset,
       format: fmt,

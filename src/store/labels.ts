@@ -29,6 +29,16 @@ export interface ClusterDefiningLabel extends StoredLabel {
 
 const YIELD_EVERY = 2000;
 
+/** What a replacement would do to the stored dataset, weighed before it commits. */
+export interface DatasetChange {
+  /** Distinct addresses the dataset held before. */
+  addresses: number;
+  /** Of those, the ones the new file no longer lists. */
+  delisted: number;
+  /** Whether any stored label was authority-grade (confidence at or above the level given). */
+  authority: boolean;
+}
+
 /** labels and label_imports. */
 export class LabelStore {
   constructor(private readonly store: Store) {}
@@ -53,6 +63,7 @@ export class LabelStore {
     ds: LabelDataset,
     sourceFile: string | null,
     sourceHash: string | null,
+    accept?: { authority: number; check(change: DatasetChange): void },
   ): Promise<{ added: number; removed: number }> {
     return this.store.tx(async (tx) => {
       await tx.run("labels.clear_work");
@@ -75,6 +86,19 @@ export class LabelStore {
         app.endRow();
       }
       app.closeSync();
+      if (accept) {
+        const r = await tx.one("labels.dataset_summary", {
+          dataset: ds.dataset,
+          authority: accept.authority,
+        });
+        // a refusal throws: the transaction rolls back and the dataset stays as it was
+        if (r)
+          accept.check({
+            addresses: int(r, "addresses"),
+            delisted: int(r, "delisted"),
+            authority: flag(r, "authority"),
+          });
+      }
       const removed = changed(await tx.all("labels.delete_gone", { dataset: ds.dataset }));
       const added = changed(
         await tx.all("labels.insert_new", {
