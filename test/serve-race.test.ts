@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RACE_CASES as CASES, race } from "../bench/api-race.ts";
 import { startServer } from "../src/api/server.ts";
 import type { Listening } from "../src/listen.ts";
 import type { Services } from "../src/services/index.ts";
 import { testServices } from "./helpers/services.ts";
 
 const ADMIN = "race-admin-key-0123456789";
-const CASES = 10;
 const WRITES = 1000;
 const PARALLEL = 50;
 
@@ -22,53 +22,10 @@ afterAll(async () => {
   s?.close();
 });
 
-/** Write i of the mix: notes, wallets, new cases (every tenth a duplicate name), small label imports. */
-function write(i: number): { kind: string; path: string; body: unknown } {
-  const c = `case-${i % CASES}`;
-  const hex = i.toString(16).padStart(40, "0");
-  switch (i % 4) {
-    case 0:
-      return { kind: "note", path: `/v1/cases/${c}/notes`, body: { text: `note ${i} of ${c}` } };
-    case 1:
-      return {
-        kind: "wallet",
-        path: `/v1/cases/${c}/wallets`,
-        body: { chain: "ethereum", address: `0x${hex}`, label: `wallet ${i}` },
-      };
-    case 2:
-      return { kind: "case", path: "/v1/cases", body: { name: `new-${i % 40 === 2 ? 2 : i}` } };
-    default:
-      return {
-        kind: "labels",
-        path: "/v1/labels/import",
-        body: {
-          name: `race-${i}.csv`,
-          format: "csv",
-          content: `chain,address,label,category\nethereum,0x${hex},label ${i},exchange\n`,
-        },
-      };
-  }
-}
-
 describe("serve under 50 parallel writers", { tags: ["slow"] }, () => {
   it("1,000 mixed writes over real sockets: exactly the rows acknowledged, one audit row each, no 5xx", async () => {
     const auditBefore = (await s.audit.list(100_000)).length;
-    const answers: { i: number; kind: string; status: number; body: any }[] = [];
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: PARALLEL }, async () => {
-        while (next < WRITES) {
-          const i = next++;
-          const w = write(i);
-          const r = await fetch(`${srv.url}${w.path}`, {
-            method: "POST",
-            headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" },
-            body: JSON.stringify(w.body),
-          });
-          answers.push({ i, kind: w.kind, status: r.status, body: await r.json() });
-        }
-      }),
-    );
+    const answers = await race(srv.url, ADMIN, WRITES, PARALLEL);
     expect(answers).toHaveLength(WRITES);
     expect(answers.filter((a) => a.status >= 500).map((a) => [a.i, a.body])).toEqual([]);
     const ok = (kind: string) => answers.filter((a) => a.kind === kind && a.status < 300);
