@@ -1,4 +1,4 @@
--- schema: the current full schema (version 7). Fresh files are created from this;
+-- schema: the current full schema (version 8). Fresh files are created from this;
 -- older files are brought here by queries/migrations/*.sql. A test checks both give the same tables.
 CREATE TABLE schema_version (
   version INTEGER NOT NULL,
@@ -320,7 +320,9 @@ CREATE TABLE audit_log (
   key_id VARCHAR NOT NULL,
   action VARCHAR NOT NULL,
   target VARCHAR,
-  status INTEGER NOT NULL
+  status INTEGER NOT NULL,
+  target_sha256 VARCHAR,
+  details VARCHAR
 );
 
 CREATE TABLE response_bodies (

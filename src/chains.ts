@@ -177,11 +177,16 @@ function validateOther(chain: string, address: string): string {
   return address;
 }
 
+const MAX_ADDRESS_LENGTH = 128;
+
 /** Validates and normalises an address; throws InvalidAddressError naming what is wrong. */
 export function normalizeAddress(chain: string, address: string): string {
   const c = getChain(chain);
   const a = address.trim();
   if (a === "") throw new InvalidAddressError(c.name, address, "empty");
+  // no address is longer (bech32: 90); base58 decoding a huge string would take quadratic time
+  if (a.length > MAX_ADDRESS_LENGTH)
+    throw new InvalidAddressError(c.name, address, "longer than any address");
   switch (c.family) {
     case "bitcoin":
       return validateBitcoin(a);

@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { BadInputError } from "./errors.ts";
+import { BadInputError, quote } from "./errors.ts";
 
 /** One config for CLI and API: flags override env, env overrides defaults. */
 export interface Config {
@@ -36,21 +36,27 @@ export type Env = Record<string, string | undefined>;
 function positive(name: string, v: string | number | undefined): number | undefined {
   if (v === undefined || v === "") return undefined;
   const n = typeof v === "number" ? v : Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new BadInputError(`${name} must be a positive number, got "${v}"`);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new BadInputError(`${name} must be a positive number, got ${quote(v)}`);
   return n;
 }
 
 function flavor(v: string | undefined): "etherscan-v2" | "blockscout" | undefined {
   if (v === undefined || v === "etherscan-v2" || v === "blockscout") return v;
-  throw new BadInputError(`--etherscan-flavor must be etherscan-v2 or blockscout, got "${v}"`);
+  throw new BadInputError(`--etherscan-flavor must be etherscan-v2 or blockscout, got ${quote(v)}`);
 }
 
 function nonNegative(name: string, v: string | number | undefined): number | undefined {
   if (v === undefined || v === "") return undefined;
   const n = typeof v === "number" ? v : Number(v);
   if (!Number.isInteger(n) || n < 0)
-    throw new BadInputError(`${name} must be a whole number >= 0, got "${v}"`);
+    throw new BadInputError(`${name} must be a whole number >= 0, got ${quote(v)}`);
   return n;
+}
+
+/** --offline, or FUNDTRACE_OFFLINE=1: never ask an upstream source. */
+export function isOffline(flag: unknown, env: Env = process.env): boolean {
+  return flag === true || ["1", "true"].includes(env.FUNDTRACE_OFFLINE ?? "");
 }
 
 export function loadConfig(
@@ -93,6 +99,6 @@ export function loadConfig(
         : (env.FUNDTRACE_DEFAULT_LABELS ?? "1") !== "0",
     apiKeys,
     logLevel: env.FUNDTRACE_LOG_LEVEL ?? "info",
-    offline: flags.offline === true || ["1", "true"].includes(env.FUNDTRACE_OFFLINE ?? ""),
+    offline: isOffline(flags.offline, env),
   };
 }

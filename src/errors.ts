@@ -13,7 +13,24 @@ export type ErrorCode =
   | "UPSTREAM_FAILED"
   | "UPSTREAM_TIMEOUT"
   | "STORE_FAILED"
+  | "AUDIT_FAILED"
   | "INTERNAL";
+
+/** At most this many characters of any input are quoted in a message. */
+export const QUOTE_MAX = 200;
+
+/**
+ * Input quoted in a message: `"value"`, cut to QUOTE_MAX characters with `…(N chars)` telling its
+ * length, so a 10 MB name never comes back in a 10 MB error.
+ */
+export function quote(input: unknown): string {
+  return `"${truncate(String(input))}"`;
+}
+
+/** The text cut to `max` characters, with `…(N chars)` telling its full length. */
+export function truncate(s: string, max = QUOTE_MAX): string {
+  return s.length <= max ? s : `${s.slice(0, max)}…(${s.length} chars)`;
+}
 
 export interface ErrorOptions {
   cause?: unknown;
@@ -42,7 +59,7 @@ export class InvalidAddressError extends BadInputError {
   readonly chain: string;
   readonly address: string;
   constructor(chain: string, address: string, reason: string, options: ErrorOptions = {}) {
-    super(`invalid ${chain} address "${address}": ${reason}`, options, "INVALID_ADDRESS");
+    super(`invalid ${chain} address ${quote(address)}: ${reason}`, options, "INVALID_ADDRESS");
     this.chain = chain;
     this.address = address;
   }
@@ -50,7 +67,7 @@ export class InvalidAddressError extends BadInputError {
 
 export class UnknownChainError extends BadInputError {
   constructor(chain: string, known: readonly string[]) {
-    super(`unknown chain "${chain}" (known: ${known.join(", ")})`, {}, "UNKNOWN_CHAIN");
+    super(`unknown chain ${quote(chain)} (known: ${known.join(", ")})`, {}, "UNKNOWN_CHAIN");
   }
 }
 
@@ -84,6 +101,13 @@ export class UpstreamError extends FundtraceError {
 export class StoreError extends FundtraceError {
   constructor(message: string, options: ErrorOptions = {}) {
     super("STORE_FAILED", message, options);
+  }
+}
+
+/** The audit row of a write could not be written: the write is refused (nothing was changed). */
+export class AuditError extends FundtraceError {
+  constructor(message: string, options: ErrorOptions = {}) {
+    super("AUDIT_FAILED", message, options);
   }
 }
 

@@ -58,6 +58,74 @@ describe("core clustering", () => {
     );
   });
 
+  it("evidence is canonical: the same rows in any order and chunking record the same merges, lowest tx first", () => {
+    /** Merges recorded for these (tx, address) rows fed in this order and chunk size. */
+    const mergesOf = (n: number, maxTx: number, rows: (readonly [number, number])[], chunk: number) => {
+      const run = new AddressClustering(n, maxTx);
+      for (let i = 0; i < rows.length; i += chunk) {
+        const part = rows.slice(i, i + chunk);
+        run.addInputs(
+          Int32Array.from(part.map((r) => r[0])),
+          Int32Array.from(part.map((r) => r[1])),
+          BigInt64Array.from(part.map((r) => BigInt(r[1]))),
+          part.length,
+        );
+      }
+      const m = run.merges;
+      return Array.from({ length: m.length }, (_, i): [number, number, number] => [
+        m.tx[i]!,
+        m.a[i]!,
+        m.b[i]!,
+      ]);
+    };
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 30 }).chain((n) =>
+          fc.tuple(
+            fc.constant(n),
+            fc.array(fc.array(fc.integer({ min: 1, max: n }), { minLength: 1, maxLength: 4 }), {
+              maxLength: 25,
+            }),
+            fc.integer({ min: 1, max: 7 }),
+            fc.integer({ min: 1, max: 7 }),
+            fc.integer(),
+          ),
+        ),
+        ([n, txs, chunkA, chunkB, seed]) => {
+          const rows = txs.flatMap((ins, t) => ins.map((a) => [t + 1, a] as const));
+          // a deterministic shuffle of the same rows
+          let x = seed | 1;
+          const shuffled = rows
+            .map((r) => {
+              x = (x * 1103515245 + 12345) | 0;
+              return [x, r] as const;
+            })
+            .sort((p, q) => p[0] - q[0])
+            .map(([, r]) => r);
+          const a = mergesOf(n, txs.length, rows, chunkA);
+          expect(mergesOf(n, txs.length, shuffled, chunkB)).toEqual(a);
+          // each merge names its tx's lowest input; merges come in tx order
+          for (const [t, f] of a) expect(f).toBe(Math.min(...txs[t - 1]!));
+          expect(a.map(([t]) => t)).toEqual([...a.map(([t]) => t)].sort((p, q) => p - q));
+        },
+      ),
+    );
+    // tx 2 and tx 1 both join {1,2}: tx 1 is the evidence, whichever row comes first
+    expect(
+      mergesOf(
+        3,
+        2,
+        [
+          [2, 2],
+          [2, 1],
+          [1, 2],
+          [1, 1],
+        ],
+        1,
+      ),
+    ).toEqual([[1, 1, 2]]);
+  });
+
   it("existing clusters keep their id unless a smaller key joins; change merges are recorded once", () => {
     const run = new AddressClustering(6, 1);
     run.addExisting({

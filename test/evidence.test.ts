@@ -284,8 +284,17 @@ describe("cases", () => {
         "tagpack.yaml",
         "queries/vendor/evidence.json",
         "queries/vendor/graph.graphml",
+        "SHA256SUMS",
       ]),
     );
+    // one SHA256SUMS covers every other file written, the query packages' own sums included
+    const sums = (await readFile(join(out, "SHA256SUMS"), "utf8")).trim().split("\n");
+    expect(sums.map((l) => l.split("  ")[1]).sort()).toEqual(files.filter((f) => f !== "SHA256SUMS").sort());
+    expect(sums.map((l) => l.split("  ")[1])).toEqual(expect.arrayContaining(["case.json", "tagpack.yaml"]));
+    for (const line of sums) {
+      const [h, name] = line.split("  ");
+      expect(sha(await readFile(join(out, name!))), name).toBe(h);
+    }
   });
 
   it("over the CLI: case create, add-wallet, note, add-query, show", async () => {

@@ -1,4 +1,4 @@
 -- name: audit.insert
--- params: $id VARCHAR, $key_id VARCHAR, $action VARCHAR, $target VARCHAR, $status INTEGER
-INSERT INTO audit_log (id, logged_at, key_id, action, target, status)
-VALUES ($id, current_timestamp, $key_id, $action, $target, $status);
+-- params: $id VARCHAR, $at TIMESTAMP, $key_id VARCHAR, $action VARCHAR, $target VARCHAR, $target_sha256 VARCHAR, $status INTEGER, $details VARCHAR
+INSERT INTO audit_log (id, logged_at, key_id, action, target, target_sha256, status, details)
+VALUES ($id, $at, $key_id, $action, $target, $target_sha256, $status, $details);

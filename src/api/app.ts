@@ -3,8 +3,8 @@ import { bodyLimit } from "hono/body-limit";
 import { FundtraceError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { Services } from "../services/index.ts";
-import { auditWrites } from "./audit.ts";
-import { requireApiKey } from "./auth.ts";
+import { auditRequests } from "./audit.ts";
+import { identify, parseApiKeys, requireKey } from "./auth.ts";
 import { errorHandler, notFound } from "./errors.ts";
 import type { AppEnv } from "./router.ts";
 import { addressRoutes } from "./routes/addresses.ts";
@@ -23,7 +23,10 @@ import { traceRoutes } from "./routes/trace.ts";
 import { uiRoutes } from "./routes/ui.ts";
 
 export interface AppOptions {
-  /** Accepted API keys; none = unauthenticated (the server then binds to 127.0.0.1 only). */
+  /**
+   * Accepted API keys, `KEY` or `KEY:ROLE` (viewer, analyst, admin; analyst when omitted); none =
+   * unauthenticated, every caller admin (the server then binds to 127.0.0.1 only).
+   */
   apiKeys?: string[];
   log?: Logger;
   /** Request body limit in bytes. */
@@ -49,7 +52,7 @@ const RESOURCES = [
 
 /** The HTTP API over the services. Tested through app.request() without a socket. */
 export function createApp(services: Services, opts: AppOptions = {}) {
-  const apiKeys = opts.apiKeys ?? [];
+  const keys = parseApiKeys(opts.apiKeys ?? []);
   const log = opts.log;
   const app = new OpenAPIHono<AppEnv>();
   app.onError(errorHandler(log));
@@ -61,6 +64,11 @@ export function createApp(services: Services, opts: AppOptions = {}) {
     const ms = Math.round(performance.now() - t0);
     log?.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms }, "request");
   });
+  // who asks, then the audit of everything after (refusals included), then the refusals: no key,
+  // a key not accepted (neither reads the body), a body too large; each route checks its role.
+  app.use("*", identify(keys));
+  app.use("*", auditRequests(services, log));
+  app.use("/v1/*", requireKey());
   app.use(
     "/v1/*",
     bodyLimit({
@@ -70,8 +78,6 @@ export function createApp(services: Services, opts: AppOptions = {}) {
       },
     }),
   );
-  app.use("/v1/*", auditWrites(services, apiKeys.length > 0, log));
-  if (apiKeys.length > 0) app.use("/v1/*", requireApiKey(apiKeys));
 
   for (const routes of RESOURCES) app.route("/v1", routes(services));
   app.route("/", uiRoutes({ log }));

@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ErrorCode } from "../errors.ts";
-import { BadInputError, FundtraceError, NotFoundError } from "../errors.ts";
+import { BadInputError, FundtraceError, NotFoundError, quote, truncate } from "../errors.ts";
 import type { Logger } from "../log.ts";
 
 /** The one map from error codes to HTTP statuses. */
@@ -20,8 +20,15 @@ export const STATUS_BY_CODE: Record<ErrorCode, ContentfulStatusCode> = {
   UPSTREAM_FAILED: 502,
   UPSTREAM_TIMEOUT: 504,
   STORE_FAILED: 500,
+  AUDIT_FAILED: 500,
   INTERNAL: 500,
 };
+
+/** 5xx codes whose message is fundtrace's own (no internals): said as is. */
+const SAYABLE_5XX = new Set<ErrorCode>(["UPSTREAM_FAILED", "UPSTREAM_TIMEOUT", "AUDIT_FAILED"]);
+
+/** A message is never longer than this, whatever a library's message quoted (see quote()). */
+export const MESSAGE_MAX = 1000;
 
 export interface ErrorBody {
   error: { code: string; message: string };
@@ -41,11 +48,8 @@ export function errorResponse(e: unknown): { status: ContentfulStatusCode; body:
   if (err instanceof FundtraceError) {
     const status = STATUS_BY_CODE[err.code] ?? 500;
     // 5xx messages from the store may carry internals; keep them generic.
-    const message =
-      status >= 500 && err.code !== "UPSTREAM_FAILED" && err.code !== "UPSTREAM_TIMEOUT"
-        ? "internal error"
-        : err.message;
-    return { status, body: { error: { code: err.code, message } } };
+    const message = status >= 500 && !SAYABLE_5XX.has(err.code) ? "internal error" : err.message;
+    return { status, body: { error: { code: err.code, message: truncate(message, MESSAGE_MAX) } } };
   }
   return { status: 500, body: { error: { code: "INTERNAL", message: "internal error" } } };
 }
@@ -64,6 +68,6 @@ export function errorHandler(log: Logger | undefined) {
 }
 
 export function notFound(c: Context) {
-  const { status, body } = errorResponse(new NotFoundError(`no route ${c.req.method} ${c.req.path}`));
+  const { status, body } = errorResponse(new NotFoundError(`no route ${c.req.method} ${quote(c.req.path)}`));
   return c.json(body, status);
 }

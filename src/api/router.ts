@@ -1,10 +1,14 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { inputError } from "../services/trace-input.ts";
+import type { Role } from "./auth.ts";
 import { ErrorSchema } from "./schemas.ts";
 
-/** What a request carries besides its input: the audit name of the API key that made it. */
+/**
+ * What a request carries besides its input: the audit name of the API key that made it, and the
+ * key's role once it is accepted.
+ */
 export interface AppEnv {
-  Variables: { keyId?: string };
+  Variables: { keyId?: string; role?: Role };
 }
 
 /** A sub-app for one resource; a request that fails its schema becomes a 400 through the app's onError. */
@@ -35,5 +39,5 @@ export function textContent<T extends string>(description: string, ...types: T[]
 export const INPUT_ERRORS = {
   400: errorContent("bad input"),
   401: errorContent("no API key"),
-  403: errorContent("wrong API key"),
+  403: errorContent("key not accepted, or its role is below the route's"),
 };

@@ -1,4 +1,4 @@
-import { BadInputError } from "../errors.ts";
+import { BadInputError, quote } from "../errors.ts";
 
 /** What a numeric option accepts. */
 export interface NumberRule {
@@ -31,7 +31,7 @@ export function parseNumberOption(flag: string, raw: string, rule: NumberRule = 
     (!rule.positive || n > 0) &&
     (rule.min === undefined || n >= rule.min) &&
     (rule.max === undefined || n <= rule.max);
-  if (!ok) throw new BadInputError(`${flag} must be ${wanted(rule)}, got "${raw}"`);
+  if (!ok) throw new BadInputError(`${flag} must be ${wanted(rule)}, got ${quote(raw)}`);
   return n;
 }
 

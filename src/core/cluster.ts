@@ -1,9 +1,11 @@
 /**
  * Address clustering on integer ids, pure: the store streams rows in and writes the result out.
  *
- * Bitcoin: every input of a transaction merges with its first input (multi-input heuristic), over
+ * Bitcoin: every input of a transaction merges with its lowest input (multi-input heuristic), over
  * the existing clusters the run touches; a cluster's id is its smallest member key, so any order of
- * merges or ingest gives the same ids. EVM: the senders to one deposit address are one customer.
+ * merges or ingest gives the same ids. The evidence is canonical too: transactions merge in tx id
+ * order, so each merge records the lowest tx id that joins the two sets, whatever order the rows
+ * arrive in. EVM: the senders to one deposit address are one customer.
  */
 import { UnionFind } from "./unionfind.ts";
 
@@ -32,20 +34,25 @@ export class AddressClustering {
   private readonly uf: UnionFind;
   private readonly keys: KeyTable;
   /** Multi-input merges as (tx, a, b) ids (merges < addresses: sized to that, pages touched as it fills). */
-  readonly merges: MergeBuffer;
+  private readonly inputMerges: MergeBuffer;
   /** Merges by other heuristics. */
   readonly other: OtherMerge[] = [];
-  /** The first input seen of each tx: each input merges with it, n-1 unions per tx in any row order. */
-  private readonly first: Int32Array;
+  /** Input rows (tx id, address id) as they arrived, merged in canonical order by mergeInputs(). */
+  private pending: { txs: Int32Array; addrs: Int32Array }[] = [];
 
   constructor(
     private readonly maxAddr: number,
-    maxTx: number,
+    private readonly maxTx: number,
   ) {
     this.uf = new UnionFind(maxAddr + 1);
     this.keys = new KeyTable(maxAddr + 1);
-    this.merges = new MergeBuffer(maxAddr + 1);
-    this.first = new Int32Array(maxTx + 1);
+    this.inputMerges = new MergeBuffer(maxAddr + 1);
+  }
+
+  /** Multi-input merges as (tx, a, b) ids, in tx id order. */
+  get merges(): MergeBuffer {
+    this.mergeInputs();
+    return this.inputMerges;
   }
 
   /**
@@ -60,18 +67,45 @@ export class AddressClustering {
     }
   }
 
-  /** One chunk of inputs (tx id, address id, address key); a union that joins two sets is a merge. */
+  /** One chunk of inputs (tx id, address id, address key), in any order; kept until mergeInputs(). */
   addInputs(txs: Int32Array, addrs: Int32Array, addrKeys: BigInt64Array, rows: number): void {
     this.keys.setAll(addrs, addrKeys, rows);
-    const first = this.first;
+    this.pending.push({ txs: txs.slice(0, rows), addrs: addrs.slice(0, rows) });
+  }
+
+  /**
+   * Merges the inputs added so far: transactions in id order, each input of a tx with the tx's lowest
+   * address id, in address order, so the merges recorded (a union that joins two sets) are the same
+   * for the same rows in any order or chunking. Rows are grouped by tx with a counting sort.
+   */
+  mergeInputs(): void {
+    const chunks = this.pending;
+    if (chunks.length === 0) return;
+    this.pending = [];
+    // off[t] = start of tx t's rows in `byTx`; after the scatter, its end
+    const off = new Int32Array(this.maxTx + 2);
+    let total = 0;
+    for (const c of chunks) {
+      for (let i = 0; i < c.txs.length; i++) off[c.txs[i]! + 1]!++;
+      total += c.txs.length;
+    }
+    for (let t = 1; t < off.length; t++) off[t]! += off[t - 1]!;
+    const byTx = new Int32Array(total);
+    for (const c of chunks) for (let i = 0; i < c.txs.length; i++) byTx[off[c.txs[i]!]!++] = c.addrs[i]!;
     const uf = this.uf;
-    const merges = this.merges;
-    for (let i = 0; i < rows; i++) {
-      const t = txs[i]!;
-      const a = addrs[i]!;
-      const f = first[t]!;
-      if (f === 0) first[t] = a;
-      else if (uf.union(f, a)) merges.push(t, f, a);
+    const merges = this.inputMerges;
+    let begin = 0;
+    for (let t = 0; t <= this.maxTx; t++) {
+      const end = off[t]!;
+      if (end - begin >= 2) {
+        sortRange(byTx, begin, end);
+        const f = byTx[begin]!;
+        for (let j = begin + 1; j < end; j++) {
+          const a = byTx[j]!;
+          if (uf.union(f, a)) merges.push(t, f, a);
+        }
+      }
+      begin = end;
     }
   }
 
@@ -79,8 +113,9 @@ export class AddressClustering {
     this.keys.set(id, key);
   }
 
-  /** Merges a and b by another heuristic; recorded (true) only when they were apart. */
+  /** Merges a and b by another heuristic (after the inputs); recorded (true) only when they were apart. */
   mergeOther(m: OtherMerge): boolean {
+    this.mergeInputs();
     if (!this.uf.union(m.a, m.b)) return false;
     this.other.push(m);
     return true;
@@ -88,7 +123,25 @@ export class AddressClustering {
 
   /** Every address of a rewritten cluster (2+ members) with its cluster id, by address id. */
   clusterIds(): [Int32Array, BigInt64Array] {
+    this.mergeInputs();
     return this.keys.clusterIds(this.uf, this.maxAddr);
+  }
+}
+
+/** Sorts a[begin..end) ascending in place (insertion sort: a transaction has few inputs). */
+function sortRange(a: Int32Array, begin: number, end: number): void {
+  if (end - begin > 64) {
+    a.subarray(begin, end).sort();
+    return;
+  }
+  for (let i = begin + 1; i < end; i++) {
+    const v = a[i]!;
+    let j = i - 1;
+    while (j >= begin && a[j]! > v) {
+      a[j + 1] = a[j]!;
+      j--;
+    }
+    a[j + 1] = v;
   }
 }
 

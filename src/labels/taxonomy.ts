@@ -1,6 +1,6 @@
 // GraphSense taxonomy: the concepts of graphsense-lib db/concepts.yaml and confidence.csv (MIT). The same
 // data is in src/labels/graphsense/ (concepts.csv, confidence.csv); a test checks that both agree.
-import { BadInputError } from "../errors.ts";
+import { BadInputError, quote } from "../errors.ts";
 
 /** Concept id -> broader concept id (null for the top concept). */
 export const CONCEPT_BROADER = {
@@ -235,7 +235,7 @@ export function taxonomyCategory(cat: string | null | undefined): ConceptId | nu
 /** "category "x" is not in the GraphSense taxonomy; valid: abuse, account_hack, ..." */
 export function unknownCategoryMessage(cat: string, where = ""): string {
   return (
-    `category "${cat}"${where} is not in the GraphSense concept taxonomy; valid categories: ` +
+    `category ${quote(cat)}${where} is not in the GraphSense concept taxonomy; valid categories: ` +
     `${[...CONCEPT_IDS].sort().join(", ")}`
   );
 }

@@ -1,9 +1,9 @@
-import { randomUUID } from "node:crypto";
-import { mkdir, writeFile } from "node:fs/promises";
+import { createHash, randomUUID } from "node:crypto";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { getChain, normalizeAddress } from "../chains.ts";
 import type { LabelRecord } from "../domain.ts";
-import { BadInputError, ConflictError, NotFoundError } from "../errors.ts";
+import { BadInputError, ConflictError, NotFoundError, quote } from "../errors.ts";
 import { jsonSafe } from "../json.ts";
 import { caseWalletLabel } from "../labels/case-wallets.ts";
 import { exportTagPack } from "../labels/tagpack.ts";
@@ -28,6 +28,18 @@ export interface CaseInfo {
   queries: { name: string; chain: string; addresses: string[]; lastRun: string | null }[];
 }
 
+/** SHA256SUMS in `dir` over these files (paths relative to it), hashed as they are on disk. */
+async function writeSums(dir: string, files: string[]): Promise<void> {
+  const lines: string[] = [];
+  for (const f of files)
+    lines.push(
+      `${createHash("sha256")
+        .update(await readFile(join(dir, f)))
+        .digest("hex")}  ${f}`,
+    );
+  await writeFile(join(dir, "SHA256SUMS"), `${lines.join("\n")}\n`);
+}
+
 /** A case groups flagged wallets, notes and saved queries under one name. */
 export class CaseService {
   private readonly db: CaseStore;
@@ -41,15 +53,15 @@ export class CaseService {
 
   async create(name: string, o: { title?: string; description?: string } = {}): Promise<CaseInfo> {
     if (!NAME.test(name))
-      throw new BadInputError(`case name "${name}" must be 1-64 letters, digits, "_", "-" or "."`);
-    if (await this.db.get(name)) throw new ConflictError(`a case named "${name}" exists`);
+      throw new BadInputError(`case name ${quote(name)} must be 1-64 letters, digits, "_", "-" or "."`);
+    if (await this.db.get(name)) throw new ConflictError(`a case named ${quote(name)} exists`);
     await this.db.insert(name, o.title?.trim() || name, o.description);
     return this.get(name);
   }
 
   async get(name: string): Promise<CaseInfo> {
     const c = await this.db.get(name);
-    if (!c) throw new NotFoundError(`no case named "${name}"`);
+    if (!c) throw new NotFoundError(`no case named ${quote(name)}`);
     const wallets = await this.db.wallets(name);
     const notes = await this.db.notes(name);
     const names = await this.db.queryNames(name);
@@ -122,7 +134,10 @@ export class CaseService {
     return c.wallets.map((w) => caseWalletLabel(c.name, w));
   }
 
-  /** case.json, tagpack.yaml, and queries/NAME/ with the evidence package of each query's latest run. */
+  /**
+   * case.json, tagpack.yaml, queries/NAME/ with the evidence package of each query's latest run, and
+   * SHA256SUMS over every file written (`sha256sum -c SHA256SUMS` in the folder checks them all).
+   */
   async exportTo(name: string, dir: string, evidence: EvidenceService): Promise<string[]> {
     const c = await this.get(name);
     await mkdir(dir, { recursive: true });
@@ -136,7 +151,8 @@ export class CaseService {
       for (const f of await evidence.writeDir(join(dir, sub), await evidence.forRun(d), d.trace))
         files.push(join(sub, f));
     }
-    return files;
+    await writeSums(dir, files);
+    return [...files, "SHA256SUMS"];
   }
 
   /** A TagPack of the case's attributions, to share with another agency. */

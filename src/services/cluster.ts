@@ -2,7 +2,7 @@ import { getChain, normalizeAddress } from "../chains.ts";
 import { changeHeuristics } from "../core/change.ts";
 import { AddressClustering } from "../core/cluster.ts";
 import { detectCoinJoin, isCollaborative } from "../core/coinjoin.ts";
-import { BadInputError } from "../errors.ts";
+import { BadInputError, quote } from "../errors.ts";
 import { type ChangeGuessRow, ClusterStore } from "../store/clusters.ts";
 import type { Store } from "../store/db.ts";
 import { IdStore } from "../store/ids.ts";
@@ -76,7 +76,7 @@ export class ClusterService {
     const heuristics = opts.heuristics ?? ["multi-input"];
     for (const h of heuristics) {
       if (!HEURISTICS.includes(h))
-        throw new BadInputError(`unknown heuristic "${h}" (known: ${HEURISTICS.join(", ")})`);
+        throw new BadInputError(`unknown heuristic ${quote(h)} (known: ${HEURISTICS.join(", ")})`);
     }
     if (chain.family === "evm") {
       const t = performance.now();
@@ -135,10 +135,12 @@ export class ClusterService {
       if (!opts.full) run.addExisting(await step("cluster.existing_pairs", () => db.existingOfWork(c)));
       const t1 = performance.now();
 
-      // inputs stream in chunks: DuckDB reads the next while the unions of this one run
-      await step("cluster.input_pairs+union", () =>
+      // inputs stream in chunks, in whatever order DuckDB's threads give them; they merge in tx id
+      // order, so the same store gives the same evidence rows every run
+      await step("cluster.input_pairs", () =>
         db.streamWorkInputs((txs, addrs, keys, rows) => run.addInputs(txs, addrs, keys, rows)),
       );
+      await step("union", async () => run.mergeInputs());
       let changeGuesses = 0;
       const changeWanted = opts.reportChange !== false || heuristics.includes("change");
       if (changeWanted) {

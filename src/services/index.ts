@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createEsploraSource } from "../../adapters/esplora/index.ts";
 import { createEtherscanSource } from "../../adapters/etherscan/index.ts";
@@ -49,11 +49,32 @@ export type Progress = (done: number, total: number, what: string) => void;
 
 export type { RetryEvent };
 
-export async function createServices(
-  config: Config,
-  opts: { log?: Logger; progress?: Progress; onRetry?: (e: RetryEvent) => void } = {},
-): Promise<Services> {
-  const store = await Store.open(config.db);
+export interface ServicesOptions {
+  log?: Logger;
+  progress?: Progress;
+  onRetry?: (e: RetryEvent) => void;
+  /**
+   * For commands that only read: open the file read-only when it is ready to be read as it is
+   * (exists, current schema, labels imported), so several can run at once; otherwise read-write.
+   */
+  readOnly?: boolean;
+}
+
+/** The store, read-only when asked and the file needs no write first (migration, default labels). */
+async function openStore(config: Config, readOnly: boolean | undefined): Promise<[Store, boolean]> {
+  if (readOnly && config.db !== ":memory:" && existsSync(config.db)) {
+    const ro = await Store.open(config.db, { readOnly: true });
+    const ready =
+      (await ro.schemaVersion()) === Store.latestVersion() &&
+      (!config.defaultLabels || (await new LabelService(ro).imports()).length > 0);
+    if (ready) return [ro, true];
+    ro.close();
+  }
+  return [await Store.open(config.db), false];
+}
+
+export async function createServices(config: Config, opts: ServicesOptions = {}): Promise<Services> {
+  const [store, readOnly] = await openStore(config, opts.readOnly);
   const labels = new LabelService(store);
   const sources = new Map<string, ChainSource>();
   const responses = new DbResponseStore(store);
@@ -108,7 +129,8 @@ export async function createServices(
     return s;
   };
   const jobs = new JobService(store);
-  await jobs.init();
+  // marks jobs a stopped server left running as failed: a write
+  if (!readOnly) await jobs.init();
   // built in dependency order: each service gets the ones it calls
   const ingest = new IngestService(store, source, {
     confirmations: config.evmConfirmations,
@@ -130,7 +152,9 @@ export async function createServices(
     config,
     store,
     labels,
-    screen: new ScreenService(labels, (chain, address, hops) => traces.exposure(chain, address, { hops })),
+    screen: new ScreenService(labels, (chain, address, hops, fetch) =>
+      traces.exposure(chain, address, { hops, fetch }),
+    ),
     addresses: new AddressService(store, labels),
     ingest,
     clusters: new ClusterService(store, labels),
@@ -147,7 +171,7 @@ export async function createServices(
       store.close();
     },
   };
-  if (config.defaultLabels && (await labels.imports()).length === 0) {
+  if (!readOnly && config.defaultLabels && (await labels.imports()).length === 0) {
     await importDefaultLabels(services, opts.progress);
   }
   return services;

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { FundtraceError, NotFoundError } from "../errors.ts";
+import { FundtraceError, NotFoundError, quote } from "../errors.ts";
 import type { Store } from "../store/db.ts";
 import { type JobStatus, JobStore } from "../store/jobs.ts";
 
@@ -88,7 +88,7 @@ export class JobService {
 
   async get(id: string): Promise<Job> {
     const r = await this.db.get(id);
-    if (!r) throw new NotFoundError(`no job ${id}`);
+    if (!r) throw new NotFoundError(`no job ${quote(id)}`);
     const parse = (v: string | null) => (v === null ? undefined : JSON.parse(v));
     const job: Job = {
       id: r.id,

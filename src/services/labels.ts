@@ -4,7 +4,7 @@ import { basename } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { getChain, normalizeAddress, sameAddressSpace } from "../chains.ts";
 import type { LabelDataset, LabelRecord, StoredLabel } from "../domain.ts";
-import { BadInputError } from "../errors.ts";
+import { BadInputError, quote } from "../errors.ts";
 import { caseWalletLabel } from "../labels/case-wallets.ts";
 import { exportLabelCsv, parseLabelCsv } from "../labels/csv.ts";
 import { parseEvmLabels } from "../labels/evm-labels.ts";
@@ -16,6 +16,7 @@ import { tagPackIncludeResolver } from "../labels/tagpack-include.ts";
 import type { IncludeResolver } from "../labels/yaml11.ts";
 import type { Store } from "../store/db.ts";
 import { type DatasetDiff, type LabelImport, LabelStore } from "../store/labels.ts";
+import { readLabelFileOffThread } from "./label-worker.ts";
 
 export const LABEL_FORMATS = ["ofac-sdn", "tagpack", "nbctf", "csv", "evm-labels"] as const;
 export type ImportFormat = (typeof LABEL_FORMATS)[number];
@@ -200,6 +201,44 @@ function unchangedResult(previous: LabelImport, name: string, sourceHash: string
   };
 }
 
+export interface ReadLabelOptions {
+  format?: ImportFormat | undefined;
+  dataset?: string | undefined;
+  /** The file's path on disk: a TagPack's `!include` is resolved against it. */
+  includeFrom?: string | undefined;
+}
+
+/** Decompresses, sniffs and parses one label file (what runs on a worker thread for large files). */
+export async function readLabelFile(
+  raw: Buffer,
+  name: string,
+  o: ReadLabelOptions = {},
+): Promise<{ ds: LabelDataset; format: ImportFormat }> {
+  let bytes: Buffer;
+  try {
+    bytes = await decodeFile(raw, name);
+  } catch (cause) {
+    throw new BadInputError(`cannot decompress ${quote(name)}: ${(cause as Error).message}`, { cause });
+  }
+  const text = bytes.toString("utf8");
+  const fmt = o.format ?? (sniffLabelFormat(name, text.slice(0, 4096)) as ImportFormat | null);
+  if (!fmt) {
+    throw new BadInputError(
+      `cannot tell the label format of ${quote(name)}; pass --format (${LABEL_FORMATS.join("|")})`,
+    );
+  }
+  if (o.dataset !== undefined) checkDatasetName(o.dataset, fmt);
+  const include = o.includeFrom === undefined ? undefined : tagPackIncludeResolver(o.includeFrom);
+  try {
+    return { ds: parseLabels(text, fmt, name, { dataset: o.dataset, include }), format: fmt };
+  } catch (cause) {
+    if (cause instanceof BadInputError) throw cause;
+    throw new BadInputError(`${quote(name)} is not a valid ${fmt} file: ${(cause as Error).message}`, {
+      cause,
+    });
+  }
+}
+
 export class LabelService {
   private readonly db: LabelStore;
 
@@ -213,9 +252,11 @@ export class LabelService {
     try {
       raw = await readFile(path);
     } catch (cause) {
-      throw new BadInputError(`cannot read label file ${path}: ${(cause as Error).message}`, { cause });
+      throw new BadInputError(`cannot read label file ${quote(path)}: ${(cause as Error).message}`, {
+        cause,
+      });
     }
-    return this.importBytes(raw, basename(path), o, tagPackIncludeResolver(path));
+    return this.importBytes(raw, basename(path), o, path);
   }
 
   /**
@@ -227,38 +268,24 @@ export class LabelService {
     raw: Buffer,
     name: string,
     o: ImportFormat | ImportOptions = {},
-    include?: IncludeResolver,
+    /** The file's path on disk, which a TagPack's `!include` is resolved against. */
+    includeFrom?: string,
   ): Promise<ImportResult> {
     const opts: ImportOptions = typeof o === "string" ? { format: o } : o;
     const format = opts.format;
     if (format && !LABEL_FORMATS.includes(format)) {
-      throw new BadInputError(`unknown label format "${format}" (known: ${LABEL_FORMATS.join(", ")})`);
+      throw new BadInputError(`unknown label format ${quote(format)} (known: ${LABEL_FORMATS.join(", ")})`);
     }
     if (opts.dataset !== undefined) checkDatasetName(opts.dataset, format);
     const sourceHash = createHash("sha256").update(raw).digest("hex");
     const previous = await this.db.importByHash(sourceHash, opts.dataset ?? null);
     if (previous) return unchangedResult(previous, name, sourceHash);
-    let bytes: Buffer;
-    try {
-      bytes = await decodeFile(raw, name);
-    } catch (cause) {
-      throw new BadInputError(`cannot decompress ${name}: ${(cause as Error).message}`, { cause });
-    }
-    const text = bytes.toString("utf8");
-    const fmt = format ?? (sniffLabelFormat(name, text.slice(0, 4096)) as ImportFormat | null);
-    if (!fmt) {
-      throw new BadInputError(
-        `cannot tell the label format of ${name}; pass --format (${LABEL_FORMATS.join("|")})`,
-      );
-    }
-    if (opts.dataset !== undefined) checkDatasetName(opts.dataset, fmt);
-    let ds: LabelDataset;
-    try {
-      ds = parseLabels(text, fmt, name, { dataset: opts.dataset, include });
-    } catch (cause) {
-      if (cause instanceof BadInputError) throw cause;
-      throw new BadInputError(`${name} is not a valid ${fmt} file: ${(cause as Error).message}`, { cause });
-    }
+    // a large file is decompressed and parsed on a worker thread: the server keeps answering meanwhile
+    const { ds, format: fmt } = await readLabelFileOffThread(raw, name, {
+      format,
+      dataset: opts.dataset,
+      includeFrom,
+    });
     return this.replace(ds, fmt, name, sourceHash, opts);
   }
 

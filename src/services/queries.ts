@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
-import { BadInputError, ConflictError, NotFoundError } from "../errors.ts";
+import { BadInputError, ConflictError, NotFoundError, quote } from "../errors.ts";
 import { jsonSafe } from "../json.ts";
 import type { Store } from "../store/db.ts";
 import { type QueryRunRow, SavedQueryStore } from "../store/saved.ts";
@@ -96,7 +96,7 @@ export class QueryService {
 
   async save(name: string, params: TraceRequest): Promise<{ name: string; params: TraceRequest }> {
     if (!NAME.test(name))
-      throw new BadInputError(`query name "${name}" must be 1-64 letters, digits, "_", "-" or "."`);
+      throw new BadInputError(`query name ${quote(name)} must be 1-64 letters, digits, "_", "-" or "."`);
     const p = validateTrace(params);
     const clean: TraceRequest = {
       chain: p.chain,
@@ -109,14 +109,14 @@ export class QueryService {
       targets: p.targets,
       maxAddresses: p.maxAddresses,
     };
-    if (await this.db.get(name)) throw new ConflictError(`a query named "${name}" exists already`);
+    if (await this.db.get(name)) throw new ConflictError(`a query named ${quote(name)} exists already`);
     await this.db.insert(name, JSON.stringify(clean));
     return { name, params: clean };
   }
 
   async get(name: string): Promise<{ name: string; params: TraceRequest; createdAt: string }> {
     const r = await this.db.get(name);
-    if (!r) throw new NotFoundError(`no saved query named "${name}"`);
+    if (!r) throw new NotFoundError(`no saved query named ${quote(name)}`);
     return { name, params: parseParams(r.params), createdAt: r.createdAt };
   }
 
@@ -167,11 +167,11 @@ export class QueryService {
   async runDetail(name: string, runId?: string): Promise<RunDetail> {
     await this.get(name);
     const id = runId ?? (await this.runs(name, 1))[0]?.id;
-    if (!id) throw new NotFoundError(`query "${name}" has not run yet: run it first`);
+    if (!id) throw new NotFoundError(`query ${quote(name)} has not run yet: run it first`);
     const r = await this.db.runById(name, id);
-    if (!r) throw new NotFoundError(`query "${name}" has no run ${id}`);
+    if (!r) throw new NotFoundError(`query ${quote(name)} has no run ${quote(id)}`);
     const trace = (JSON.parse(r.result) as { trace?: TraceResponse }).trace;
-    if (!trace) throw new NotFoundError(`run ${id} predates stored results; run "${name}" again`);
+    if (!trace) throw new NotFoundError(`run ${quote(id)} predates stored results; run ${quote(name)} again`);
     return { run: toRun(name, r), params: parseParams(r.params), trace };
   }
 

@@ -51,6 +51,8 @@ export type ExposureLookup = (
   chain: string,
   address: string,
   hops: number,
+  /** false: on stored data only (a viewer's screening). */
+  fetch: boolean,
 ) => Promise<{ risk: Risk; direct: unknown[]; indirect: unknown[] }>;
 
 /** Screening answers from labels (exposure joins in with tracing). Validates every item before any lookup. */
@@ -66,7 +68,7 @@ export class ScreenService {
    */
   async screen(
     items: ScreenItem[],
-    opts: { exposureHops?: number } = {},
+    opts: { exposureHops?: number; fetch?: boolean } = {},
   ): Promise<{ results: ScreenResult[] }> {
     if (opts.exposureHops !== undefined && items.length > MAX_EXPOSURE_ITEMS) {
       throw new BadInputError(
@@ -102,7 +104,7 @@ export class ScreenService {
     );
     if (opts.exposureHops !== undefined && this.exposure) {
       for (const r of results) {
-        const e = await this.exposure(r.chain, r.address, opts.exposureHops);
+        const e = await this.exposure(r.chain, r.address, opts.exposureHops, opts.fetch !== false);
         r.risk = { score: e.risk.score, band: e.risk.band, reasons: e.risk.reasons };
         r.exposure = { direct: e.direct, indirect: e.indirect };
       }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { getChain, normalizeAddress } from "../chains.ts";
 import { DEFAULT_MAX_HOPS, DEFAULT_STOP_AT, MAX_HOPS } from "../core/trace.ts";
-import { BadInputError, FundtraceError } from "../errors.ts";
+import { BadInputError, FundtraceError, quote } from "../errors.ts";
 import type { TraceRequest } from "./trace.ts";
 
 /**
@@ -49,13 +49,13 @@ export function validateTrace(
   if (hops > MAX_HOPS)
     throw new BadInputError(`hop limit too high: ${hops} (max ${MAX_HOPS})`, {}, "LIMIT_EXCEEDED");
   if (req.model && !(TRACE_MODELS as readonly string[]).includes(req.model)) {
-    throw new BadInputError(`unknown taint model "${req.model}" (${TRACE_MODELS.join(", ")})`);
+    throw new BadInputError(`unknown taint model ${quote(req.model)} (${TRACE_MODELS.join(", ")})`);
   }
   if (req.direction && !(TRACE_DIRECTIONS as readonly string[]).includes(req.direction)) {
-    throw new BadInputError(`unknown direction "${req.direction}" (${TRACE_DIRECTIONS.join(", ")})`);
+    throw new BadInputError(`unknown direction ${quote(req.direction)} (${TRACE_DIRECTIONS.join(", ")})`);
   }
   if (req.minValue !== undefined && !/^\d+$/.test(String(req.minValue))) {
-    throw new BadInputError(`minimum value must be a whole number of base units, got "${req.minValue}"`);
+    throw new BadInputError(`minimum value must be a whole number of base units, got ${quote(req.minValue)}`);
   }
   if (
     req.maxAddresses !== undefined &&

@@ -15,7 +15,8 @@ import {
   DuckDBVarCharType,
   type DuckDBVector,
 } from "@duckdb/node-api";
-import { StoreError } from "../errors.ts";
+import { ConflictError, StoreError } from "../errors.ts";
+import { heldMessage, lockHolderPid, readServerNote } from "./holder.ts";
 import { loadMigrations, loadQueries, loadSchema, type NamedQuery } from "./queries.ts";
 
 export type Params = Record<string, DuckDBValue | undefined>;
@@ -149,9 +150,27 @@ interface TxContext {
   appending: Set<string>;
 }
 
+/**
+ * Work done on behalf of one request or command (see Store.scoped): the first transaction that
+ * commits inside it also runs `first` (the audit row), so the write and its record commit together.
+ */
+export interface CommitScope {
+  /** Runs inside that transaction, before COMMIT; if it fails the transaction rolls back. */
+  first: () => Promise<void>;
+  /** Set once a transaction with `first` in it committed. */
+  committed: boolean;
+  /** Facts a write reports about itself (rows added and removed...), for the audit row. */
+  notes: Record<string, unknown>;
+}
+
 export interface OpenOptions {
   /** Do not run migrations (used by tests that build an old file). */
   noMigrate?: boolean;
+  /**
+   * Open the file read-only (it must exist; no migration): several read-only processes may share a
+   * file, which a writer holds alone.
+   */
+  readOnly?: boolean;
   /** Connections for reads outside transactions (default 8). */
   readers?: number;
 }
@@ -170,6 +189,7 @@ const DEFAULT_READERS = 8;
 export class Store {
   private readonly queries: Map<string, NamedQuery>;
   private readonly als = new AsyncLocalStorage<TxContext>();
+  private readonly scopes = new AsyncLocalStorage<CommitScope>();
   private readonly writeLock = new Mutex();
   private readonly clock = { tick: 0 };
   /** Changes made on the writer connection, committed or not (what its own statements depend on). */
@@ -196,15 +216,19 @@ export class Store {
   }
 
   static async open(path: string, opts: OpenOptions = {}): Promise<Store> {
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    if (path !== ":memory:" && !opts.readOnly) mkdirSync(dirname(path), { recursive: true });
     let instance: DuckDBInstance;
     try {
-      instance = await DuckDBInstance.create(path);
+      instance = await DuckDBInstance.create(path, opts.readOnly ? { access_mode: "READ_ONLY" } : undefined);
     } catch (cause) {
-      throw new StoreError(`cannot open database ${path}: ${(cause as Error).message}`, { cause });
+      const message = (cause as Error).message;
+      const pid = lockHolderPid(message);
+      if (pid !== undefined) throw new ConflictError(heldMessage(path, pid), { cause });
+      throw new StoreError(`cannot open database ${path}: ${message}`, { cause });
     }
     const store = new Store(path, instance, await instance.connect(), opts);
-    if (!opts.noMigrate) await store.migrate();
+    if (!opts.readOnly && path !== ":memory:") readServerNote(path); // drops a note a dead server left
+    if (!opts.noMigrate && !opts.readOnly) await store.migrate();
     return store;
   }
 
@@ -344,6 +368,10 @@ export class Store {
           if (q.write) this.touch(ctx, q.writes);
         }
       });
+    }
+    if (q.write && this.scopes.getStore()?.committed === false) {
+      // its scope's first commit: with the scope's record, in one transaction
+      return this.tx(() => this.exec(name, params, run));
     }
     if (q.write) {
       const tables = new Set(q.writes);
@@ -512,8 +540,11 @@ export class Store {
       const conn = this.writer.raw;
       await conn.run("BEGIN TRANSACTION");
       let r: T;
+      const scope = this.scopes.getStore();
+      const first = scope && !scope.committed ? scope : undefined;
       try {
         r = await this.als.run(ctx, () => fn(this));
+        if (first) await this.als.run(ctx, () => first.first());
       } catch (e) {
         ctx.done = true;
         await this.writer.lock.run(() => conn.run("ROLLBACK")).catch(() => undefined);
@@ -531,6 +562,7 @@ export class Store {
           }
         }),
       );
+      if (first) first.committed = true;
       return r;
     });
   }
@@ -558,6 +590,24 @@ export class Store {
         }
       }),
     );
+  }
+
+  /**
+   * Runs fn as work of one scope (an API request, a CLI command): the first transaction that commits
+   * inside it, and an autocommit write becomes one, runs `scope.first` before its COMMIT.
+   */
+  scoped<T>(scope: CommitScope, fn: () => Promise<T>): Promise<T> {
+    return this.scopes.run(scope, fn);
+  }
+
+  /**
+   * Records facts of the current write for its scope's record (no-op outside a scope). Objects under
+   * the same key merge (several label imports in one command each add their dataset).
+   */
+  note(facts: Record<string, Record<string, unknown>>): void {
+    const s = this.scopes.getStore();
+    if (!s) return;
+    for (const [k, v] of Object.entries(facts)) s.notes[k] = { ...(s.notes[k] as object | undefined), ...v };
   }
 
   /**

@@ -155,6 +155,8 @@ export class LabelStore {
         skipped: ds.skipped.length,
         authority: o.authority === true,
       });
+      // the audit row of the request that ran this import carries the counts
+      tx.note({ labels: { [ds.dataset]: { added: diff.added, removed: diff.removed } } });
       return diff;
     });
   }

@@ -1,9 +1,10 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Services } from "../../services/index.ts";
+import { authorized } from "../auth.ts";
 import { INPUT_ERRORS, jsonContent, router } from "../router.ts";
 import { AddressInfoSchema } from "../schemas.ts";
 
-const info = createRoute({
+const info = authorized("viewer", {
   method: "get",
   path: "/addresses/{chain}/{address}",
   request: { params: z.object({ chain: z.string(), address: z.string() }) },

@@ -1,5 +1,6 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Services } from "../../services/index.ts";
+import { authorized } from "../auth.ts";
 import { errorContent, INPUT_ERRORS, jsonContent, router, textContent } from "../router.ts";
 
 const WalletSchema = z
@@ -47,7 +48,7 @@ const body = <S extends z.ZodType>(schema: S) => ({
   body: { content: { "application/json": { schema } }, required: true },
 });
 
-const create = createRoute({
+const create = authorized("analyst", {
   method: "post",
   path: "/cases",
   request: body(
@@ -56,13 +57,13 @@ const create = createRoute({
   responses: { 201: jsonContent("created", CaseSchema), 409: errorContent("name taken"), ...INPUT_ERRORS },
 });
 
-const list = createRoute({
+const list = authorized("viewer", {
   method: "get",
   path: "/cases",
   responses: { 200: jsonContent("cases", z.object({ cases: z.array(CaseSummarySchema) })) },
 });
 
-const get = createRoute({
+const get = authorized("viewer", {
   method: "get",
   path: "/cases/{name}",
   request: { params: Name },
@@ -72,7 +73,7 @@ const get = createRoute({
   },
 });
 
-const addWallet = createRoute({
+const addWallet = authorized("analyst", {
   method: "post",
   path: "/cases/{name}/wallets",
   request: {
@@ -94,7 +95,7 @@ const addWallet = createRoute({
   },
 });
 
-const addNote = createRoute({
+const addNote = authorized("analyst", {
   method: "post",
   path: "/cases/{name}/notes",
   request: { params: Name, ...body(z.object({ text: z.string() })) },
@@ -105,7 +106,7 @@ const addNote = createRoute({
   },
 });
 
-const addQuery = createRoute({
+const addQuery = authorized("analyst", {
   method: "post",
   path: "/cases/{name}/queries",
   request: { params: Name, ...body(z.object({ query: z.string() })) },
@@ -116,7 +117,7 @@ const addQuery = createRoute({
   },
 });
 
-const tagpack = createRoute({
+const tagpack = authorized("viewer", {
   method: "get",
   path: "/cases/{name}/tagpack",
   request: { params: Name },

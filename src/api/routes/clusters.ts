@@ -1,5 +1,6 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Services } from "../../services/index.ts";
+import { authorized } from "../auth.ts";
 import { INPUT_ERRORS, jsonContent, router } from "../router.ts";
 import { LabelSchema } from "../schemas.ts";
 
@@ -22,7 +23,7 @@ const ClusterSchema = z
   })
   .openapi("Cluster");
 
-const show = createRoute({
+const show = authorized("viewer", {
   method: "get",
   path: "/clusters/{chain}/{address}",
   request: { params: z.object({ chain: z.string(), address: z.string() }) },

@@ -1,8 +1,9 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { EvidencePackage } from "../../services/evidence.ts";
 import type { Services } from "../../services/index.ts";
 import { traceCsv, traceGraphml } from "../../services/trace-format.ts";
 import { withTraceDefaults } from "../../services/trace-input.ts";
+import { authorized, mayFetch } from "../auth.ts";
 import { errorContent, INPUT_ERRORS, jsonContent, router } from "../router.ts";
 import { TraceParamsSchema, TraceSchema } from "../schemas.ts";
 import { TraceRequestSchema } from "./trace.ts";
@@ -46,7 +47,7 @@ type EvidenceJson = z.infer<typeof EvidencePackageSchema>;
 // The service types the result as unknown: it is the trace response, already as JSON.
 const asJson = (pkg: EvidencePackage) => pkg as EvidenceJson;
 
-const traceEvidence = createRoute({
+const traceEvidence = authorized("viewer", {
   method: "post",
   path: "/evidence",
   request: { body: { content: { "application/json": { schema: TraceRequestSchema } }, required: true } },
@@ -59,7 +60,7 @@ const traceEvidence = createRoute({
   },
 });
 
-const runEvidence = createRoute({
+const runEvidence = authorized("viewer", {
   method: "get",
   path: "/queries/{name}/runs/{id}/evidence",
   request: {
@@ -86,7 +87,7 @@ export function evidenceRoutes(services: Services) {
   return router()
     .openapi(traceEvidence, async (c) => {
       const req = withTraceDefaults(c.req.valid("json"));
-      const r = await services.traces.trace(req);
+      const r = await services.traces.trace({ ...req, fetch: mayFetch(c.get("role")) });
       return c.json(asJson(await services.evidence.build(req, r)), 200);
     })
     .openapi(runEvidence, async (c) => {

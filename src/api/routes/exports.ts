@@ -1,8 +1,9 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Services } from "../../services/index.ts";
 import { assetInfo, flowSvg, nativeAsset } from "../../services/report/index.ts";
 import { traceCsv, traceGraphml } from "../../services/trace-format.ts";
 import { withTraceDefaults } from "../../services/trace-input.ts";
+import { authorized, mayFetch } from "../auth.ts";
 import { INPUT_ERRORS, router, textContent } from "../router.ts";
 import { TraceRequestSchema } from "./trace.ts";
 
@@ -13,7 +14,7 @@ const FORMATS = {
   graphml: "application/graphml+xml; charset=utf-8",
 } as const;
 
-const exportTrace = createRoute({
+const exportTrace = authorized("viewer", {
   method: "post",
   path: "/trace/export",
   request: {
@@ -37,7 +38,8 @@ export function exportRoutes(services: Services) {
   return router().openapi(exportTrace, async (c) => {
     const req = withTraceDefaults(c.req.valid("json"));
     const format = c.req.valid("query").format;
-    const r = await services.traces.trace(req);
+    // a viewer's export, like its trace, reads stored data only
+    const r = await services.traces.trace({ ...req, fetch: mayFetch(c.get("role")) });
     let body: string;
     if (format === "html") body = await services.evidence.report(await services.evidence.build(req, r), r);
     else if (format === "svg")

@@ -1,10 +1,11 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Services } from "../../services/index.ts";
+import { authorized, mayFetch } from "../auth.ts";
 import { toJson } from "../json.ts";
 import { INPUT_ERRORS, jsonContent, router } from "../router.ts";
 import { ExposureSchema } from "../schemas.ts";
 
-const exposure = createRoute({
+const exposure = authorized("viewer", {
   method: "get",
   path: "/addresses/{chain}/{address}/exposure",
   request: {
@@ -24,10 +25,11 @@ const exposure = createRoute({
   },
 });
 
-/** Direct and indirect exposure of one address. */
+/** Direct and indirect exposure of one address (a viewer's on stored data only). */
 export function exposureRoutes(services: Services) {
   return router().openapi(exposure, async (c) => {
     const { chain, address } = c.req.valid("param");
-    return c.json(toJson(await services.traces.exposure(chain, address, c.req.valid("query"))), 200);
+    const opts = { ...c.req.valid("query"), fetch: mayFetch(c.get("role")) };
+    return c.json(toJson(await services.traces.exposure(chain, address, opts)), 200);
   });
 }

@@ -1,8 +1,9 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Services } from "../../services/index.ts";
+import { authorized } from "../auth.ts";
 import { jsonContent, router } from "../router.ts";
 
-const health = createRoute({
+const health = authorized("public", {
   method: "get",
   path: "/health",
   responses: {

@@ -1,6 +1,7 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Services } from "../../services/index.ts";
 import { validateIngestInput } from "../../services/ingest.ts";
+import { authorized } from "../auth.ts";
 import { errorContent, INPUT_ERRORS, jsonContent, router } from "../router.ts";
 import { SourceGapSchema } from "../schemas.ts";
 
@@ -40,7 +41,7 @@ const JobSchema = z
   })
   .openapi("Job");
 
-const ingest = createRoute({
+const ingest = authorized("analyst", {
   method: "post",
   path: "/ingest",
   request: {
@@ -59,7 +60,7 @@ const ingest = createRoute({
   responses: { 202: jsonContent("ingest job started", z.object({ jobId: z.string() })), ...INPUT_ERRORS },
 });
 
-const job = createRoute({
+const job = authorized("viewer", {
   method: "get",
   path: "/jobs/{id}",
   request: { params: z.object({ id: z.string() }) },

@@ -1,6 +1,7 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Services } from "../../services/index.ts";
 import { publicLabel } from "../../services/screen.ts";
+import { authorized } from "../auth.ts";
 import { errorContent, INPUT_ERRORS, jsonContent, router, textContent } from "../router.ts";
 import { LabelImportRequestSchema, LabelImportResultSchema, LabelSchema } from "../schemas.ts";
 
@@ -10,7 +11,7 @@ const StoredLabelSchema = LabelSchema.extend({
   clusterDefining: z.boolean(),
 }).openapi("StoredLabel");
 
-const list = createRoute({
+const list = authorized("viewer", {
   method: "get",
   path: "/labels",
   request: {
@@ -28,7 +29,7 @@ const list = createRoute({
   },
 });
 
-const exportLabels = createRoute({
+const exportLabels = authorized("viewer", {
   method: "get",
   path: "/labels/export",
   request: {
@@ -44,7 +45,7 @@ const exportLabels = createRoute({
   },
 });
 
-const importLabels = createRoute({
+const importLabels = authorized("admin", {
   method: "post",
   path: "/labels/import",
   request: {

@@ -1,6 +1,7 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Services } from "../../services/index.ts";
 import type { QueryRun } from "../../services/queries.ts";
+import { authorized } from "../auth.ts";
 import { toJson } from "../json.ts";
 import { errorContent, INPUT_ERRORS, jsonContent, router } from "../router.ts";
 import { AmountString, TraceParamsSchema, TraceStatsSchema } from "../schemas.ts";
@@ -58,7 +59,7 @@ const SavedQuerySchema = z
   })
   .openapi("SavedQuery");
 
-const save = createRoute({
+const save = authorized("analyst", {
   method: "post",
   path: "/queries",
   request: {
@@ -74,13 +75,13 @@ const save = createRoute({
   },
 });
 
-const list = createRoute({
+const list = authorized("viewer", {
   method: "get",
   path: "/queries",
   responses: { 200: jsonContent("saved queries", z.object({ queries: z.array(SavedQuerySchema) })) },
 });
 
-const run = createRoute({
+const run = authorized("analyst", {
   method: "post",
   path: "/queries/{name}/run",
   request: { params: z.object({ name: z.string() }) },
@@ -91,7 +92,7 @@ const run = createRoute({
   },
 });
 
-const runs = createRoute({
+const runs = authorized("viewer", {
   method: "get",
   path: "/queries/{name}/runs",
   request: { params: z.object({ name: z.string() }) },

@@ -1,6 +1,6 @@
-import { createRoute } from "@hono/zod-openapi";
 import type { Services } from "../../services/index.ts";
 import { TraceInputSchema } from "../../services/trace-input.ts";
+import { authorized, mayFetch } from "../auth.ts";
 import { toJson } from "../json.ts";
 import { INPUT_ERRORS, jsonContent, router } from "../router.ts";
 import { TraceSchema } from "../schemas.ts";
@@ -11,7 +11,7 @@ import { TraceSchema } from "../schemas.ts";
  */
 export const TraceRequestSchema = TraceInputSchema.meta({ id: "TraceRequest" });
 
-const trace = createRoute({
+const trace = authorized("viewer", {
   method: "post",
   path: "/trace",
   request: { body: { content: { "application/json": { schema: TraceRequestSchema } }, required: true } },
@@ -24,9 +24,12 @@ const trace = createRoute({
   },
 });
 
-/** Follows funds hop by hop. */
+/** Follows funds hop by hop (a viewer's trace on stored data only). */
 export function traceRoutes(services: Services) {
   return router().openapi(trace, async (c) =>
-    c.json(toJson(await services.traces.trace(c.req.valid("json"))), 200),
+    c.json(
+      toJson(await services.traces.trace({ ...c.req.valid("json"), fetch: mayFetch(c.get("role")) })),
+      200,
+    ),
   );
 }

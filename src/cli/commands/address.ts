@@ -24,7 +24,7 @@ export function addressCommand(program: Command, cli: Cli): void {
     .argument("<chain>")
     .argument("<address>")
     .action(async (chain: string, address: string) => {
-      const info = await (await cli.open()).addresses.info(chain, address);
+      const info = await (await cli.reading()).addresses.info(chain, address);
       cli.out(info, () => addressText(info));
     });
 }

@@ -10,7 +10,7 @@ export function auditCommand(program: Command, cli: Cli): void {
     .description("the audit log of API writes, newest first")
     .option("--limit <n>", "entries", numberArg("--limit", { min: 1 }), 100)
     .action(async (o: { limit: number }) => {
-      const es = await (await cli.open()).audit.list(o.limit);
+      const es = await (await cli.reading()).audit.list(o.limit);
       cli.out({ entries: es }, () =>
         table(
           ["at", "key", "action", "target", "status"],

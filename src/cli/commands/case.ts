@@ -26,11 +26,11 @@ export function caseCommand(program: Command, cli: Cli): void {
     .option("--title <t>", "title")
     .option("--description <d>", "description")
     .action(async (name: string, o: { title?: string; description?: string }) => {
-      const c = await (await cli.open()).cases.create(name, o);
+      const c = await cli.audited("case create", `case=${name}`, (s) => s.cases.create(name, o));
       cli.out(c, () => `created case "${c.name}": ${c.title}\n`);
     });
   kase.command("list").action(async () => {
-    const cs = await (await cli.open()).cases.list();
+    const cs = await (await cli.reading()).cases.list();
     cli.out({ cases: cs }, () =>
       table(
         ["name", "title", "wallets", "queries", "notes", "updated"],
@@ -42,7 +42,7 @@ export function caseCommand(program: Command, cli: Cli): void {
     .command("show")
     .argument("<name>")
     .action(async (name: string) => {
-      const c = await (await cli.open()).cases.get(name);
+      const c = await (await cli.reading()).cases.get(name);
       cli.out(c, () => caseText(c));
     });
   kase
@@ -55,7 +55,9 @@ export function caseCommand(program: Command, cli: Cli): void {
     .option("--category <c>", "TagPack category (e.g. market, terrorism, sanction)")
     .option("--note <n>", "note")
     .action(async (name: string, chain: string, address: string, o: WalletFlags) => {
-      const w = await (await cli.open()).cases.addWallet(name, chain, address, o);
+      const w = await cli.audited("case add-wallet", `case=${name} chain=${chain} address=${address}`, (s) =>
+        s.cases.addWallet(name, chain, address, o),
+      );
       cli.out(w, () => `flagged ${w.chain} ${w.address} in case "${name}"\n`);
     });
   kase
@@ -63,7 +65,7 @@ export function caseCommand(program: Command, cli: Cli): void {
     .argument("<name>")
     .argument("<text...>")
     .action(async (name: string, text: string[]) => {
-      const n = await (await cli.open()).cases.addNote(name, text.join(" "));
+      const n = await cli.audited("case note", `case=${name}`, (s) => s.cases.addNote(name, text.join(" ")));
       cli.out(n, () => `noted in case "${name}"\n`);
     });
   kase
@@ -72,9 +74,11 @@ export function caseCommand(program: Command, cli: Cli): void {
     .argument("<name>")
     .argument("<query>")
     .action(async (name: string, queryName: string) => {
-      const s = await cli.open();
-      await s.cases.addQuery(name, queryName);
-      cli.out(await s.cases.get(name), () => `query "${queryName}" added to case "${name}"\n`);
+      const c = await cli.audited("case add-query", `case=${name} query=${queryName}`, async (s) => {
+        await s.cases.addQuery(name, queryName);
+        return s.cases.get(name);
+      });
+      cli.out(c, () => `query "${queryName}" added to case "${name}"\n`);
     });
   kase
     .command("export")
@@ -82,7 +86,7 @@ export function caseCommand(program: Command, cli: Cli): void {
     .argument("<name>")
     .requiredOption("--out <dir>", "folder to write")
     .action(async (name: string, o: { out: string }) => {
-      const s = await cli.open();
+      const s = await cli.reading();
       const files = await s.cases.exportTo(name, o.out, s.evidence);
       cli.out({ dir: o.out, files }, () => `wrote ${files.length} files to ${o.out}\n`);
     });

@@ -67,7 +67,7 @@ export function clusterCommand(program: Command, cli: Cli): void {
     .argument("<chain>")
     .argument("<address>")
     .action(async (chain: string, address: string) => {
-      const s = await cli.open();
+      const s = await cli.reading();
       const c = await s.clusters.show(chain, address);
       cli.out(c, () => clusterText(c));
     });

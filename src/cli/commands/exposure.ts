@@ -59,7 +59,8 @@ export function exposureCommand(program: Command, cli: Cli): void {
       TRACE_DEFAULTS.maxAddresses,
     )
     .action(async (chain: string, address: string, o: ExposureFlags) => {
-      const s = await cli.open();
+      // offline it only reads what is stored
+      const s = await cli.open({}, { readOnly: cli.offline });
       const r = await s.traces.exposure(chain, address, o);
       cli.out(r, () => exposureText(r, o));
     });

@@ -61,17 +61,21 @@ async function importLabels(cli: Cli, files: string[], o: ImportCliOptions) {
   }
   const s = await cli.open();
   const results: ImportResult[] = [];
-  if (o.defaults) results.push(...(await importDefaultLabels(s)));
+  if (o.defaults)
+    results.push(...(await cli.audited("labels import", "--defaults", () => importDefaultLabels(s))));
   const p = cli.progress();
   for (const [i, f] of files.entries()) {
     p.update(i, files.length, f);
+    const target = `${f}${o.dataset ? ` dataset=${o.dataset}` : ""}${o.force ? " force" : ""}${o.authority ? " authority" : ""}`;
     results.push(
-      await s.labels.importFile(f, {
-        format: o.format,
-        dataset: o.dataset,
-        force: o.force,
-        authority: o.authority,
-      }),
+      await cli.audited("labels import", target, () =>
+        s.labels.importFile(f, {
+          format: o.format,
+          dataset: o.dataset,
+          force: o.force,
+          authority: o.authority,
+        }),
+      ),
     );
   }
   if (files.length) p.update(files.length, files.length, "done");
@@ -102,7 +106,7 @@ export function labelsCommand(program: Command, cli: Cli): void {
     .option("--dataset <dataset>")
     .option("--limit <n>", "rows to show", numberArg("--limit", { positive: true }), 100)
     .action(async (o: { chain?: string; category?: string; dataset?: string; limit: number }) => {
-      const s = await cli.open();
+      const s = await cli.reading();
       const r = await s.labels.list(o);
       cli.out(
         r,
@@ -121,7 +125,7 @@ export function labelsCommand(program: Command, cli: Cli): void {
     .option("--category <category>")
     .option("-o, --output <file>", "write to a file instead of stdout")
     .action(async (o: { format: "tagpack" | "csv"; chain?: string; category?: string; output?: string }) => {
-      const s = await cli.open();
+      const s = await cli.reading();
       const text = await s.labels.export(o.format, { chain: o.chain, category: o.category });
       if (o.output) await writeFile(o.output, text);
       else cli.write(text);

@@ -41,7 +41,7 @@ function runText(name: string, r: QueryRun): string {
 }
 
 async function evidence(cli: Cli, name: string, o: { run?: string; out?: string }) {
-  const s = await cli.open();
+  const s = await cli.reading();
   const d = await s.queries.runDetail(name, o.run);
   const pkg = await s.evidence.forRun(d);
   if (!o.out) {
@@ -70,7 +70,7 @@ export function queryCommand(program: Command, cli: Cli): void {
     .allowUnknownOption()
     .action(async (name: string, traceArgs: string[]) => {
       const req = savedTrace(cli, traceArgs);
-      const saved = await (await cli.open()).queries.save(name, req);
+      const saved = await cli.audited("query save", `query=${name}`, (s) => s.queries.save(name, req));
       cli.out(
         saved,
         () => `saved query "${saved.name}": ${saved.params.chain} ${saved.params.addresses.join(" ")}\n`,
@@ -81,14 +81,14 @@ export function queryCommand(program: Command, cli: Cli): void {
     .description("pull what is new, trace again, store the run and show what changed")
     .argument("<name>")
     .action(async (name: string) => {
-      const r = await (await cli.open()).queries.run(name);
+      const r = await cli.audited("query run", `query=${name}`, (s) => s.queries.run(name));
       cli.out(r, () => runText(name, r));
     });
   query
     .command("list")
     .description("saved queries")
     .action(async () => {
-      const qs = await (await cli.open()).queries.list();
+      const qs = await (await cli.reading()).queries.list();
       cli.out({ queries: qs }, () =>
         table(
           ["name", "chain", "addresses", "runs", "last run"],
@@ -101,7 +101,7 @@ export function queryCommand(program: Command, cli: Cli): void {
     .description("a saved query and its runs")
     .argument("<name>")
     .action(async (name: string) => {
-      const s = await cli.open();
+      const s = await cli.reading();
       const q = await s.queries.get(name);
       const runs = await s.queries.runs(name);
       const text = [

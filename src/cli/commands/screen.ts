@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { BadInputError } from "../../errors.ts";
+import { BadInputError, quote } from "../../errors.ts";
 import type { ScreenItem, ScreenResult } from "../../services/screen.ts";
 import type { Cli } from "../context.ts";
 import { numberArg } from "../options.ts";
@@ -14,7 +14,8 @@ export function parseScreenLines(text: string): ScreenItem[] {
     if (line === "" || line.startsWith("#")) return;
     const parts = line.split(/[,\t ]+/).filter(Boolean);
     if (i === 0 && parts[0]?.toLowerCase() === "chain" && parts[1]?.toLowerCase() === "address") return;
-    if (parts.length !== 2) throw new BadInputError(`line ${i + 1}: expected "chain,address", got "${line}"`);
+    if (parts.length !== 2)
+      throw new BadInputError(`line ${i + 1}: expected "chain,address", got ${quote(line)}`);
     items.push({ chain: parts[0]!, address: parts[1]! });
   });
   return items;
@@ -62,7 +63,8 @@ export function screenCommand(program: Command, cli: Cli): void {
     .action(async (file: string | undefined, o: { exposureHops?: number }) => {
       const items = parseScreenLines(await readInput(file, cli.io));
       if (items.length === 0) throw new BadInputError("no chain,address lines to screen");
-      const s = await cli.open();
+      // labels only, or exposure offline: it only reads what is stored
+      const s = await cli.open({}, { readOnly: o.exposureHops === undefined || cli.offline });
       const r = await s.screen.screen(items, { exposureHops: o.exposureHops });
       cli.out(r, () => screenTable(r.results));
     });

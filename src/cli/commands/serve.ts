@@ -4,6 +4,7 @@ import { BadInputError } from "../../errors.ts";
 import type { Listening } from "../../listen.ts";
 import { createLogger } from "../../log.ts";
 import type { Services } from "../../services/index.ts";
+import { writeServerNote } from "../../store/holder.ts";
 import type { Cli } from "../context.ts";
 import { numberArg, PORT } from "../options.ts";
 import { untilSignal } from "../shutdown.ts";
@@ -28,9 +29,15 @@ export async function serveUntilStopped(
     cli.io.stderr.write(`${e.message}; using a free port instead\n`);
     srv = await startServer(services, { ...o, port: 0 });
   }
-  cli.io.stderr.write(announce(srv.url));
-  await untilSignal();
-  await srv.close();
+  // a command that finds the file locked can then name this server and its URL
+  const removeNote = writeServerNote(services.store.path, srv.url);
+  try {
+    cli.io.stderr.write(announce(srv.url));
+    await untilSignal();
+    await srv.close();
+  } finally {
+    removeNote();
+  }
 }
 
 /** `serve [--host H] [--port P]`: the HTTP API. */

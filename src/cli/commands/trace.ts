@@ -102,7 +102,8 @@ export function traceCommand(program: Command, cli: Cli): void {
     .action(
       async (chain: string, addresses: string[], o: TraceFlags & { format: string; evidence?: string }) => {
         const req = traceInput(chain, addresses, o);
-        const s = await cli.open();
+        // offline it only reads what is stored
+        const s = await cli.open({}, { readOnly: cli.offline });
         const p = cli.progress();
         const r = await s.traces.trace(req, (round, what) => p.update(round, round + 1, what));
         const html = o.format === "html" && !cli.json;
