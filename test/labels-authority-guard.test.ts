@@ -48,21 +48,21 @@ describe("replacing an authority dataset", () => {
 
   it("an admin's file that would delist nearly all of it is refused, audited, and changes nothing", async () => {
     const r = await importCsv("forged.csv", FORGED, ADMIN);
-    expect(r.status).toBe(400);
+    expect(r.status).toBe(409);
     const body = (await r.json()) as { error: { code: string; message: string } };
-    expect(body.error.code).toBe("BAD_INPUT");
-    expect(body.error.message).toBe(
-      `"forged.csv" would delist ${addresses} of the ${addresses} addresses of the authority dataset "ofac-sdn" ` +
-        "(more than 25%); nothing was changed. Check the file; to replace the dataset anyway, import it with force (--force)",
+    expect(body.error.code).toBe("CONFLICT");
+    expect(body.error.message).toContain(
+      `importing forged.csv would remove ${addresses} of the ${addresses} addresses (100%; ${stored} labels removed, 2 added) of the authority dataset "ofac-sdn"`,
     );
+    expect(body.error.message).toContain('only with --force (API: "force": true)');
     expect((await s.labels.list({ dataset: "ofac-sdn", limit: 1 })).total).toBe(stored);
     expect(await screen(KNOWN.sdgtEth)).toBe(true);
     expect(await screen(MADE_UP)).toBe(false);
     const [row] = await s.audit.list(1);
-    expect(row).toMatchObject({ action: "POST /v1/labels/import", status: 400 });
+    expect(row).toMatchObject({ action: "POST /v1/labels/import", status: 409 });
   });
 
-  it("a small update goes through without force (under 25% delisted)", async () => {
+  it("a small update goes through without force (under 10% of its addresses delisted)", async () => {
     const lines = REF_CSV.trimEnd().split("\n");
     // drop 5 rows other than the SDGT address's
     const kept = lines.filter((l, i) => i === 0 || i > 5 || l.includes(KNOWN.sdgtEth));
@@ -95,13 +95,13 @@ describe("replacing an authority dataset", () => {
   });
 
   it("a file of another format cannot write into the OFAC dataset: a CSV of sanctions is its own dataset", async () => {
-    const csv = `chain,address,label,category,confidence\nethereum,0x2222222222222222222222222222222222222222,fake,sanction,100\n`;
+    const csv = `chain,address,label,category,source,confidence\nethereum,0x2222222222222222222222222222222222222222,fake,sanction,ofac-sdn,100\n`;
     const r = await app.request("/v1/labels/import", {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${ADMIN}` },
       body: JSON.stringify({ name: "ofac-sdn", content: csv, format: "csv" }),
     });
-    expect(r.status).toBe(200);
+    expect(r.status, await r.clone().text()).toBe(200);
     expect(((await r.json()) as { dataset: string }).dataset).toBe("csv:ofac-sdn");
     expect((await s.labels.list({ dataset: "ofac-sdn", limit: 1 })).total).toBe(stored);
   });
