@@ -17,8 +17,9 @@
  */
 import http from "node:http";
 import bs58 from "bs58check";
+import { AbiCoder } from "ethers";
 import { stringify } from "lossless-json";
-import { normalizeAddress } from "../chains.ts";
+import { normalizeAddress, tronFromHex } from "../chains.ts";
 import { listen } from "../listen.ts";
 import {
   type EvmFaultConfig,
@@ -279,6 +280,25 @@ function route(
       const b = chain.blocks[n];
       return [path, ok(n <= 0 ? {} : b ? b.txs.map(txInfo) : [])];
     }
+    case "/wallet/triggerconstantcontract": {
+      const c = chain.tokens.get(tronFromHexSafe(nodeParam(q, body, "contract_address")));
+      const fn = nodeParam(q, body, "function_selector");
+      if (!c)
+        return [
+          path,
+          ok({ result: { code: "CONTRACT_VALIDATE_ERROR", message: "Smart contract is not exist." } }),
+        ];
+      const abi = AbiCoder.defaultAbiCoder();
+      const out =
+        fn === "decimals()"
+          ? abi.encode(["uint8"], [c.decimals])
+          : fn === "symbol()" || fn === "name()"
+            ? abi.encode(["string"], [fn === "name()" ? c.name : c.symbol])
+            : undefined;
+      if (!out)
+        return [path, ok({ result: { code: "CONTRACT_EXE_ERROR", message: "REVERT opcode executed" } })];
+      return [path, ok({ result: { result: true }, energy_used: 300, constant_result: [out.slice(2)] })];
+    }
     case "/wallet/getassetissuebyid": {
       const t = chain.trc10.get(nodeParam(q, body, "value") ?? "");
       const hex = (s: string) => Buffer.from(s).toString("hex");
@@ -301,6 +321,14 @@ function route(
   }
   throw new ApiError(404, `no route ${path}`);
 }
+
+const tronFromHexSafe = (h: string | undefined) => {
+  try {
+    return tronFromHex(h ?? "");
+  } catch {
+    return "";
+  }
+};
 
 const normalizeHex = (a: string) => Buffer.from(bs58.decode(a)).toString("hex");
 

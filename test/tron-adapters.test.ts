@@ -1,0 +1,152 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  createTronGridSource,
+  createTronNodeSource,
+  type TronGridSourceOptions,
+} from "../adapters/tron/index.ts";
+import { normalizeAddress } from "../src/chains.ts";
+import { buildTronScenario, type TronScenario } from "../src/devchain/tron-scenario.ts";
+import { startTronServer, type TronServer } from "../src/devchain/tron-server.ts";
+import { type AccountFacts, accountSourceContract } from "./contract/account-contract.ts";
+
+const KEY = "tron-test-key-7c1e-secret";
+const PAGE = 10;
+const FAST_RETRY = { maxRetries: 12, baseDelayMs: 2, maxDelayMs: 40 };
+
+let s: TronScenario;
+const servers: TronServer[] = [];
+
+beforeAll(() => {
+  s = buildTronScenario();
+});
+afterAll(async () => {
+  await Promise.all(servers.map((x) => x.close()));
+});
+
+async function server(): Promise<TronServer> {
+  s ??= buildTronScenario();
+  const srv = await startTronServer(s.chain, { apiKey: KEY });
+  servers.push(srv);
+  return srv;
+}
+
+const facts = (recordWindow?: number): AccountFacts => ({
+  tip: s.tip,
+  addresses: s.tracked,
+  expected: (a) => s.expected(a),
+  bigValue: s.bigValue,
+  failed: s.failed,
+  windowAddress: s.windowAddress,
+  recordWindow,
+  addressForm: (a) => normalizeAddress("tron", a),
+});
+
+const gridSource = (srv: TronServer, o: Partial<TronGridSourceOptions> = {}) =>
+  createTronGridSource({
+    baseUrl: srv.url,
+    apiKey: KEY,
+    pageSize: PAGE,
+    rps: 2000,
+    concurrency: 8,
+    retry: FAST_RETRY,
+    ...o,
+  });
+
+const noTrace = {
+  traceAddress: "Tron gives internal transactions in execution order, without a trace address",
+};
+
+accountSourceContract("trongrid (page size 10)", async () => {
+  const srv = await server();
+  return {
+    source: gridSource(srv),
+    facts: facts(PAGE),
+    upstreamRequests: () => srv.stats.total,
+    failNext: () => srv.setFaults({ schedule: ["503"] }),
+    unknownFields: noTrace,
+  };
+});
+
+accountSourceContract("java-tron node (block scan)", async () => {
+  const srv = await server();
+  return {
+    source: createTronNodeSource({ url: srv.url, rps: 2000, concurrency: 8, retry: FAST_RETRY }),
+    facts: facts(),
+    upstreamRequests: () => srv.stats.total,
+    failNext: () => srv.setFaults({ schedule: ["503"] }),
+    unknownFields: noTrace,
+  };
+});
+
+describe("Tron adapters", () => {
+  it("TronGrid and a java-tron node give identical rows for every address", async () => {
+    const srv = await server();
+    const grid = gridSource(srv);
+    const node = createTronNodeSource({ url: srv.url, rps: 2000, concurrency: 8 });
+    const range = { fromBlock: 0, toBlock: s.tip.height };
+    for (const a of s.tracked) {
+      const rows = await grid.transfers(a, range);
+      expect(rows.length, a).toBeGreaterThan(0);
+      expect(await node.transfers(a, range)).toEqual(rows);
+    }
+    await Promise.all([grid.close(), node.close()]);
+  });
+
+  it("a reverted USDT call moves nothing; fake USDT is its own asset; TRX burned is a fee row", async () => {
+    const srv = await server();
+    const src = gridSource(srv);
+    const { alice, bob } = s.addresses;
+    const rows = await src.transfers(alice, { fromBlock: 0, toBlock: s.tip.height });
+    const reverted = rows.filter((r) => r.txid === s.revertedUsdt);
+    expect(reverted.map((r) => r.kind)).toEqual(["fee"]);
+    expect(reverted[0]!.value).toBe(s.chain.tx(s.revertedUsdt)!.fee);
+    expect(
+      (await src.transfers(bob, { fromBlock: 0, toBlock: s.tip.height })).some(
+        (r) => r.txid === s.revertedUsdt,
+      ),
+    ).toBe(false);
+    const spam = rows.find((r) => r.txid === s.spam)!;
+    expect(spam).toMatchObject({ kind: "token", asset: s.fakeUsdt.contract, symbol: "USDT", decimals: 6 });
+    expect(spam.asset).not.toBe(s.usdt.contract);
+    const real = rows.filter((r) => r.asset === s.usdt.contract);
+    expect(real.length).toBeGreaterThan(2);
+    expect(real.every((r) => r.symbol === "USDT" && r.decimals === 6)).toBe(true);
+    await src.close();
+  });
+
+  it("sends the key only as the TRON-PRO-API-KEY header, never in a URL; a wrong key fails as UNAUTHORIZED", async () => {
+    const srv = await server();
+    srv.resetStats();
+    const src = gridSource(srv);
+    await src.transfers(s.addresses.bob, { fromBlock: 0, toBlock: s.tip.height });
+    expect(srv.stats.requests.length).toBeGreaterThan(2);
+    expect(srv.stats.requests.every((r) => r.keyed && !r.path.includes(KEY))).toBe(true);
+    const wrong = gridSource(srv, { apiKey: "WRONG-key-123" });
+    const err = await wrong
+      .transfers(s.addresses.bob, { fromBlock: 0, toBlock: s.tip.height })
+      .catch((e) => e);
+    expect(err).toMatchObject({ code: "UNAUTHORIZED" });
+    expect(String(err.message)).not.toContain("WRONG-key-123");
+    await Promise.all([src.close(), wrong.close()]);
+  });
+
+  it("under 10% 429/503 answers gives the same rows and asks no answered page twice", async () => {
+    const srv = await server();
+    srv.resetStats();
+    srv.setFaults({ rate: 0.1, kinds: ["429", "503"], seed: 5, retryAfter: 0 });
+    try {
+      const src = gridSource(srv);
+      const dave = s.windowAddress;
+      expect(await src.transfers(dave, { fromBlock: 0, toBlock: s.tip.height })).toEqual(s.expected(dave));
+      expect(srv.stats.faulted).toBeGreaterThan(0);
+      const served = srv.stats.requests.filter(
+        (r) => r.outcome === "served" && r.path.includes("/v1/accounts/"),
+      );
+      const paths = served.map((r) => r.path);
+      expect(new Set(paths).size).toBe(paths.length);
+      await src.close();
+    } finally {
+      srv.setFaults(null);
+    }
+  });
+});
