@@ -23,9 +23,9 @@ afterAll(async () => {
   await Promise.all(servers.map((x) => x.close()));
 });
 
-async function server(): Promise<TronServer> {
+async function server(o: { getDetail?: boolean } = {}): Promise<TronServer> {
   s ??= buildTronScenario();
-  const srv = await startTronServer(s.chain, { apiKey: KEY });
+  const srv = await startTronServer(s.chain, { apiKey: KEY, ...o });
   servers.push(srv);
   return srv;
 }
@@ -58,6 +58,17 @@ const noTrace = {
 
 accountSourceContract("trongrid (page size 10)", async () => {
   const srv = await server();
+  return {
+    source: gridSource(srv),
+    facts: facts(PAGE),
+    upstreamRequests: () => srv.stats.total,
+    failNext: () => srv.setFaults({ schedule: ["503"] }),
+    unknownFields: noTrace,
+  };
+});
+
+accountSourceContract("trongrid without get_detail (blocks from transaction info)", async () => {
+  const srv = await server({ getDetail: false });
   return {
     source: gridSource(srv),
     facts: facts(PAGE),

@@ -4,8 +4,9 @@
  * - java-tron answers errors with HTTP 200 and `{"Error": "…"}`; a "frequency limit" message (TronGrid's
  *   rate limit on the node API) is retried like a 429, anything else is an upstream error.
  * - "not found" is `{}` (a transaction or block the chain does not have).
- * - Node calls go as GET with the query string (java-tron takes both), so what cannot change
- *   (a confirmed transaction's info, a confirmed block's) is kept and never asked again.
+ * - Node calls go as GET with the query string (java-tron takes both): every answer is logged for
+ *   evidence like any GET; what cannot change and is asked again (a TRC-10's metadata, a confirmed
+ *   block's hash, list pages behind a fingerprint) is also kept and answered from the store.
  */
 import type { z } from "zod";
 import { BadInputError, UpstreamError } from "../../src/errors.ts";
@@ -103,7 +104,7 @@ export class TronApi {
 
   /** Every transaction info of a block, in block order (the index is the transaction's place in the block). */
   async blockInfos(num: number): Promise<TxInfo[]> {
-    const j = await this.node("/wallet/gettransactioninfobyblocknum", { num }, true, `block ${num} infos`);
+    const j = await this.node("/wallet/gettransactioninfobyblocknum", { num }, false, `block ${num} infos`);
     if (j === undefined) return [];
     if (!Array.isArray(j)) throw this.error(`block ${num} infos: not a list`, new Error(typeof j));
     return j.map((x) => this.parse(TxInfo, x, `block ${num} transaction info`));

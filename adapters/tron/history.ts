@@ -8,9 +8,10 @@
  * cannot change: it is stored and never asked again, even by a later run. The first page is where
  * anything new appears: a rerun with nothing new asks one page of each list.
  *
- * Placing items: transaction items carry their block; TRC-20 items and internal rows do not, so their
- * transaction's info gives the block (never the timestamp), and each block's TransactionInfo list
- * gives the order inside the block and every log and internal transfer.
+ * Placing items: transaction items carry their block; TRC-20 items carry it in `detail` where the host
+ * honours get_detail=true; otherwise (and for internal rows) the transaction's info gives the block,
+ * never the timestamp. Each block's TransactionInfo list gives the order inside the block and every
+ * log and internal transfer.
  */
 import type { AccountTransfer } from "../../src/domain.ts";
 import { memo } from "../memo.ts";
@@ -79,16 +80,24 @@ export class HistoryReader {
     };
     await Promise.all([
       this.list(h, `/v1/accounts/${address}/transactions`, (x) => this.txItem(h, x, blockOfTx)),
-      this.list(h, `/v1/accounts/${address}/transactions/trc20`, (x) => this.trc20Item(h, x, blockOfTx)),
+      // get_detail: the transaction (with its block) inside each item, where the host gives it
+      this.list(h, `/v1/accounts/${address}/transactions/trc20`, (x) => this.trc20Item(h, x, blockOfTx), {
+        get_detail: "true",
+      }),
     ]);
     return h;
   }
 
   /** Pages one list newest first until an item lies below the range; `place` gives an item's block. */
-  private async list(h: History, path: string, place: (item: unknown) => Promise<number>): Promise<void> {
+  private async list(
+    h: History,
+    path: string,
+    place: (item: unknown) => Promise<number>,
+    extra: Record<string, string> = {},
+  ): Promise<void> {
     let fingerprint: string | undefined;
     for (;;) {
-      const query = { only_confirmed: "true", limit: this.opts.pageSize, fingerprint };
+      const query = { only_confirmed: "true", limit: this.opts.pageSize, ...extra, fingerprint };
       const page = await this.api.page(path, query, fingerprint !== undefined);
       h.pages++;
       const blocks = await Promise.all(page.data.map(place));
@@ -127,7 +136,7 @@ export class HistoryReader {
     blockOfTx: (txid: string) => Promise<number>,
   ): Promise<number> {
     const t = this.api.parse(V1Trc20, x, "TRC-20 item");
-    const block = await blockOfTx(t.transaction_id);
+    const block = t.detail?.blockNumber ?? (await blockOfTx(t.transaction_id));
     if (t.type !== "Transfer" || !this.keep(h, t.transaction_id, block)) return block;
     const i = t.token_info;
     h.tokens.set(i.address, { symbol: i.symbol ?? null, decimals: i.decimals ?? null });

@@ -48,6 +48,8 @@ export const V1Trc20 = z.object({
   to: z.string(),
   type: z.string(),
   value: z.string(),
+  /** Only with get_detail=true (not every TronGrid host gives it): the transaction, with its block. */
+  detail: z.object({ blockNumber: z.number().int().nonnegative() }).passthrough().optional(),
 });
 export type V1Trc20 = z.output<typeof V1Trc20>;
 

@@ -13,6 +13,7 @@ export interface GlobalOpts {
   etherscanKey?: string;
   etherscanFlavor?: string;
   tronUrl?: string;
+  tronNodeUrl?: string;
   rps?: number;
   chainId?: number;
   defaultLabels?: boolean;
@@ -74,7 +75,7 @@ export class Cli {
 
   /** Keys that must never reach the terminal. */
   secrets(): (string | undefined)[] {
-    return [this.config?.etherscanKey, ...(this.config?.apiKeys ?? [])];
+    return [this.config?.etherscanKey, this.config?.tronKey, ...(this.config?.apiKeys ?? [])];
   }
 
   close(): void {

@@ -126,3 +126,55 @@ export function buildTronScenario(opts: { seed?: string; windowTransfers?: numbe
     expected: (a) => c.expected(a),
   };
 }
+
+export interface BusyAccount {
+  chain: TronDevChain;
+  /** The account with a long history. */
+  hub: string;
+  usdt: TronToken;
+  fakeUsdt: TronToken;
+  /** Token transfers touching the hub (USDT both ways and the spam). */
+  tokenTransfers: number;
+  revertedUsdt: string;
+}
+
+/**
+ * One account with a long history: `tokenTransfers` USDT transfers in and out (mixed with TRX, five
+ * transactions a block, a missed slot now and then), a fake-USDT spam transfer and a reverted USDT call.
+ */
+export function buildBusyAccount(o: { tokenTransfers: number; seed?: string }): BusyAccount {
+  const c = new TronDevChain({ seed: o.seed ?? "tron-busy" });
+  const issuer = c.address("issuer");
+  const hub = c.address("hub");
+  c.fund(issuer, 10n ** 15n);
+  const usdt = c.addToken({ contract: USDT_CONTRACT, symbol: "USDT", name: "Tether USD", decimals: 6 });
+  const fakeUsdt = c.addToken({ symbol: "USDT", name: "Tether USD", decimals: 6 });
+  const payers = Array.from({ length: 25 }, (_, i) => c.address(`payer${i}`));
+  for (const p of payers) {
+    c.sendTrx(issuer, p, 5_000n * TRX);
+    c.mintToken(usdt, issuer, p, 10n ** 12n);
+  }
+  c.sendTrx(issuer, hub, 100_000n * TRX);
+  c.mintToken(fakeUsdt, issuer, payers[0]!, 10n ** 12n);
+  c.mine();
+  let tokens = 0;
+  let revertedUsdt = "";
+  for (let i = 0; tokens < o.tokenTransfers; i++) {
+    const p = payers[i % payers.length]!;
+    const v = BigInt(1 + ((i * 7919) % 5000)) * 10_000n;
+    if (i % 3 === 2 && c.tokenBalance(usdt.contract, hub) > v) c.sendToken(usdt, hub, c.address(`payee${i % 40}`), v);
+    else c.sendToken(usdt, p, hub, v);
+    tokens++;
+    if (i % 9 === 4) c.sendTrx(hub, c.address(`payee${i % 40}`), BigInt(1 + (i % 13)) * TRX);
+    if (i % 11 === 6) c.sendTrx(p, hub, BigInt(2 + (i % 5)) * TRX);
+    if (i === 50) {
+      c.sendToken(fakeUsdt, payers[0]!, hub, 1_000n * USD);
+      tokens++;
+    }
+    if (i === 60) revertedUsdt = c.sendToken(usdt, hub, payers[1]!, 10n ** 15n, { revert: true });
+    if (i % 5 === 4) c.mine({ skipSlots: i % 45 === 4 ? 2 : 0 });
+  }
+  c.mine();
+  c.mineEmpty(2);
+  return { chain: c, hub, usdt, fakeUsdt, tokenTransfers: tokens, revertedUsdt };
+}

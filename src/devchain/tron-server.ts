@@ -50,6 +50,8 @@ export interface TronServerOptions {
   apiKey?: string;
   faults?: TronFaultConfig;
   latencyMs?: number;
+  /** Give `detail` in TRC-20 items when asked get_detail=true (default true; not every host does). */
+  getDetail?: boolean;
 }
 
 export interface TronRequestEntry {
@@ -160,6 +162,7 @@ function listPage(
   q: URLSearchParams,
   a: string,
   kind: "transactions" | "trc20",
+  getDetail: boolean,
 ): Answer {
   const limit = q.has("limit") ? Number(q.get("limit")) : DEFAULT_LIMIT;
   if (!Number.isInteger(limit) || limit < 1) return v1Error(400, "limit must be a positive integer");
@@ -176,7 +179,7 @@ function listPage(
   const max = Number(q.get("max_timestamp") ?? Number.MAX_SAFE_INTEGER);
   const solid = chain.solidHead.timestamp;
   const filters = filtersOf(path, q);
-  let items = itemsOf(chain, a, kind, q.get("get_detail") === "true").filter(
+  let items = itemsOf(chain, a, kind, getDetail && q.get("get_detail") === "true").filter(
     (x) => x.ts >= min && x.ts <= max && (!confirmed || x.ts <= solid) && (!unconfirmed || x.ts > solid),
   );
   const asc = order.endsWith("asc");
@@ -235,6 +238,7 @@ function route(
   path: string,
   q: URLSearchParams,
   body: string,
+  getDetail: boolean,
 ): [string, Answer] {
   let m = /^\/v1\/accounts\/([^/]+)(\/transactions(\/trc20)?)?\/?$/.exec(path);
   if (m) {
@@ -249,7 +253,7 @@ function route(
     const kind = m[3] ? "trc20" : "transactions";
     return [
       `/v1/accounts/:a/${m[3] ? "transactions/trc20" : "transactions"}`,
-      listPage(chain, base, path, q, a, kind),
+      listPage(chain, base, path, q, a, kind, getDetail),
     ];
   }
   m = /^\/v1\/transactions\/([0-9a-fA-F]{64})\/events\/?$/.exec(path);
@@ -362,7 +366,14 @@ export async function startTronServer(
         if (opts.apiKey && entry.keyed && key !== opts.apiKey)
           return { status: 401, contentType: "application/json", body: json({ Error: "ApiKey not exists" }) };
         try {
-          const [r, a] = route(chain, base, u.pathname.replace(/\/+$/, "") || "/", u.searchParams, body);
+          const [r, a] = route(
+            chain,
+            base,
+            u.pathname.replace(/\/+$/, "") || "/",
+            u.searchParams,
+            body,
+            opts.getDetail ?? true,
+          );
           entry.route = r;
           return { status: a.status, contentType: "application/json; charset=utf-8", body: json(a.body) };
         } catch (e) {

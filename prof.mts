@@ -1,0 +1,17 @@
+import { buildBusyAccount } from "./src/devchain/tron-scenario.ts";
+import { startTronServer } from "./src/devchain/tron-server.ts";
+import { createTronGridSource } from "./adapters/tron/index.ts";
+import { loadConfig } from "./src/config.ts";
+import { createServices } from "./src/services/index.ts";
+let t = performance.now();
+const busy = buildBusyAccount({ tokenTransfers: 420 });
+console.log("build", performance.now() - t); t = performance.now();
+const srv = await startTronServer(busy.chain);
+const src = createTronGridSource({ baseUrl: srv.url, rps: 2000, concurrency: 8 });
+const tip = await src.tip();
+const rows = await src.transfers(busy.hub, { fromBlock: 0, toBlock: tip.height });
+console.log("adapter", performance.now() - t, rows.length, src.counter.requests); t = performance.now();
+const s = await createServices(loadConfig({ db: "/tmp/prof.duckdb", defaultLabels: false, tronUrl: srv.url }, { FUNDTRACE_RPS: "2000", FUNDTRACE_EVM_CONFIRMATIONS: "0" }));
+await s.ingest.ingest("tron", [busy.hub]);
+console.log("services", performance.now() - t); t = performance.now();
+s.close(); await srv.close(); await src.close();

@@ -1,0 +1,11 @@
+import { Store } from "./src/store/db.ts";
+import { DbResponseStore } from "./src/store/utxo.ts";
+const st = await Store.open("/tmp/prof2.duckdb");
+const r = new DbResponseStore(st);
+let t = performance.now();
+for (let i = 0; i < 200; i++) await r.log({ source: "x", url: "u" + i, request: "", status: 200, sha256: "h" + i, body: "b".repeat(2000) + i });
+console.log("log ms/each", (performance.now() - t) / 200);
+t = performance.now();
+for (let i = 0; i < 200; i++) await r.put({ source: "x", key: "k" + i, url: "u" + i, status: 200, sha256: "h" + i, body: "b".repeat(2000) + i });
+console.log("put ms/each", (performance.now() - t) / 200);
+st.close();
