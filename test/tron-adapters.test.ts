@@ -60,6 +60,7 @@ accountSourceContract("trongrid (page size 10)", async () => {
   const srv = await server();
   return {
     source: gridSource(srv),
+    fresh: () => gridSource(srv),
     facts: facts(PAGE),
     upstreamRequests: () => srv.stats.total,
     failNext: () => srv.setFaults({ schedule: ["503"] }),
@@ -71,6 +72,7 @@ accountSourceContract("trongrid without get_detail (blocks from transaction info
   const srv = await server({ getDetail: false });
   return {
     source: gridSource(srv),
+    fresh: () => gridSource(srv),
     facts: facts(PAGE),
     upstreamRequests: () => srv.stats.total,
     failNext: () => srv.setFaults({ schedule: ["503"] }),
@@ -82,6 +84,7 @@ accountSourceContract("java-tron node (block scan)", async () => {
   const srv = await server();
   return {
     source: createTronNodeSource({ url: srv.url, rps: 2000, concurrency: 8, retry: FAST_RETRY }),
+    fresh: () => createTronNodeSource({ url: srv.url, rps: 2000, concurrency: 8, retry: FAST_RETRY }),
     facts: facts(),
     upstreamRequests: () => srv.stats.total,
     failNext: () => srv.setFaults({ schedule: ["503"] }),
