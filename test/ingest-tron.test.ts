@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, onTestFinished } from "vitest";
 import { parseTronJson } from "../adapters/tron/json.ts";
 import { createApp } from "../src/api/app.ts";
 import { loadConfig } from "../src/config.ts";
@@ -22,17 +22,25 @@ const fast = {
   TRONGRID_API_KEY: KEY,
 };
 
-let busy: BusyAccount;
-let srv: TronServer;
-
-beforeAll(async () => {
-  busy = buildBusyAccount({ tokenTransfers: 420 });
-  srv = await startTronServer(busy.chain, { apiKey: KEY });
+/** A chain with one busy account and its server, for one test (tests run in any order). */
+async function chainWith(
+  tokenTransfers: number,
+  seed: string,
+): Promise<{ busy: BusyAccount; srv: TronServer }> {
+  const busy = buildBusyAccount({ tokenTransfers, seed });
+  const srv = await startTronServer(busy.chain, { apiKey: KEY });
+  servers.push(srv);
+  return { busy, srv };
+}
+const servers: TronServer[] = [];
+afterAll(async () => {
+  await Promise.all(servers.map((x) => x.close()));
 });
-afterAll(() => srv?.close());
 
-const open = (name: string) =>
-  createServices(loadConfig({ db: join(dir, `${name}.duckdb`), defaultLabels: false, tronUrl: srv.url }, fast));
+const open = (name: string, srv: TronServer) =>
+  createServices(
+    loadConfig({ db: join(dir, `${name}.duckdb`), defaultLabels: false, tronUrl: srv.url }, fast),
+  );
 
 async function table(s: Services): Promise<string[]> {
   const rows = await s.store.sql(
@@ -42,20 +50,19 @@ async function table(s: Services): Promise<string[]> {
 }
 
 /** What the server's /v1/accounts/:a says the account holds. */
-async function reported(a: string) {
+async function reported(srv: TronServer, a: string) {
   const j = parseTronJson(await (await fetch(`${srv.url}/v1/accounts/${a}`)).text()) as any;
   const acc = j.data[0];
   return { trx: BigInt(acc.balance ?? 0), trc20: Object.assign({}, ...acc.trc20) as Record<string, string> };
 }
 
 describe("Tron ingest from a TronGrid-compatible server", () => {
-  let s: Services;
-  beforeAll(async () => {
-    s = await open("busy");
-  });
-  afterAll(() => s?.close());
-
-  it("ingests > 400 TRC-20 transfers under 10% 429/503 answers to exactly the balances /v1/accounts reports, asking no page twice", async () => {
+  it("ingests > 400 TRC-20 transfers under 10% 429/503 answers to exactly the balances /v1/accounts reports, asking no page twice", {
+    tags: ["slow"],
+  }, async () => {
+    const { busy, srv } = await chainWith(420, "busy-420");
+    const s = await open("busy", srv);
+    onTestFinished(() => s.close());
     expect(busy.tokenTransfers).toBeGreaterThan(400);
     srv.resetStats();
     srv.setFaults({ rate: 0.1, kinds: ["429", "503"], seed: 18, retryAfter: 0 });
@@ -65,11 +72,14 @@ describe("Tron ingest from a TronGrid-compatible server", () => {
     } finally {
       srv.setFaults(null);
     }
-    expect(srv.stats.faultsByKind["429"]).toBeGreaterThan(3);
-    expect(srv.stats.faultsByKind["503"]).toBeGreaterThan(3);
+    expect(srv.stats.faulted).toBeGreaterThan(4);
+    expect(srv.stats.faultsByKind["429"]).toBeGreaterThan(0);
+    expect(srv.stats.faultsByKind["503"]).toBeGreaterThan(0);
     expect(r.retries).toBe(srv.stats.faulted);
     // every page answered once: retries ask again only what was refused
-    const pages = srv.stats.requests.filter((x) => x.outcome === "served" && x.path.startsWith("/v1/accounts/"));
+    const pages = srv.stats.requests.filter(
+      (x) => x.outcome === "served" && x.path.startsWith("/v1/accounts/"),
+    );
     expect(pages.length).toBeGreaterThan(4);
     expect(new Set(pages.map((x) => x.path)).size).toBe(pages.length);
     const answered = srv.stats.requests.filter((x) => x.outcome === "served").map((x) => x.path);
@@ -78,7 +88,7 @@ describe("Tron ingest from a TronGrid-compatible server", () => {
     expect(srv.stats.requests.every((x) => x.keyed && !x.path.includes(KEY))).toBe(true);
 
     const info = (await (await createApp(s).request(`/v1/addresses/tron/${busy.hub}`)).json()) as any;
-    const want = await reported(busy.hub);
+    const want = await reported(srv, busy.hub);
     expect(info.stats).toMatchObject({ asset: "TRX", balance: want.trx.toString() });
     const asset = (a: string) => info.assets.find((x: any) => x.asset === a);
     expect(asset(busy.usdt.contract)).toMatchObject({
@@ -97,12 +107,19 @@ describe("Tron ingest from a TronGrid-compatible server", () => {
     );
     expect(tokenRows[0]?.n).toBe(busy.tokenTransfers);
     // the reverted USDT call moved nothing: only its fee is stored
-    const rev = await s.store.sql("SELECT kind FROM account_transfers WHERE txid = $t", { t: busy.revertedUsdt });
+    const rev = await s.store.sql("SELECT kind FROM account_transfers WHERE txid = $t", {
+      t: busy.revertedUsdt,
+    });
     expect(rev.map((x) => x.kind)).toEqual(["fee"]);
     expect(await table(s)).toHaveLength(busy.chain.expected(busy.hub).length);
   });
 
   it("a rerun with nothing new asks one page of each list (and the tip once), and writes nothing", async () => {
+    const { busy, srv } = await chainWith(40, "busy-rerun");
+    const s = await open("rerun", srv);
+    onTestFinished(() => s.close());
+    await s.ingest.ingest("tron", [busy.hub]);
+    busy.chain.mineEmpty(3); // the chain moved on, the account did not
     const before = await table(s);
     srv.resetStats();
     const r = await s.ingest.ingest("tron", [busy.hub]);
@@ -112,12 +129,16 @@ describe("Tron ingest from a TronGrid-compatible server", () => {
       "/v1/accounts/:a/transactions",
       "/v1/accounts/:a/transactions/trc20",
     ]);
-    expect(srv.stats.total).toBeLessThanOrEqual(3);
+    expect(srv.stats.total).toBe(3);
     expect(r.requests).toBe(srv.stats.total);
     expect(await table(s)).toEqual(before);
   });
 
   it("a new block adds only what is new, without asking for old pages", async () => {
+    const { busy, srv } = await chainWith(40, "busy-new");
+    const s = await open("new", srv);
+    onTestFinished(() => s.close());
+    await s.ingest.ingest("tron", [busy.hub]);
     const c = busy.chain;
     const payer = c.address("payer3");
     c.sendToken(busy.usdt, payer, busy.hub, 7_000_000n);
@@ -131,7 +152,10 @@ describe("Tron ingest from a TronGrid-compatible server", () => {
 });
 
 describe("Tron CLI ingest killed with SIGKILL", () => {
-  it("resumes to a table identical to an uninterrupted run, without duplicates", async () => {
+  it("resumes to a table identical to an uninterrupted run, without duplicates", {
+    tags: ["slow"],
+  }, async () => {
+    const { busy, srv } = await chainWith(120, "busy-kill");
     const env = { ...fast, FUNDTRACE_DEFAULT_LABELS: "0", FUNDTRACE_TRON_URL: srv.url };
     const c = busy.chain;
     const addrs = [busy.hub, c.address("payer1"), c.address("payer2"), c.address("payer5")];
