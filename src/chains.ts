@@ -1,6 +1,7 @@
+import { createHash } from "node:crypto";
 import * as bitcoin from "bitcoinjs-lib";
 import bs58check from "bs58check";
-import { getAddress, isHexString } from "ethers";
+import { encodeBase58, getAddress, isHexString } from "ethers";
 import * as ecc from "tiny-secp256k1";
 import { InvalidAddressError, UnknownChainError } from "./errors.ts";
 
@@ -173,18 +174,32 @@ function validateEvm(chain: string, address: string): string {
 const TRON_PREFIX = 0x41;
 const hexOf = (b: Uint8Array) => Buffer.from(b).toString("hex");
 
+/** Conversions seen before: a history names the same few addresses thousands of times. */
+const b58Cache = new Map<string, string>();
+const hexCache = new Map<string, string>();
+const remember = (m: Map<string, string>, k: string, v: string) => {
+  if (m.size >= 100_000) m.clear();
+  m.set(k, v);
+  return v;
+};
+
 /** Base58check of a Tron address given as 21 bytes (`41…`) or its 20-byte body. */
 export function tronBase58(bytes: Uint8Array): string {
   const full =
     bytes.length === 20 ? Uint8Array.from([TRON_PREFIX, ...bytes]) : bytes.length === 21 ? bytes : undefined;
   if (!full || full[0] !== TRON_PREFIX)
     throw new InvalidAddressError("tron", hexOf(bytes), "not 21 bytes 41…");
-  return bs58check.encode(full);
+  const key = hexOf(full);
+  const hit = b58Cache.get(key);
+  if (hit) return hit;
+  // node's sha256 for the checksum: bs58check's pure-JS hash is the cost of a long history
+  const sum = createHash("sha256").update(createHash("sha256").update(full).digest()).digest();
+  return remember(b58Cache, key, encodeBase58(Buffer.concat([full, sum.subarray(0, 4)])));
 }
 
 /** `41…` + 40 lower-case hex digits: the form inside transactions (raw_data, internal transactions). */
 export function tronHex(base58: string): string {
-  return hexOf(bs58check.decode(base58));
+  return hexCache.get(base58) ?? remember(hexCache, base58, hexOf(bs58check.decode(base58)));
 }
 
 /** Base58 from the hex forms answers use (`41…`, `0x…`, or 20 bytes of a log topic/address). */

@@ -7,8 +7,11 @@ import { isSafeNumber, parse } from "lossless-json";
 const number = (v: string): number | bigint =>
   isSafeNumber(v) || !/^-?[0-9]+$/.test(v) ? Number(v) : BigInt(v);
 
+/** A number literal of 16+ digits in value position: only then is the slow exact parser needed. */
+const LONG_NUMBER = /[:[,]\s*-?[0-9]{16,}/;
+
 export function parseTronJson(text: string): unknown {
-  return parse(text, null, number);
+  return LONG_NUMBER.test(text) ? parse(text, null, number) : JSON.parse(text);
 }
 
 /** An amount as given (number, bigint or decimal string) as a bigint; undefined when absent. */

@@ -162,7 +162,8 @@ export function buildBusyAccount(o: { tokenTransfers: number; seed?: string }): 
   for (let i = 0; tokens < o.tokenTransfers; i++) {
     const p = payers[i % payers.length]!;
     const v = BigInt(1 + ((i * 7919) % 5000)) * 10_000n;
-    if (i % 3 === 2 && c.tokenBalance(usdt.contract, hub) > v) c.sendToken(usdt, hub, c.address(`payee${i % 40}`), v);
+    if (i % 3 === 2 && c.tokenBalance(usdt.contract, hub) > v)
+      c.sendToken(usdt, hub, c.address(`payee${i % 40}`), v);
     else c.sendToken(usdt, p, hub, v);
     tokens++;
     if (i % 9 === 4) c.sendTrx(hub, c.address(`payee${i % 40}`), BigInt(1 + (i % 13)) * TRX);

@@ -18,7 +18,6 @@
 import http from "node:http";
 import bs58 from "bs58check";
 import { AbiCoder } from "ethers";
-import { stringify } from "lossless-json";
 import { normalizeAddress, tronFromHex } from "../chains.ts";
 import { listen } from "../listen.ts";
 import {
@@ -104,7 +103,11 @@ const v1Error = (status: number, error: string): Answer => ({
 });
 
 /** Serialises answers with bigints as JSON numbers, like java-tron's int64 fields. */
-const json = (v: unknown) => stringify(v) ?? "null";
+const json = (v: unknown) =>
+  JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? `\u0000big${x}` : x)).replace(
+    /"\\u0000big(-?[0-9]+)"/g,
+    "$1",
+  );
 
 const emptyStats = (): TronServerStats => ({
   total: 0,
@@ -130,7 +133,28 @@ function account58(raw: string): string {
   }
 }
 
+/** An account's list items, built once per chain height (pages of one walk share them). */
+const built = new WeakMap<TronDevChain, Map<string, Listed[]>>();
+
 function itemsOf(chain: TronDevChain, a: string, kind: "transactions" | "trc20", detail: boolean): Listed[] {
+  const m = built.get(chain) ?? new Map<string, Listed[]>();
+  built.set(chain, m);
+  const key = `${a}|${kind}|${detail}|${chain.blocks.length}`;
+  let items = m.get(key);
+  if (!items) {
+    if (m.size > 64) m.clear();
+    items = buildItems(chain, a, kind, detail);
+    m.set(key, items);
+  }
+  return items;
+}
+
+function buildItems(
+  chain: TronDevChain,
+  a: string,
+  kind: "transactions" | "trc20",
+  detail: boolean,
+): Listed[] {
   const out: Listed[] = [];
   const tie = (s: string) => sha256Hex(`${chain.seed}:order:${s}`);
   for (const b of chain.blocks)
