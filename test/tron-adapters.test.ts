@@ -144,6 +144,16 @@ describe("Tron adapters", () => {
     await Promise.all([src.close(), wrong.close()]);
   });
 
+  it("retries TronGrid's 403 'frequency limit' answer like a 429, and counts it", async () => {
+    const srv = await server();
+    const src = gridSource(srv);
+    srv.setFaults({ schedule: ["ratelimit", "ratelimit"] });
+    expect(await src.tip()).toEqual(s.tip);
+    expect(src.counter.retries).toBe(2);
+    expect(srv.stats.requests.filter((r) => r.status === 403)).toHaveLength(2);
+    await src.close();
+  });
+
   it("under 10% 429/503 answers gives the same rows and asks no answered page twice", async () => {
     const srv = await server();
     srv.resetStats();

@@ -2,7 +2,8 @@
  * TronGrid and java-tron over the shared transport: exact JSON (./json.ts), schema checks, and what
  * their answers mean.
  * - java-tron answers errors with HTTP 200 and `{"Error": "…"}`; a "frequency limit" message (TronGrid's
- *   rate limit on the node API) is retried like a 429, anything else is an upstream error.
+ *   rate limit on the node API), like TronGrid's 403 "frequency limit", is retried like a 429;
+ *   anything else is an upstream error.
  * - "not found" is `{}` (a transaction or block the chain does not have).
  * - Node calls go as GET with the query string (java-tron takes both): every answer is logged for
  *   evidence like any GET; what cannot change and is asked again (a TRC-10's metadata, a confirmed
@@ -20,6 +21,11 @@ const FREQUENCY = /frequency limit|exceeds the frequency|rate limit/i;
 /** A 200 answer that says "slow down" (java-tron's `{"Error": …}` or TronGrid's 403 text inside a 200). */
 export function tronThrottle(body: string): FailureInfo | undefined {
   return body.length < 2000 && FREQUENCY.test(body) ? { throttled: true } : undefined;
+}
+
+/** TronGrid's rate-limit answer: HTTP 403 `{"success": false, "error": "The key exceeds the frequency limit(15), …"}`. */
+export function tronRefused(status: number, body: string): FailureInfo | undefined {
+  return status === 403 && FREQUENCY.test(body.slice(0, 2000)) ? { status, throttled: true } : undefined;
 }
 
 export interface Trc10Meta {
@@ -60,6 +66,7 @@ export class TronApi {
         query,
         json: true,
         check: tronThrottle,
+        refused: tronRefused,
         store: o.keep ?? false,
         reuse: o.keep ?? false,
       });

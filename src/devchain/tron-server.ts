@@ -33,8 +33,14 @@ import type { TronDevChain } from "./tron.ts";
 import { account, block, events, logTouches, txInfo, v1InternalRow, v1Trc20, v1Tx } from "./tron-answers.ts";
 import { sha256Hex } from "./tron-proto.ts";
 
-export type TronFaultKind = Exclude<EvmFaultKind, "ratelimit">;
-const FAULT_KINDS: readonly TronFaultKind[] = ["429", "503", "timeout", "reset", "truncated"];
+/** "ratelimit" is TronGrid's own answer: HTTP 403 with its "frequency limit" body. */
+export type TronFaultKind = EvmFaultKind;
+const FAULT_KINDS: readonly TronFaultKind[] = ["429", "503", "timeout", "reset", "truncated", "ratelimit"];
+const RATE_LIMIT_403 = {
+  success: false,
+  error: "The key exceeds the frequency limit(15), and the query server is suspended for 30s",
+  statusCode: 403,
+};
 export type TronFaultConfig = Omit<EvmFaultConfig, "kinds" | "schedule"> & {
   kinds?: readonly TronFaultKind[];
   schedule?: readonly (TronFaultKind | null)[];
@@ -414,6 +420,14 @@ export async function startTronServer(
         stats.faulted++;
         stats.faultsByKind[fault] = (stats.faultsByKind[fault] ?? 0) + 1;
         entry.outcome = fault;
+        if (fault === "ratelimit") {
+          const b = json(RATE_LIMIT_403);
+          res
+            .writeHead(403, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(b) })
+            .end(b);
+          entry.status = 403;
+          return;
+        }
         entry.status = sendTransportFault(fault, injector.config, req, res, held, compute);
         return;
       }
