@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SourceGap } from "../adapters/source.ts";
 import {
   createTronGridSource,
   createTronNodeSource,
   type TronGridSourceOptions,
 } from "../adapters/tron/index.ts";
 import { normalizeAddress } from "../src/chains.ts";
+import { TronDevChain, USDT_CONTRACT } from "../src/devchain/tron.ts";
 import { buildTronScenario, type TronScenario } from "../src/devchain/tron-scenario.ts";
 import { startTronServer, type TronServer } from "../src/devchain/tron-server.ts";
 import { type AccountFacts, accountSourceContract } from "./contract/account-contract.ts";
@@ -172,5 +174,52 @@ describe("Tron adapters", () => {
     } finally {
       srv.setFaults(null);
     }
+  });
+
+  it("a TRC-20 transfer TronGrid lists but fundtrace cannot read from the logs is a gap of its block, never dropped silently", async () => {
+    const c = new TronDevChain({ seed: "unindexed" });
+    const [faucet, issuer, a, b] = ["faucet", "issuer", "A", "B"].map((x) => c.address(x)) as [
+      string,
+      string,
+      string,
+      string,
+    ];
+    c.fund(faucet, 10n ** 12n);
+    const usdt = c.addToken({ contract: USDT_CONTRACT, symbol: "USDT", name: "Tether USD", decimals: 6 });
+    // an old-style token whose Transfer event indexes nothing: TronGrid decodes it, the logs do not name A
+    const old = c.addToken({ symbol: "OLD", name: "Old token", decimals: 0, unindexed: true });
+    for (const x of [issuer, a]) c.sendTrx(faucet, x, 100_000_000n);
+    c.mintToken(usdt, issuer, a, 5_000_000n);
+    c.mintToken(old, issuer, a, 70n);
+    c.mine();
+    const oldTx = c.sendToken(old, a, b, 30n);
+    c.sendToken(usdt, a, b, 2_000_000n);
+    c.mine();
+    c.mineEmpty(2);
+    const srv = await startTronServer(c, { apiKey: KEY });
+    servers.push(srv);
+    const listed = (await (await fetch(`${srv.url}/v1/accounts/${a}/transactions/trc20`)).json()) as any;
+    expect(listed.data.filter((x: any) => x.token_info.address === old.contract)).toHaveLength(2);
+    const src = gridSource(srv);
+    const gaps: SourceGap[] = [];
+    const rows = await src.transfers(
+      a,
+      { fromBlock: 0, toBlock: c.head.number },
+      { onGap: (g) => gaps.push(g) },
+    );
+    // every row fundtrace can read is there, the old token's are not invented
+    expect(rows).toEqual(c.expected(a));
+    expect(rows.some((r) => r.asset === old.contract)).toBe(false);
+    expect(rows.filter((r) => r.asset === USDT_CONTRACT).map((r) => r.value)).toEqual([
+      5_000_000n,
+      2_000_000n,
+    ]);
+    // each of the two listed transfers is named as a gap of its own block
+    expect(gaps).toHaveLength(2);
+    const sent = gaps.find((g) => g.reason.includes(oldTx))!;
+    expect(sent).toMatchObject({ address: a, kinds: ["token"], fromBlock: c.tx(oldTx)!.block });
+    expect(sent.toBlock).toBe(sent.fromBlock);
+    expect(sent.reason).toContain(`30 ${old.contract}`);
+    await src.close();
   });
 });

@@ -15,6 +15,7 @@
  */
 import type { AccountTransfer } from "../../src/domain.ts";
 import { memo } from "../memo.ts";
+import type { SourceGap } from "../source.ts";
 import type { TronApi } from "./api.ts";
 import { type AssetMeta, rowsOf, succeeded, type TxFacts, trc10Ids } from "./rows.ts";
 import { type TxInfo, V1InternalRow, V1Trc20, V1Tx } from "./schemas.ts";
@@ -147,7 +148,12 @@ export class HistoryReader {
   }
 
   /** The rows of the history's transactions in [fromBlock, toBlock], placed by their blocks' info lists. */
-  async rows(h: History, fromBlock: number, toBlock: number): Promise<AccountTransfer[]> {
+  async rows(
+    h: History,
+    fromBlock: number,
+    toBlock: number,
+    onGap?: (g: SourceGap) => void,
+  ): Promise<AccountTransfer[]> {
     const txids = [...h.blockOf].filter(([, b]) => b >= fromBlock && b <= toBlock);
     const blocks = [...new Set(txids.map(([, b]) => b))];
     const infos = new Map<number, TxInfo[]>();
@@ -177,15 +183,20 @@ export class HistoryReader {
     await Promise.all(trc10Ids(facts).map(async (id) => trc10.set(id, await this.trc10(id))));
     const meta = { token: (c: string) => h.tokens.get(c), trc10: (id: string) => trc10.get(id)! };
     const rows = facts.flatMap((f) => rowsOf(h.address, f, meta));
-    this.checkListed(h, rows, facts);
+    for (const g of this.unmatched(h, rows, facts)) onGap?.(g);
     return rows;
   }
 
-  /** Every TRC-20 transfer TronGrid listed for a successful transaction must be one of its logs. */
-  private checkListed(h: History, rows: AccountTransfer[], facts: TxFacts[]): void {
+  /**
+   * Every TRC-20 transfer TronGrid listed for a successful transaction should be one of its Transfer
+   * logs. One that is not (a token whose event fundtrace does not read) is reported as a gap of that
+   * block, never dropped silently.
+   */
+  private unmatched(h: History, rows: AccountTransfer[], facts: TxFacts[]): SourceGap[] {
     const tokenRows = new Map<string, AccountTransfer[]>();
     for (const r of rows)
       if (r.kind === "token") tokenRows.set(r.txid, [...(tokenRows.get(r.txid) ?? []), r]);
+    const gaps: SourceGap[] = [];
     for (const f of facts) {
       const listed = h.trc20.get(f.txid);
       // a failed call's listed transfer moved nothing: it has no log and no row
@@ -197,10 +208,14 @@ export class HistoryReader {
             (r) => r.asset === l.contract && r.from === l.from && r.to === l.to && r.value === l.value,
           )
         )
-          throw this.api.error(
-            `TronGrid lists a transfer of ${l.value} ${l.contract} in ${f.txid} that the transaction's logs do not show`,
-            new Error("listed TRC-20 transfer without its log"),
-          );
+          gaps.push({
+            address: h.address,
+            fromBlock: f.block,
+            toBlock: f.block,
+            kinds: ["token"],
+            reason: `TronGrid lists a transfer of ${l.value} ${l.contract} in ${f.txid} that its logs do not show`,
+          });
     }
+    return gaps;
   }
 }

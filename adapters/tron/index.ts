@@ -84,7 +84,9 @@ export function createTronGridSource(opts: TronGridSourceOptions = {}): AccountS
         kinds: ["native", "internal", "token", "fee"],
         reason: "not confirmed yet",
       });
-    return sortRows(await reader.rows(h, range.fromBlock, Math.min(range.toBlock, h.coverTo)));
+    return sortRows(
+      await reader.rows(h, range.fromBlock, Math.min(range.toBlock, h.coverTo), (g) => report?.onGap?.(g)),
+    );
   }
 
   return {

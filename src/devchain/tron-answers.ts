@@ -18,6 +18,23 @@ import {
 const NOTE_CALL = Buffer.from("call").toString("hex");
 const b58Word = (w: string) => tronBase58(Buffer.from(w.slice(24), "hex"));
 
+/** A Transfer or Approval log's parties (32-byte words) and value, indexed or not (null for other logs). */
+function logParts(l: DevLog): { transfer: boolean; x: string; y: string; value: bigint } | null {
+  const transfer = l.topics[0] === TRANSFER_TOPIC;
+  if (!transfer && l.topics[0] !== APPROVAL_TOPIC) return null;
+  if (l.topics.length === 3)
+    return { transfer, x: l.topics[1]!, y: l.topics[2]!, value: BigInt(`0x${l.data}`) };
+  // an event that indexes nothing carries from, to, value in its data (decoded by the ABI)
+  if (l.topics.length === 1 && l.data.length === 192)
+    return {
+      transfer,
+      x: l.data.slice(0, 64),
+      y: l.data.slice(64, 128),
+      value: BigInt(`0x${l.data.slice(128)}`),
+    };
+  return null;
+}
+
 /** Drops undefined and zero-valued keys, as java-tron's JSON printer does for proto3 defaults. */
 function nonZero<T extends Record<string, unknown>>(o: T): Partial<T> {
   const out: Record<string, unknown> = {};
@@ -75,15 +92,16 @@ export function v1InternalRow(t: DevTx, i: DevInternal) {
 /** An item of `/v1/accounts/:a/transactions/trc20` (`detail` only with get_detail=true). */
 export function v1Trc20(chain: TronDevChain, t: DevTx, l: DevLog, detail: boolean) {
   const token = chain.tokens.get(tronBase58(Buffer.from(l.address, "hex")))!;
+  const p = logParts(l)!;
   return {
     transaction_id: t.txID,
     token_info: { symbol: token.symbol, address: token.contract, decimals: token.decimals, name: token.name },
     block_timestamp: t.timestamp,
-    from: b58Word(l.topics[1]!),
-    to: b58Word(l.topics[2]!),
+    from: b58Word(p.x),
+    to: b58Word(p.y),
     ...(detail ? { detail: v1Tx(t) } : {}),
-    type: l.topics[0] === TRANSFER_TOPIC ? "Transfer" : "Approval",
-    value: BigInt(`0x${l.data}`).toString(),
+    type: p.transfer ? "Transfer" : "Approval",
+    value: p.value.toString(),
   };
 }
 
@@ -160,11 +178,13 @@ export function block(b: DevBlock) {
 /** `/v1/transactions/:id/events` items (TRC-20 Transfer and Approval). */
 export function events(t: DevTx) {
   return t.logs.map((l, i) => {
-    const transfer = l.topics[0] === TRANSFER_TOPIC;
+    const p = logParts(l)!;
+    const transfer = p.transfer;
     const [a, b] = transfer ? ["from", "to"] : ["owner", "spender"];
-    const x = `0x${l.topics[1]!.slice(24)}`;
-    const y = `0x${l.topics[2]!.slice(24)}`;
-    const v = BigInt(`0x${l.data}`).toString();
+    const x = `0x${p.x.slice(24)}`;
+    const y = `0x${p.y.slice(24)}`;
+    const v = p.value.toString();
+    const ix = l.topics.length === 3 ? " indexed" : "";
     return {
       block_number: t.block,
       block_timestamp: t.timestamp,
@@ -174,9 +194,7 @@ export function events(t: DevTx) {
       event_name: transfer ? "Transfer" : "Approval",
       result: { "0": x, "1": y, "2": v, [a!]: x, [b!]: y, value: v },
       result_type: { [a!]: "address", [b!]: "address", value: "uint256" },
-      event: transfer
-        ? "Transfer(address indexed from, address indexed to, uint256 value)"
-        : "Approval(address indexed owner, address indexed spender, uint256 value)",
+      event: `${transfer ? "Transfer" : "Approval"}(address${ix} ${a}, address${ix} ${b}, uint256 value)`,
       transaction_id: t.txID,
     };
   });
@@ -204,8 +222,7 @@ export function account(chain: TronDevChain, a: string) {
 
 /** Does a log name this account (a Transfer or an Approval it is party to)? */
 export function logTouches(l: DevLog, a: string): boolean {
-  if (l.topics.length !== 3 || (l.topics[0] !== TRANSFER_TOPIC && l.topics[0] !== APPROVAL_TOPIC))
-    return false;
+  const p = logParts(l);
   const w = tronHex(a).slice(2);
-  return l.topics[1]!.endsWith(w) || l.topics[2]!.endsWith(w);
+  return p !== null && (p.x.endsWith(w) || p.y.endsWith(w));
 }

@@ -35,6 +35,11 @@ export interface TronToken {
   symbol: string;
   name: string;
   decimals: number;
+  /**
+   * An old-style token whose Transfer event indexes nothing (topics: the signature only; data: from,
+   * to, value). TronGrid decodes it by its ABI and lists it; fundtrace reads 3-topic logs only.
+   */
+  unindexed?: boolean;
 }
 
 export interface Trc10 {
@@ -470,11 +475,10 @@ export class TronDevChain {
   }
 
   private transferLog(token: TronToken, from: string, to: string, value: bigint): DevLog {
-    return {
-      address: tronHex(token.contract).slice(2),
-      topics: [TRANSFER_TOPIC, addrWord(from), addrWord(to)],
-      data: valueWord(value),
-    };
+    const address = tronHex(token.contract).slice(2);
+    if (token.unindexed)
+      return { address, topics: [TRANSFER_TOPIC], data: addrWord(from) + addrWord(to) + valueWord(value) };
+    return { address, topics: [TRANSFER_TOPIC, addrWord(from), addrWord(to)], data: valueWord(value) };
   }
 
   private build(
