@@ -13,6 +13,11 @@ import { rssMiB, timeit } from "./stats.ts";
  * per address (pages, transaction infos, block infos) and rows per second, for the adapter alone and
  * for the whole ingest into DuckDB (with every answer logged for evidence); then a rerun.
  */
+const tipRequests = (byRoute: Record<string, number>) =>
+  Object.entries(byRoute)
+    .filter(([route]) => route.endsWith("/getnowblock"))
+    .reduce((n, [, k]) => n + k, 0);
+
 export async function run(args: string[] = []): Promise<Record<string, unknown>> {
   const wanted = Number(args[0] ?? 10_000);
   // about one TRX transfer per five token transfers rides along: size the token part to hit the total
@@ -73,7 +78,14 @@ export async function run(args: string[] = []): Promise<Record<string, unknown>>
           rowsWritten: written,
           rowsPerSecond: Math.round(written / (ingest.ms / 1000)),
         },
-        rerunNothingNew: { seconds: +(rerun.ms / 1000).toFixed(2), requestsPerAddress: rerun.value.requests },
+        // the tip is asked once per run, whatever the number of addresses; the rest is per address
+        rerunNothingNew: {
+          seconds: +(rerun.ms / 1000).toFixed(2),
+          requests: rerun.value.requests,
+          tipRequestsPerRun: tipRequests(srv.stats.byRoute),
+          requestsPerAddress: rerun.value.requests - tipRequests(srv.stats.byRoute),
+          requestsByEndpoint: { ...srv.stats.byRoute },
+        },
         rssMiB: rssMiB(),
       };
     } finally {

@@ -114,22 +114,27 @@ describe("Tron ingest from a TronGrid-compatible server", () => {
     expect(await table(s)).toHaveLength(busy.chain.expected(busy.hub).length);
   });
 
-  it("a rerun with nothing new asks one page of each list (and the tip once), and writes nothing", async () => {
+  it("a rerun with nothing new asks one page of each list per address (and the tip once), and writes nothing", async () => {
     const { busy, srv } = await chainWith(40, "busy-rerun");
     const s = await open("rerun", srv);
     onTestFinished(() => s.close());
-    await s.ingest.ingest("tron", [busy.hub]);
-    busy.chain.mineEmpty(3); // the chain moved on, the account did not
+    const addrs = [busy.hub, busy.chain.address("payer1"), busy.chain.address("payer2")];
+    await s.ingest.ingest("tron", addrs);
+    busy.chain.mineEmpty(3); // the chain moved on, the accounts did not
     const before = await table(s);
     srv.resetStats();
-    const r = await s.ingest.ingest("tron", [busy.hub]);
-    expect(r.addresses[0]?.upToDate).toBe(true);
-    const lists = srv.stats.requests.filter((x) => x.path.startsWith("/v1/accounts/"));
-    expect(lists.map((x) => x.route).sort()).toEqual([
-      "/v1/accounts/:a/transactions",
-      "/v1/accounts/:a/transactions/trc20",
-    ]);
-    expect(srv.stats.total).toBe(3);
+    const r = await s.ingest.ingest("tron", addrs);
+    expect(r.addresses.map((x) => x.upToDate)).toEqual([true, true, true]);
+    for (const a of addrs) {
+      const lists = srv.stats.requests.filter((x) => x.path.startsWith(`/v1/accounts/${a}/`));
+      expect(lists.map((x) => x.route).sort(), a).toEqual([
+        "/v1/accounts/:a/transactions",
+        "/v1/accounts/:a/transactions/trc20",
+      ]);
+    }
+    // 2 requests per address, and the tip once for the run
+    expect(srv.stats.byRoute["/walletsolidity/getnowblock"]).toBe(1);
+    expect(srv.stats.total).toBe(1 + 2 * addrs.length);
     expect(r.requests).toBe(srv.stats.total);
     expect(await table(s)).toEqual(before);
   });
