@@ -80,6 +80,8 @@ export interface RequestOptions {
   accept?: number[];
   /** Inspect a 2xx body: a failure to retry (a throttling message inside a 200) or a foreign answer. */
   check?: (body: string, contentType: string) => FailureInfo | undefined;
+  /** Inspect a refused answer (non-2xx, not accepted): e.g. TronGrid's 403 "frequency limit" is a throttle to retry. */
+  refused?: (status: number, body: string) => FailureInfo | undefined;
 }
 
 export interface Answer {
@@ -361,7 +363,10 @@ export class Transport {
       const type = String(res.headers["content-type"] ?? "");
       failure = (o.json ? jsonFailure(body, type) : undefined) ?? o.check?.(body, type);
     } else if (!(o.accept ?? []).includes(status))
-      failure = { status, retryAfter: res.headers["retry-after"] as string | undefined };
+      failure = o.refused?.(status, body) ?? {
+        status,
+        retryAfter: res.headers["retry-after"] as string | undefined,
+      };
     if (failure)
       return { ok: false as const, failure, cause: new UpstreamAnswerError(status, excerpt(body)) };
     return { ok: true as const, value: { status, body, url, fromStore: false } };

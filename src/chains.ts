@@ -1,6 +1,7 @@
+import { createHash } from "node:crypto";
 import * as bitcoin from "bitcoinjs-lib";
 import bs58check from "bs58check";
-import { getAddress, isHexString } from "ethers";
+import { encodeBase58, getAddress, isHexString } from "ethers";
 import * as ecc from "tiny-secp256k1";
 import { InvalidAddressError, UnknownChainError } from "./errors.ts";
 
@@ -157,14 +158,70 @@ function validateEvm(chain: string, address: string): string {
   return address.toLowerCase();
 }
 
+/** Tron's address version byte (java-tron ADD_PRE_FIX_BYTE_MAINNET). */
+const TRON_PREFIX = 0x41;
+const hexOf = (b: Uint8Array) => Buffer.from(b).toString("hex");
+
+/** Conversions seen before: a history names the same few addresses thousands of times. */
+const b58Cache = new Map<string, string>();
+const hexCache = new Map<string, string>();
+const remember = (m: Map<string, string>, k: string, v: string) => {
+  if (m.size >= 100_000) m.clear();
+  m.set(k, v);
+  return v;
+};
+
+/** Base58check of a Tron address given as 21 bytes (`41…`) or its 20-byte body. */
+export function tronBase58(bytes: Uint8Array): string {
+  const full =
+    bytes.length === 20 ? Uint8Array.from([TRON_PREFIX, ...bytes]) : bytes.length === 21 ? bytes : undefined;
+  if (!full || full[0] !== TRON_PREFIX)
+    throw new InvalidAddressError("tron", hexOf(bytes), "not 21 bytes 41…");
+  const key = hexOf(full);
+  const hit = b58Cache.get(key);
+  if (hit) return hit;
+  // node's sha256 for the checksum: bs58check's pure-JS hash is the cost of a long history
+  const sum = createHash("sha256").update(createHash("sha256").update(full).digest()).digest();
+  return remember(b58Cache, key, encodeBase58(Buffer.concat([full, sum.subarray(0, 4)])));
+}
+
+/** `41…` + 40 lower-case hex digits: the form inside transactions (raw_data, internal transactions). */
+export function tronHex(base58: string): string {
+  return hexCache.get(base58) ?? remember(hexCache, base58, hexOf(bs58check.decode(base58)));
+}
+
+/** Base58 from the hex forms answers use (`41…`, `0x…`, or 20 bytes of a log topic/address). */
+export function tronFromHex(hex: string): string {
+  const h = hex.replace(/^0x/i, "");
+  if (!/^(41)?[0-9a-fA-F]{40}$/.test(h)) throw new InvalidAddressError("tron", hex, "not a hex Tron address");
+  return tronBase58(Buffer.from(h.slice(-40), "hex"));
+}
+
+/**
+ * Tron: base58check `T…` is kept exactly as given (it is case-sensitive: never lower-cased); the hex
+ * forms `41…` (21 bytes) and `0x…` (the 20-byte body, as in EVM tools) are turned into base58.
+ */
 function validateTron(address: string): string {
+  if (/^0x[0-9a-fA-F]*$/i.test(address)) {
+    if (address.length !== 42)
+      throw new InvalidAddressError("tron", address, "0x form must be 40 hex digits");
+    return tronBase58(Buffer.from(address.slice(2), "hex"));
+  }
+  if (/^[0-9a-fA-F]{42}$/.test(address)) {
+    if (!address.startsWith("41"))
+      throw new InvalidAddressError("tron", address, "hex form must start with the prefix 41");
+    return tronBase58(Buffer.from(address, "hex"));
+  }
   let payload: Uint8Array;
   try {
     payload = bs58check.decode(address);
   } catch (cause) {
-    throw new InvalidAddressError("tron", address, "bad base58check checksum", { cause });
+    const reason = /^[1-9A-HJ-NP-Za-km-z]+$/.test(address)
+      ? "bad base58check checksum"
+      : "not a base58check or hex Tron address";
+    throw new InvalidAddressError("tron", address, reason, { cause });
   }
-  if (payload.length !== 21 || payload[0] !== 0x41) {
+  if (payload.length !== 21 || payload[0] !== TRON_PREFIX) {
     throw new InvalidAddressError("tron", address, "not a Tron address (expected 0x41 prefix, 21 bytes)");
   }
   return address;

@@ -9,7 +9,12 @@ export interface Config {
   etherscanUrl: string | undefined;
   etherscanKey: string | undefined;
   etherscanFlavor: "etherscan-v2" | "blockscout" | undefined;
-  tronUrl: string | undefined;
+  /** TronGrid (or a host speaking its API); default the public https://api.trongrid.io. */
+  tronUrl: string;
+  /** TronGrid key, sent only as the TRON-PRO-API-KEY header (env TRONGRID_API_KEY). */
+  tronKey: string | undefined;
+  /** A java-tron node's HTTP API: when set, Tron is read block by block from it instead of TronGrid. */
+  tronNodeUrl: string | undefined;
   rps: number | undefined;
   /** Per-request timeout and first retry delay for upstream HTTP (ms). */
   httpTimeoutMs: number;
@@ -29,6 +34,7 @@ export interface Config {
 }
 
 export const VERSION = "0.1.0";
+export const TRONGRID_DEFAULT_URL = "https://api.trongrid.io";
 export const DEFAULT_LABELS_DIR = fileURLToPath(new URL("../labels/", import.meta.url));
 
 export type Env = Record<string, string | undefined>;
@@ -81,7 +87,9 @@ export function loadConfig(
     etherscanUrl: str("etherscanUrl", "FUNDTRACE_ETHERSCAN_URL"),
     etherscanKey: str("etherscanKey", "ETHERSCAN_API_KEY"),
     etherscanFlavor: flavor(str("etherscanFlavor", "FUNDTRACE_ETHERSCAN_FLAVOR")),
-    tronUrl: str("tronUrl", "FUNDTRACE_TRON_URL"),
+    tronUrl: str("tronUrl", "FUNDTRACE_TRON_URL") ?? TRONGRID_DEFAULT_URL,
+    tronKey: str("tronKey", "TRONGRID_API_KEY"),
+    tronNodeUrl: str("tronNodeUrl", "FUNDTRACE_TRON_NODE_URL"),
     rps: positive("--rps", (flags.rps as string | number | undefined) ?? env.FUNDTRACE_RPS),
     httpTimeoutMs: positive("FUNDTRACE_HTTP_TIMEOUT_MS", env.FUNDTRACE_HTTP_TIMEOUT_MS) ?? 20_000,
     retryBaseMs: positive("FUNDTRACE_RETRY_BASE_MS", env.FUNDTRACE_RETRY_BASE_MS) ?? 500,

@@ -47,8 +47,32 @@ describe("fundtrace demo", () => {
       expect(g.categories).toContain("terrorism_financing");
       expect(g.paths).toHaveLength(1);
     }
+    // Tron: 10,000 USDT of donations; 6,000 reach a layer holding 6,000 clean USDT from an OTC desk
+    // first; the layer sends 8,000 on, all of which reach the NBCTF-listed wallet
+    const expectTron: Record<string, string> = {
+      poison: "8000000000",
+      haircut: "4000000000",
+      fifo: "2000000000",
+    };
+    expect(rep.tron.traces.map((t: any) => t.model)).toEqual(["poison", "haircut", "fifo"]);
+    for (const t of rep.tron.traces) {
+      const n = at(t, DEMO_EXPECTED.tronTerror);
+      expect(n).toMatchObject({
+        amount: expectTron[t.model],
+        hops: 3,
+        asset: rep.tron.token,
+        symbol: "USDT",
+      });
+      expect(n.categories).toContain("terrorism_financing");
+      // the fake USDT spam never mixes in
+      expect(t.endpoints.every((e: any) => e.asset !== rep.tron.spam.token)).toBe(true);
+    }
+    expect(rep.tron.token).toBe("TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t");
+    expect(rep.tron.spam).toMatchObject({ balance: "10000000" });
+    expect(rep.tron.spam.token).not.toBe(rep.tron.token);
     expect(["high", "severe"]).toContain(rep.bitcoin.exposure.band);
     expect(["high", "severe"]).toContain(rep.token.exposure.band);
+    expect(["high", "severe"]).toContain(rep.tron.exposure.band);
     expect(rep.analyst.endpoints).toBe(3);
     // the evidence package of the saved query's run is on disk and its hashes check
     const pkg = JSON.parse(
@@ -117,5 +141,7 @@ describe("fundtrace demo", () => {
     expect(r.stdout).toMatch(/risk (HIGH|SEVERE)/);
     expect(r.stdout).toContain("0.25000000 BTC");
     expect(r.stdout).toContain("2000.000000 USDT");
+    expect(r.stdout).toContain("TRON (USDT-TRC20 TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t)");
+    expect(r.stdout).toContain("8000.000000 USDT");
   });
 });

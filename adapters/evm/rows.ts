@@ -138,6 +138,12 @@ export function checkTransfersInput(
 ): string {
   if (!/^0x[0-9a-fA-F]{40}$/.test(address))
     throw new InvalidAddressError(chain, address, "not a 20-byte hex address");
+  checkBlockRange(range);
+  return address.toLowerCase();
+}
+
+/** A block range every adapter accepts: whole numbers, from ≤ to. */
+export function checkBlockRange(range: { fromBlock: number; toBlock: number }): void {
   const { fromBlock, toBlock } = range;
   if (
     !Number.isSafeInteger(fromBlock) ||
@@ -147,5 +153,4 @@ export function checkTransfersInput(
   ) {
     throw new BadInputError(`invalid block range ${fromBlock}-${toBlock}`);
   }
-  return address.toLowerCase();
 }

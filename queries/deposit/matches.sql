@@ -13,10 +13,12 @@
 -- asset D forwards lies in a matched episode (nothing is kept). A hot wallet that once moved exactly
 -- what it had to cold storage keeps later deposits or pays withdrawals, so it never qualifies.
 -- One row per matched receipt. `customer` is false for receipts from an exchange address (a withdrawal
--- or a gas top-up) or the zero address (a mint): they count in the sum but their sender is no customer.
+-- or a gas top-up) or the zero address (a mint; EVM 0x00…, Tron T9yD14…): they count in the sum but
+-- their sender is no customer.
 -- Sums are BIGNUM because sum(HUGEINT) wraps around silently.
 WITH ex AS (
-  SELECT DISTINCT lower(address) AS address FROM labels
+  -- EVM hex compares lower-case; Tron base58 is case-sensitive and compares as stored
+  SELECT DISTINCT CASE WHEN address LIKE '0x%' THEN lower(address) ELSE address END AS address FROM labels
   WHERE category = 'exchange' AND list_contains($space, chain)
 ), t AS (
   -- same-asset order inside a tx: top-level value before internal calls (trace order), logs by index
@@ -60,7 +62,8 @@ WITH ex AS (
   ANTI JOIN hits h ON h.rcpt_ord = r.ord
 )
 SELECT deposit, exchange, forward_txid, fwd_blk AS forward_block, sender, receipt_txid, rcpt_blk AS receipt_block,
-  sender NOT IN (SELECT address FROM ex) AND sender <> '0x0000000000000000000000000000000000000000' AS customer
+  sender NOT IN (SELECT address FROM ex)
+    AND sender NOT IN ('0x0000000000000000000000000000000000000000', 'T9yD14Nj9j7xAB4dbGeiX9h8unkKHxuWwb') AS customer
 FROM hits
 WHERE deposit NOT IN (SELECT deposit FROM stray) AND deposit NOT IN (SELECT deposit FROM unswept)
 ORDER BY deposit, rcpt_ord, fwd_ord;

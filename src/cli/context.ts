@@ -17,6 +17,7 @@ export interface GlobalOpts {
   etherscanKey?: string;
   etherscanFlavor?: string;
   tronUrl?: string;
+  tronNodeUrl?: string;
   rps?: number;
   chainId?: number;
   defaultLabels?: boolean;
@@ -117,7 +118,7 @@ export class Cli {
 
   /** Keys that must never reach the terminal. */
   secrets(): (string | undefined)[] {
-    return [this.config?.etherscanKey, ...keySecrets(this.config?.apiKeys ?? [])];
+    return [this.config?.etherscanKey, this.config?.tronKey, ...keySecrets(this.config?.apiKeys ?? [])];
   }
 
   close(): void {

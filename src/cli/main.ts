@@ -48,7 +48,14 @@ function program(io: IO): Command {
       "--etherscan-flavor <f>",
       "etherscan-v2 or blockscout (env FUNDTRACE_ETHERSCAN_FLAVOR; default: v2 with a key)",
     )
-    .option("--tron-url <url>", "TronGrid API (env FUNDTRACE_TRON_URL)")
+    .option(
+      "--tron-url <url>",
+      "TronGrid API (env FUNDTRACE_TRON_URL; default https://api.trongrid.io; key: env TRONGRID_API_KEY)",
+    )
+    .option(
+      "--tron-node-url <url>",
+      "java-tron node HTTP API, read block by block instead of TronGrid (env FUNDTRACE_TRON_NODE_URL)",
+    )
     .option(
       "--rps <n>",
       "requests per second per source",

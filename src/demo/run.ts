@@ -5,12 +5,13 @@ import { loadConfig } from "../config.ts";
 import { formatAmount } from "../core/amount.ts";
 import { startEsploraServer } from "../devchain/esplora-server.ts";
 import { type AnvilNode, startAnvil } from "../devchain/evm.ts";
+import { startTronServer, type TronServer } from "../devchain/tron-server.ts";
 import { BadInputError } from "../errors.ts";
 import { jsonSafe } from "../json.ts";
 import { createServices, type Services } from "../services/index.ts";
 import type { TraceRequest, TraceResponse } from "../services/trace.ts";
 import { Store } from "../store/db.ts";
-import { buildBtcDemo, buildEvmDemo, DEMO_LABELLED } from "./scenario.ts";
+import { buildBtcDemo, buildEvmDemo, buildTronDemo, DEMO_LABELLED, type TronDemo } from "./scenario.ts";
 
 export interface DemoOptions {
   /** DuckDB file; recreated on every run (default ./data/demo.duckdb). */
@@ -62,9 +63,18 @@ export interface DemoReport {
     traces: DemoTrace[];
     exposure: { band: string; score: number; reasons: string[] };
   };
+  tron: {
+    chain: "tron";
+    token: string;
+    /** The fake "USDT" spam the collector received: another contract, never mixed with USDT. */
+    spam: { token: string; txid: string; balance: string };
+    flagged: string;
+    traces: DemoTrace[];
+    exposure: { band: string; score: number; reasons: string[] };
+  };
   analyst: { query: string; endpoints: number; digest: string };
   evidence: { dir: string; files: string[] };
-  requests: { esplora: number; evmRpc: number };
+  requests: { esplora: number; evmRpc: number; tronGrid: number };
 }
 
 export interface DemoRun {
@@ -117,21 +127,26 @@ export async function runDemo(opts: DemoOptions): Promise<DemoRun> {
   const btc = buildBtcDemo();
   const esplora = await startEsploraServer(btc.chain);
   let node: AnvilNode | undefined;
+  let tronGrid: TronServer | undefined;
   let s: Services | undefined;
   const stop = async () => {
     s?.close();
     await esplora.close();
     await node?.stop();
+    await tronGrid?.close();
   };
   try {
     say("starting a local EVM node (anvil) with a USDT-like token");
     node = await startAnvil();
     const evm = await buildEvmDemo(node);
+    say("building the Tron demo chain (real-format transactions) behind a local TronGrid-compatible API");
+    const tron = buildTronDemo();
+    tronGrid = await startTronServer(tron.chain);
 
     say("opening the store and loading the bundled labels (OFAC SDN, NBCTF, exchanges)");
     s = await createServices(
       loadConfig(
-        { db: opts.db, esploraUrl: esplora.url, evmRpcUrl: node.url },
+        { db: opts.db, esploraUrl: esplora.url, evmRpcUrl: node.url, tronUrl: tronGrid.url },
         { ...process.env, FUNDTRACE_RPS: "200", FUNDTRACE_DEFAULT_LABELS: "1" },
       ),
     );
@@ -164,6 +179,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoRun> {
       );
     }
     const evmExposure = await s.traces.exposure("anvil", evm.vendor, { hops: 4, direction: "out" });
+    const tronLeg = await tronTraces(s, tron, say);
 
     say("saving the haircut trace as a query, running it, and opening a case");
     const query: TraceRequest = {
@@ -235,15 +251,45 @@ export async function runDemo(opts: DemoOptions): Promise<DemoRun> {
         traces: evmTraces,
         exposure: risk(evmExposure),
       },
+      tron: { ...tronLeg, exposure: risk(tronLeg.exposure) },
       analyst: { query: "demo-vendor", endpoints: run.endpoints.length, digest: run.digest },
       evidence: { dir: out, files },
-      requests: { esplora: esplora.stats.total, evmRpc: s.source("anvil").counter.requests },
+      requests: {
+        esplora: esplora.stats.total,
+        evmRpc: s.source("anvil").counter.requests,
+        tronGrid: tronGrid.stats.total,
+      },
     };
     return { report: jsonSafe(report) as DemoReport, services: s, stop };
   } catch (e) {
     await stop();
     throw e;
   }
+}
+
+/** The Tron leg: the collector's USDT followed under each model, its exposure, the spam kept apart. */
+async function tronTraces(s: Services, tron: TronDemo, say: (line: string) => void) {
+  say(`ingesting the donation collector ${tron.collector} from the local TronGrid`);
+  await s.ingest.ingest("tron", [tron.collector]);
+  const traces: DemoTrace[] = [];
+  for (const model of MODELS) {
+    say(`tracing the collector's USDT-TRC20 forward, ${model} model`);
+    traces.push(
+      demoTrace(await s.traces.trace({ chain: "tron", addresses: [tron.collector], model, maxHops: 4 })),
+    );
+  }
+  const exposure = await s.traces.exposure("tron", tron.collector, { hops: 4, direction: "out" });
+  const fake = (await s.addresses.info("tron", tron.collector)).assets?.find(
+    (a) => a.asset === tron.fakeToken,
+  );
+  return {
+    chain: "tron" as const,
+    token: tron.token,
+    spam: { token: tron.fakeToken, txid: tron.txids.spam, balance: fake?.balance ?? "0" },
+    flagged: tron.collector,
+    traces,
+    exposure,
+  };
 }
 
 /** The demo recreates its database: refuse a file that holds anything but an earlier demo. */
@@ -314,6 +360,16 @@ export function demoText(r: DemoReport): string {
     `  exposure of ${r.token.flagged}: risk ${r.token.exposure.band.toUpperCase()} (${r.token.exposure.score})`,
   );
   for (const x of r.token.exposure.reasons.slice(0, 3)) L.push(`    - ${x}`);
+  L.push("");
+  L.push(`TRON (USDT-TRC20 ${r.tron.token}): donation collector ${r.tron.flagged}`);
+  L.push(
+    `  spam: ${formatAmount(r.tron.spam.balance, 6, "USDT")} of a fake "USDT" (contract ${r.tron.spam.token}) kept as its own asset`,
+  );
+  traces(r.tron.traces);
+  L.push(
+    `  exposure of ${r.tron.flagged}: risk ${r.tron.exposure.band.toUpperCase()} (${r.tron.exposure.score})`,
+  );
+  for (const x of r.tron.exposure.reasons.slice(0, 3)) L.push(`    - ${x}`);
   L.push("");
   L.push(
     `saved query "${r.analyst.query}": ${r.analyst.endpoints} endpoints (rerun: fundtrace --db ${r.db} query run ${r.analyst.query})`,

@@ -6,6 +6,7 @@
 import { Interface } from "ethers";
 import { DevChain } from "../devchain/bitcoin.ts";
 import { type AnvilNode, DEV_ACCOUNTS, USDT_ARTIFACT } from "../devchain/evm.ts";
+import { TronDevChain, USDT_CONTRACT } from "../devchain/tron.ts";
 
 /** Real labelled addresses the demo money reaches. */
 export const DEMO_LABELLED = {
@@ -17,6 +18,8 @@ export const DEMO_LABELLED = {
   btcExchangeB: "3JZq4atUahhuA9rLhXLMhhTo133J9rF97j",
   /** OFAC SDN "Gaza Now" (SDGT), also on NBCTF seizure order ASO 2/24. */
   evmTerror: "0x21b8d56bda776bbe68655a16895afd96f5534fed",
+  /** Israel NBCTF seizure order ASO 18/26 (a Tron wallet). */
+  tronTerror: "TPQrYqxT2ss3BSq5VrAdX9FyrC11Sb4PH2",
 } as const;
 
 export interface BtcDemo {
@@ -185,4 +188,64 @@ export async function buildEvmDemo(node: AnvilNode): Promise<EvmDemo> {
   // Past the default 12 confirmations, so ingest reads every block.
   await node.rpc("anvil_mine", ["0x10"]);
   return { token, vendor, broker, txids: { toBroker: toBroker.hash, toTerror: toTerror.hash } };
+}
+
+export interface TronDemo {
+  chain: TronDevChain;
+  /** USDT-TRC20's real contract. */
+  token: string;
+  /** The fake "USDT" (same symbol and name, another contract) sent to the collector as spam. */
+  fakeToken: string;
+  collector: string;
+  layers: [string, string];
+  txids: { toLayer1: string; toLayer2: string; toTerror: string; spam: string };
+}
+
+/**
+ * USDT-TRC20 donations: five donors pay a collector 10,000 USDT; a spammer sends it 10 fake "USDT"
+ * (address poisoning); the collector moves 6,000 to a first layer that already held 6,000 clean USDT
+ * from an OTC desk; the first layer sends 8,000 to a second, which pays all 8,000 to an NBCTF-listed
+ * wallet. The taint models disagree at the end on purpose (poison 8,000, haircut 4,000, FIFO 2,000).
+ */
+export function buildTronDemo(): TronDemo {
+  const c = new TronDevChain({ seed: "fundtrace-demo-tron" });
+  const n = (x: string) => c.address(x);
+  const issuer = n("issuer");
+  const collector = n("collector");
+  const layers: [string, string] = [n("layer1"), n("layer2")];
+  const otc = n("otc-desk");
+  const spammer = n("spammer");
+  const donors = [1_200, 800, 2_500, 1_500, 4_000].map((v, i) => [n(`donor${i}`), v] as const);
+  c.fund(issuer, 10n ** 12n);
+  const usdt = c.addToken({ contract: USDT_CONTRACT, symbol: "USDT", name: "Tether USD", decimals: 6 });
+  const fake = c.addToken({ symbol: "USDT", name: "Tether USD", decimals: 6 });
+  for (const a of [collector, ...layers, otc, spammer, ...donors.map(([d]) => d)])
+    c.sendTrx(issuer, a, 200_000_000n);
+  for (const [d, v] of donors) c.mintToken(usdt, issuer, d, USDT(v));
+  c.mintToken(usdt, issuer, otc, USDT(6_000));
+  c.mintToken(fake, issuer, spammer, USDT(1_000_000));
+  c.mine();
+  for (const [d, v] of donors) {
+    c.sendToken(usdt, d, collector, USDT(v));
+    c.mine();
+  }
+  const spam = c.sendToken(fake, spammer, collector, USDT(10));
+  c.sendToken(usdt, otc, layers[0], USDT(6_000));
+  c.mine({ skipSlots: 1 });
+  const toLayer1 = c.sendToken(usdt, collector, layers[0], USDT(6_000));
+  c.mine();
+  const toLayer2 = c.sendToken(usdt, layers[0], layers[1], USDT(8_000));
+  c.mine();
+  const toTerror = c.sendToken(usdt, layers[1], DEMO_LABELLED.tronTerror, USDT(8_000));
+  c.mine();
+  // Past the default 12 confirmations, so ingest reads every block.
+  c.mineEmpty(16);
+  return {
+    chain: c,
+    token: usdt.contract,
+    fakeToken: fake.contract,
+    collector,
+    layers,
+    txids: { toLayer1, toLayer2, toTerror, spam },
+  };
 }

@@ -34,7 +34,7 @@ export interface ClusterRunResult {
   clusters: number;
   largest: number;
   seconds: { load: number; unionFind: number; write: number };
-  /** EVM: the deposit addresses found (their senders are merged). */
+  /** EVM and Tron: the deposit addresses found (their senders are merged). */
   depositAddresses?: { address: string; exchange: string; forwards: number }[];
   /** Seconds per SQL step, for the bench and for finding slow steps. */
   steps: Record<string, number>;
@@ -78,7 +78,7 @@ export class ClusterService {
       if (!HEURISTICS.includes(h))
         throw new BadInputError(`unknown heuristic ${quote(h)} (known: ${HEURISTICS.join(", ")})`);
     }
-    if (chain.family === "evm") {
+    if (chain.family === "evm" || chain.family === "tron") {
       const t = performance.now();
       const r = await new DepositClusterer(this.store, this.labels).cluster(chain.name, {
         serviceThreshold: opts.serviceThreshold,

@@ -29,6 +29,8 @@ export const DEPOSIT_HEURISTIC = "deposit-address";
 export const DEPOSIT_CONFIDENCE = 80;
 /** 0.01 ETH: a sweep pays its own gas out of what it forwards. */
 export const DEFAULT_MAX_FEE_WEI = 10n ** 16n;
+/** 10 TRX: a TRX sweep burns bandwidth (and 1.1 TRX to activate a new hot wallet) out of what it forwards. */
+export const DEFAULT_MAX_FEE_SUN = 10_000_000n;
 export const DEFAULT_WINDOW_BLOCKS = 10_000;
 export const DEFAULT_SERVICE_THRESHOLD = 1000;
 
@@ -81,10 +83,10 @@ export class DepositClusterer {
   /** Full recompute of the chain's clusters from its stored account transfers and exchange labels. */
   async cluster(chainName: string, opts: DepositOptions = {}): Promise<DepositClusterResult> {
     const chain = getChain(chainName);
-    if (chain.family !== "evm") {
-      throw new BadInputError(`the deposit-address heuristic is for EVM chains, not ${chain.name}`);
+    if (chain.family !== "evm" && chain.family !== "tron") {
+      throw new BadInputError(`the deposit-address heuristic is for EVM chains and Tron, not ${chain.name}`);
     }
-    const maxFee = opts.maxFeeWei ?? DEFAULT_MAX_FEE_WEI;
+    const maxFee = opts.maxFeeWei ?? (chain.family === "tron" ? DEFAULT_MAX_FEE_SUN : DEFAULT_MAX_FEE_WEI);
     const window = opts.windowBlocks ?? DEFAULT_WINDOW_BLOCKS;
     const threshold = opts.serviceThreshold ?? DEFAULT_SERVICE_THRESHOLD;
     if (typeof maxFee !== "bigint" || maxFee < 0n) throw new BadInputError("maxFeeWei must be a bigint >= 0");

@@ -5,6 +5,7 @@ import { createEtherscanSource } from "../../adapters/etherscan/index.ts";
 import { createEvmRpcSource } from "../../adapters/evm-rpc/index.ts";
 import type { ChainSource } from "../../adapters/source.ts";
 import type { RetryEvent } from "../../adapters/transport.ts";
+import { createTronGridSource, createTronNodeSource } from "../../adapters/tron/index.ts";
 import { getChain } from "../chains.ts";
 import { type Config, DEFAULT_LABELS_DIR, VERSION } from "../config.ts";
 import { BadInputError } from "../errors.ts";
@@ -116,13 +117,17 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
         nativeSymbol: chain.symbol,
         ...transport,
       });
+    } else if (chain.family === "tron") {
+      s = config.tronNodeUrl
+        ? createTronNodeSource({ url: config.tronNodeUrl, ...transport })
+        : createTronGridSource({ baseUrl: config.tronUrl, apiKey: config.tronKey, ...transport });
     } else if (chain.family === "evm") {
       throw new BadInputError(
         `no data source for ${chain.name}: set --etherscan-url/--etherscan-key (Etherscan v2, Blockscout) or --evm-rpc-url`,
       );
     } else {
       throw new BadInputError(
-        `no data source for chain "${chain.name}" yet (Bitcoin via Esplora, EVM via Etherscan or RPC)`,
+        `no data source for chain "${chain.name}" yet (Bitcoin via Esplora, EVM via Etherscan or RPC, Tron via TronGrid or a java-tron node)`,
       );
     }
     sources.set(chain.name, s);

@@ -4,6 +4,7 @@ import {
   describeGap,
   mergeGaps,
   type SourceGap,
+  type Tip,
   type UtxoSource,
 } from "../../adapters/source.ts";
 import { getChain, normalizeAddress } from "../chains.ts";
@@ -104,6 +105,13 @@ export class IngestService {
     const src = this.sourceFor(input.chain);
     const before = { requests: src.counter.requests, retries: src.counter.retries };
     const results: AddressIngestResult[] = [];
+    // account chains: one tip for the whole run, so a rerun with nothing new costs each address only
+    // its own requests (what is newer is picked up by the next run)
+    let tip: Promise<Tip> | undefined;
+    const tipOnce = (s: AccountSource) => {
+      tip ??= s.tip();
+      return tip;
+    };
     progress?.(0, input.addresses.length, "starting");
     for (const [i, a] of input.addresses.entries()) {
       const note = (n: number) =>
@@ -111,7 +119,7 @@ export class IngestService {
       results.push(
         src.model === "utxo"
           ? await this.ingestUtxoAddress(src, a, note)
-          : await this.ingestAccountAddress(src, a, note),
+          : await this.ingestAccountAddress(src, a, note, await tipOnce(src)),
       );
       progress?.(i + 1, input.addresses.length, a);
     }
@@ -134,12 +142,13 @@ export class IngestService {
     src: AccountSource,
     address: string,
     onBlocks?: (n: number) => void,
+    knownTip?: Tip,
   ): Promise<AddressIngestResult> {
     const chain = src.chain;
     const cur = await this.sync.cursor(src.id, chain, address);
     const done =
       cur?.cursor === undefined || cur.cursor === null ? (this.evm.fromBlock ?? 0) - 1 : Number(cur.cursor);
-    const tip = await src.tip();
+    const tip = knownTip ?? (await src.tip());
     const to = Math.min(this.evm.toBlock ?? Number.MAX_SAFE_INTEGER, tip.height - this.evm.confirmations);
     let transfers = 0;
     let pages = 0;

@@ -17,6 +17,8 @@ export interface AccountFacts {
   windowAddress: string;
   /** The record window the source was configured with, when it has one. */
   recordWindow?: number;
+  /** How rows write an address; default lower-case (EVM hex). Tron keeps base58 as is (case-sensitive). */
+  addressForm?: (address: string) => string;
 }
 
 export interface AccountContractContext {
@@ -96,7 +98,8 @@ export function accountSourceContract(
               .filter((r) => r.kind === "internal")
               .every((r) => /^[0-9]+(_[0-9]+)*$/.test(r.traceAddress ?? "")),
           ).toBe(true);
-        expect(rows.every((r) => r.blockHash === null && r.from === r.from.toLowerCase())).toBe(true);
+        const form = facts.addressForm ?? ((x: string) => x.toLowerCase());
+        expect(rows.every((r) => r.blockHash === null && r.from === form(r.from))).toBe(true);
       }
     });
 
@@ -138,7 +141,13 @@ export function accountSourceContract(
         const want = (await expectedOf(a)).filter((r) => r.kind === "fee");
         expect(fees, `fees of ${a}`).toEqual(want);
         expect(
-          fees.every((f) => f.from === a.toLowerCase() && f.to === null && f.success && f.value > 0n),
+          fees.every(
+            (f) =>
+              f.from === (facts.addressForm ?? ((x: string) => x.toLowerCase()))(a) &&
+              f.to === null &&
+              f.success &&
+              f.value > 0n,
+          ),
         ).toBe(true);
       }
     });

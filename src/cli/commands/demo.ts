@@ -60,7 +60,7 @@ export function demoCommand(program: Command, cli: Cli): void {
   program
     .command("demo")
     .description(
-      "the whole job offline: local Bitcoin (Esplora) and EVM (anvil) chains with a darknet vendor's money, ingest, cluster, trace, report, evidence, API",
+      "the whole job offline: local Bitcoin (Esplora), EVM (anvil) and Tron (TronGrid-compatible) chains with a darknet vendor's money and terror-financing donations, ingest, cluster, trace, report, evidence, API",
     )
     .option("--no-serve", "exit after the report instead of serving the API")
     .option("--host <host>", "API interface", "127.0.0.1")

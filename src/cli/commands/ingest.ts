@@ -9,16 +9,16 @@ export function ingestCommand(program: Command, cli: Cli): void {
   program
     .command("ingest")
     .description("pull the full history of these addresses (incremental on rerun)")
-    .argument("<chain>", "bitcoin, ethereum (or another EVM chain)")
+    .argument("<chain>", "bitcoin, ethereum (or another EVM chain), tron")
     .argument("<addresses...>")
     .option(
       "--from-block <n>",
-      "EVM: first block to read (default: genesis, or where the last run stopped)",
+      "EVM and Tron: first block to read (default: genesis, or where the last run stopped)",
       numberArg("--from-block", { min: 0 }),
     )
     .option(
       "--to-block <n>",
-      "EVM: last block to read (default: tip less FUNDTRACE_EVM_CONFIRMATIONS)",
+      "EVM and Tron: last block to read (default: tip less FUNDTRACE_EVM_CONFIRMATIONS)",
       numberArg("--to-block", { min: 0 }),
     )
     .action(async (chain: string, addresses: string[], o: { fromBlock?: number; toBlock?: number }) => {
