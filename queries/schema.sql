@@ -264,6 +264,23 @@ CREATE TABLE utxo_output_ids (
   script_type VARCHAR
 );
 
+-- Scratch tables of the change step of a clustering run: the addresses its transactions touch, and
+-- the guesses before their txid and address strings are filled in (see queries/change/insert_guesses.sql).
+CREATE TABLE change_work_addr (
+  addr_id INTEGER NOT NULL
+);
+
+CREATE TABLE change_work_guess (
+  tx_id INTEGER NOT NULL,
+  vout INTEGER NOT NULL,
+  addr_id INTEGER NOT NULL,
+  heuristic VARCHAR NOT NULL,
+  confidence INTEGER NOT NULL,
+  reason VARCHAR NOT NULL,
+  spenders INTEGER,
+  big_id INTEGER
+);
+
 CREATE TABLE cluster_member_ids (
   chain VARCHAR NOT NULL,
   addr_id INTEGER NOT NULL,

@@ -52,6 +52,23 @@ CREATE TABLE utxo_output_ids (
   script_type VARCHAR
 );
 
+-- Scratch tables of the change step of a clustering run: the addresses its transactions touch, and
+-- the guesses before their txid and address strings are filled in (see queries/change/insert_guesses.sql).
+CREATE TABLE change_work_addr (
+  addr_id INTEGER NOT NULL
+);
+
+CREATE TABLE change_work_guess (
+  tx_id INTEGER NOT NULL,
+  vout INTEGER NOT NULL,
+  addr_id INTEGER NOT NULL,
+  heuristic VARCHAR NOT NULL,
+  confidence INTEGER NOT NULL,
+  reason VARCHAR NOT NULL,
+  spenders INTEGER,
+  big_id INTEGER
+);
+
 INSERT INTO utxo_output_ids (tx_id, vout, addr_id, addr_key, value, script_type)
 SELECT x.id, o.vout, a.id, a.key, o.value, o.script_type
 FROM utxo_outputs o JOIN tx_ids x ON x.txid = o.txid JOIN address_ids a ON a.address = o.address

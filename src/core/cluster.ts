@@ -37,6 +37,8 @@ export class AddressClustering {
   readonly other: OtherMerge[] = [];
   /** The first input seen of each tx: each input merges with it, n-1 unions per tx in any row order. */
   private readonly first: Int32Array;
+  /** Existing cluster members loaded, with their cluster's id: clusters whose id changes are remapped whole. */
+  private readonly loaded: ExistingMembers[] = [];
 
   constructor(
     private readonly maxAddr: number,
@@ -54,6 +56,7 @@ export class AddressClustering {
    */
   addExisting(m: ExistingMembers): void {
     const { grp, addr } = m;
+    this.loaded.push(m);
     this.keys.setAll(addr, m.cid);
     for (let i = 1; i < addr.length; i++) {
       if (grp[i] === grp[i - 1]) this.uf.union(addr[i - 1]!, addr[i]!);
@@ -90,6 +93,24 @@ export class AddressClustering {
   clusterIds(): [Int32Array, BigInt64Array] {
     return this.keys.clusterIds(this.uf, this.maxAddr);
   }
+
+  /**
+   * After clusterIds(): each existing cluster that now has another id (it merged with a smaller one, or
+   * took a member with a smaller key), as parallel arrays old id → new id. Members the run did not
+   * load move with it, so a run need not load, or rewrite, every member of a cluster it touches.
+   */
+  movedClusters(): { from: bigint[]; to: bigint[] } {
+    const moved = new Map<bigint, bigint>();
+    for (const m of this.loaded) {
+      for (let i = 0; i < m.addr.length; i++) {
+        const a = m.addr[i]!;
+        if (!this.uf.grouped(a)) continue;
+        const id = this.keys.get(this.uf.find(a));
+        if (id !== m.cid[i]) moved.set(m.cid[i]!, id);
+      }
+    }
+    return { from: [...moved.keys()], to: [...moved.values()] };
+  }
 }
 
 /**
@@ -106,6 +127,10 @@ class KeyTable {
   set(id: number, key: bigint): void {
     this.k[2 * id] = Number(BigInt.asIntN(32, key));
     this.k[2 * id + 1] = Number(key >> 32n);
+  }
+
+  get(id: number): bigint {
+    return (BigInt(this.k[2 * id + 1]!) << 32n) | BigInt(this.k[2 * id]! >>> 0);
   }
 
   /** keys[i] is the key of ids[i], for the first `n` of them. */

@@ -1,5 +1,5 @@
 import { listValue } from "@duckdb/node-api";
-import { type ChangeContext, type FirstSeen, storedFingerprint, type TxFingerprint } from "../core/change.ts";
+import { storedFingerprint } from "../core/change.ts";
 import type {
   LoggedResponse,
   RawResponse,
@@ -341,43 +341,4 @@ export async function loadUtxoTxs(store: Store, chain: string, txids: string[]):
     });
   }
   return txids.map((t) => byId.get(t)).filter((t): t is UtxoTx => t !== undefined);
-}
-
-/**
- * What change heuristics need to know about these addresses from the whole store, read by two
- * aggregate queries (loading every transaction that touches them costs minutes on a large store).
- * Equal to changeContextFromTxs over every stored confirmed transaction touching them.
- */
-export async function changeContextFor(
-  store: Store,
-  chain: string,
-  addresses: string[],
-): Promise<ChangeContext> {
-  const list = listValue(addresses);
-  const first = new Map<string, FirstSeen>();
-  for (const r of await store.all("change.first_seen", { chain, addresses: list })) {
-    first.set(r.address as string, {
-      txid: r.txid as string,
-      height: r.block_height === null ? null : Number(r.block_height),
-    });
-  }
-  const spends = new Map<string, TxFingerprint[]>();
-  for (const r of await store.all("change.spends_of", { chain, addresses: list })) {
-    const a = r.address as string;
-    let l = spends.get(a);
-    if (!l) {
-      l = [];
-      spends.set(a, l);
-    }
-    l.push({
-      txid: r.txid as string,
-      version: r.version === null ? null : Number(r.version),
-      locktime: r.locktime === null ? null : Number(r.locktime),
-      rbf: (r.rbf as boolean | null) ?? null,
-    });
-  }
-  return {
-    firstSeen: (address) => first.get(address),
-    spentTxsOf: (address) => spends.get(address) ?? [],
-  };
 }
