@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseEsploraTx } from "../adapters/esplora/index.ts";
@@ -220,4 +221,76 @@ async function partition(s: Services): Promise<string[][]> {
   const sets = new Map<string, string[]>();
   for (const [a, c] of await s.clusters.partition("bitcoin")) sets.set(c, [...(sets.get(c) ?? []), a]);
   return [...sets.values()].map((m) => m.sort()).sort(byFirst);
+}
+
+describe("an incremental run next to a large cluster", () => {
+  /**
+   * A 30-address cluster; then a newcomer spends together with a reused member. Only those two rows
+   * are rewritten; the other members keep their rows, or (newcomer's key below the cluster id) follow
+   * the cluster to its new id, as a full recompute gives.
+   */
+  it.each([
+    ["keeps its id: the other members' rows are untouched", false],
+    ["takes the newcomer's smaller key: every member follows", true],
+  ])("%s", async (_, below) => {
+    const chain = new DevChain({ seed: "giant" });
+    const w = chain.wallet("big");
+    const coins = Array.from({ length: 30 }, (_, i) => chain.fund(w.newAddress(), 100_000n + BigInt(i)));
+    chain.mine();
+    chain.send({ from: coins, to: [{ address: w.newAddress(), value: 3_000_435n - 1_000n }], fee: 1_000n });
+    chain.mine();
+    const s = await testServices("giant");
+    try {
+      const u = new UtxoStore(s.store);
+      await u.writeTxs(chain.esploraTxs().map((x) => parseEsploraTx(x)));
+      await s.clusters.cluster("bitcoin");
+      const member = coins[0]!.address!;
+      const cid = (await s.clusters.partition("bitcoin")).get(member)!;
+      const other = chain.wallet("other");
+      let x = other.newAddress();
+      while (keyOf(x) < BigInt(cid) !== below) x = other.newAddress();
+      const coin = chain.fund(x, 50_000n);
+      const reused = chain.fund(member, 70_000n);
+      chain.mine();
+      chain.send({
+        from: [coin, reused],
+        to: [{ address: chain.wallet("shop").newAddress(), value: 100_000n }],
+        fee: 1_000n,
+        changeAddress: w.newAddress(),
+      });
+      chain.mine();
+      const rows = () =>
+        s.store.sql("SELECT addr_id, cluster_id, rowid FROM cluster_member_ids ORDER BY addr_id");
+      const before = await rows();
+      await u.writeTxs(chain.esploraTxs().map((y) => parseEsploraTx(y)));
+      await s.clusters.cluster("bitcoin");
+      const p = await s.clusters.partition("bitcoin");
+      const newId = below ? keyOf(x).toString() : cid;
+      expect(p.size).toBe(31);
+      expect(new Set(p.values())).toEqual(new Set([newId]));
+      const touched = new Set(
+        (await s.store.sql(`SELECT id FROM address_ids WHERE address IN ('${x}', '${member}')`)).map(
+          (r) => r.id,
+        ),
+      );
+      expect(touched.size).toBe(2);
+      const kept = (await rows()).filter((r) => !touched.has(r.addr_id));
+      expect(kept).toHaveLength(29);
+      const keptBefore = before.filter((r) => !touched.has(r.addr_id));
+      if (below) {
+        expect(kept.map((r) => r.addr_id)).toEqual(keptBefore.map((r) => r.addr_id));
+        expect(kept.every((r) => String(r.cluster_id) === newId)).toBe(true);
+      } else expect(kept).toEqual(keptBefore);
+      // a full recompute agrees
+      await s.clusters.cluster("bitcoin", { full: true });
+      expect(await s.clusters.partition("bitcoin")).toEqual(p);
+    } finally {
+      s.close();
+    }
+  });
+});
+
+/** address_ids.key: the first 15 hex digits of the address's MD5. */
+function keyOf(address: string): bigint {
+  return BigInt(`0x${createHash("md5").update(address).digest("hex").slice(0, 15)}`);
 }

@@ -25,8 +25,9 @@ export interface OtherMerge {
 
 /**
  * Union-find over address ids 1..maxAddr with each address's key and the multi-input merges it made
- * (the evidence). Only clusters a run touches are loaded, so an address in a set of 2+ is exactly an
- * address whose cluster the run rewrites.
+ * (the evidence). Of existing clusters only the members a run touches are loaded, so an address in a
+ * set of 2+ is an address whose membership the run rewrites; the other members of a cluster whose id
+ * changes follow it (movedClusters).
  */
 export class AddressClustering {
   private readonly uf: UnionFind;
@@ -39,6 +40,8 @@ export class AddressClustering {
   private readonly first: Int32Array;
   /** Existing cluster members loaded, with their cluster's id: clusters whose id changes are remapped whole. */
   private readonly loaded: ExistingMembers[] = [];
+  /** One loaded member of each existing cluster, by cluster id. */
+  private readonly firstLoaded = new Map<bigint, number>();
 
   constructor(
     private readonly maxAddr: number,
@@ -51,15 +54,22 @@ export class AddressClustering {
   }
 
   /**
-   * Unions every existing cluster's members. Each member takes its cluster's id as key: that id is
-   * the smallest key among them, so the smallest key is kept.
+   * Unions the loaded members of each existing cluster (all of them, or only those the run touches).
+   * Each takes its cluster's id as key: that id is the smallest key of the whole cluster.
    */
   addExisting(m: ExistingMembers): void {
-    const { grp, addr } = m;
+    const { grp, addr, cid } = m;
     this.loaded.push(m);
-    this.keys.setAll(addr, m.cid);
-    for (let i = 1; i < addr.length; i++) {
-      if (grp[i] === grp[i - 1]) this.uf.union(addr[i - 1]!, addr[i]!);
+    this.keys.setAll(addr, cid);
+    for (let i = 0; i < addr.length; i++) {
+      if (i > 0 && grp[i] === grp[i - 1]) {
+        this.uf.union(addr[i - 1]!, addr[i]!);
+        continue;
+      }
+      // a cluster loaded in parts by two calls (inputs, then change merges) is still one set
+      const first = this.firstLoaded.get(cid[i]!);
+      if (first === undefined) this.firstLoaded.set(cid[i]!, addr[i]!);
+      else this.uf.union(first, addr[i]!);
     }
   }
 
@@ -91,6 +101,9 @@ export class AddressClustering {
 
   /** Every address of a rewritten cluster (2+ members) with its cluster id, by address id. */
   clusterIds(): [Int32Array, BigInt64Array] {
+    // a loaded member stands for its whole cluster: its key is the cluster's id, even if an input row
+    // set its own key since
+    for (const m of this.loaded) this.keys.setAll(m.addr, m.cid);
     return this.keys.clusterIds(this.uf, this.maxAddr);
   }
 

@@ -157,7 +157,7 @@ export class ClusterStore {
     return { addr: int(r, "addr"), tx: int(r, "tx") };
   }
 
-  /** Members of the existing clusters that an input of a work tx belongs to. */
+  /** The inputs of work txs that are in an existing cluster, with its id (not the rest of the cluster). */
   async existingOfWork(chain: string): Promise<ExistingMembers> {
     return toExisting(await this.store.typedColumns("cluster.existing_pairs", { chain }));
   }
