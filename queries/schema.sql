@@ -1,4 +1,4 @@
--- schema: the current full schema (version 6). Fresh files are created from this;
+-- schema: the current full schema (version 10). Fresh files are created from this;
 -- older files are brought here by queries/migrations/*.sql. A test checks both give the same tables.
 CREATE TABLE schema_version (
   version INTEGER NOT NULL,

@@ -116,12 +116,12 @@ describe("UTXO batch writes", () => {
     );
   });
 
-  it("derive for an older file the same output ids and fingerprints as ingest writes (migration 006)", async () => {
+  it("derive for an older file the same output ids and fingerprints as ingest writes (migration 010)", async () => {
     const s = await services("migrated");
     await new UtxoStore(s.store).writeTxs(txs, txs.map(outspends));
     const written = await idRows(s);
     await s.store.sql("DELETE FROM utxo_output_ids; DELETE FROM utxo_tx_fingerprints;");
-    const migration = readFileSync(`${QUERIES_DIR}migrations/006_ingest_stage_change_ids.sql`, "utf8");
+    const migration = readFileSync(`${QUERIES_DIR}migrations/010_ingest_stage_change_ids.sql`, "utf8");
     const backfill = migration.slice(migration.indexOf("INSERT INTO utxo_output_ids"));
     await s.store.sql(backfill);
     const migrated = await idRows(s);

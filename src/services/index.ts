@@ -137,7 +137,7 @@ export async function createServices(
     traces,
     queries,
     cases: new CaseService(store, queries),
-    evidence: new EvidenceService(store),
+    evidence: new EvidenceService(store, labels),
     audit: new AuditService(store),
     jobs,
     source,

@@ -1,4 +1,4 @@
--- migration: 006_ingest_stage_change_ids
+-- migration: 010_ingest_stage_change_ids
 -- Ingest appends a batch of pages to staging tables and merges it set-based in the same transaction
 -- (they are empty outside one). Change heuristics read per-transaction fingerprints and outputs as ids,
 -- written with each transaction.
