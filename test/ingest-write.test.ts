@@ -8,7 +8,7 @@ import { AccountStore } from "../src/store/accounts.ts";
 import { QUERIES_DIR } from "../src/store/queries.ts";
 import { UtxoStore } from "../src/store/utxo.ts";
 import { randomActivity } from "./helpers/activity.ts";
-import { utxoTables } from "./helpers/btc.ts";
+import { utxoIdTables, utxoTables } from "./helpers/btc.ts";
 import { testServices } from "./helpers/services.ts";
 
 const open: Services[] = [];
@@ -28,33 +28,12 @@ const unconfirmed = (t: UtxoTx): UtxoTx => ({ ...t, block: null });
 const json = (rows: unknown[]) =>
   rows.map((r) => JSON.stringify(r, (_k, v) => (typeof v === "bigint" ? v.toString() : v))).sort();
 
-/** The id rows of a store, with ids resolved to the strings they stand for. */
-async function idRows(s: Services) {
-  const q = (sql: string) => s.store.sql(sql).then(json);
-  return {
-    txIndex: await q(
-      "SELECT i.chain, x.txid, i.confirmed, i.coinbase, i.input_count, i.output_count FROM utxo_tx_index i JOIN tx_ids x ON x.id = i.tx_id",
-    ),
-    inputs: await q(
-      "SELECT x.txid, i.vin, a.address, i.addr_key FROM utxo_input_ids i JOIN tx_ids x ON x.id = i.tx_id JOIN address_ids a ON a.id = i.addr_id",
-    ),
-    outputs: await q(
-      "SELECT x.txid, o.vout, a.address, o.addr_key, o.value, o.script_type FROM utxo_output_ids o JOIN tx_ids x ON x.id = o.tx_id JOIN address_ids a ON a.id = o.addr_id",
-    ),
-    fingerprints: await q(
-      `SELECT f.chain, x.txid, f.block_height, f.version, f.locktime, f.rbf, f.in_type, f.min_in,
-         CASE WHEN f.coinjoin_checked THEN f.coinjoin ELSE 'unchecked' END AS coinjoin
-       FROM utxo_tx_fingerprints f JOIN tx_ids x ON x.id = f.tx_id`,
-    ),
-  };
-}
-
 describe("UTXO batch writes", () => {
   it("store the same tables, ids and fingerprints whatever the batches, their order and rewrites", async () => {
     const one = await services("one-batch");
     await new UtxoStore(one.store).writeTxs(txs, txs.map(outspends));
     const want = await utxoTables(one);
-    const wantIds = await idRows(one);
+    const wantIds = await utxoIdTables(one);
     // every fingerprint is the one computed from the tx itself
     const fps = await one.store.sql(
       "SELECT x.txid, f.rbf, f.coinjoin, f.in_type, f.min_in FROM utxo_tx_fingerprints f JOIN tx_ids x ON x.id = f.tx_id",
@@ -106,7 +85,7 @@ describe("UTXO batch writes", () => {
               again.map(() => null),
             );
             expect(await utxoTables(s)).toEqual(want);
-            expect(await idRows(s)).toEqual(wantIds);
+            expect(await utxoIdTables(s)).toEqual(wantIds);
           } finally {
             s.close();
           }
@@ -119,12 +98,12 @@ describe("UTXO batch writes", () => {
   it("derive for an older file the same output ids and fingerprints as ingest writes (migration 010)", async () => {
     const s = await services("migrated");
     await new UtxoStore(s.store).writeTxs(txs, txs.map(outspends));
-    const written = await idRows(s);
+    const written = await utxoIdTables(s);
     await s.store.sql("DELETE FROM utxo_output_ids; DELETE FROM utxo_tx_fingerprints;");
     const migration = readFileSync(`${QUERIES_DIR}migrations/010_ingest_stage_change_ids.sql`, "utf8");
     const backfill = migration.slice(migration.indexOf("INSERT INTO utxo_output_ids"));
     await s.store.sql(backfill);
-    const migrated = await idRows(s);
+    const migrated = await utxoIdTables(s);
     expect(migrated.outputs).toEqual(written.outputs);
     // only the CoinJoin shapes are left for the next clustering run to check
     const unchecked = migrated.fingerprints.filter((r) => r.includes('"unchecked"'));
