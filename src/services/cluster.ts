@@ -145,6 +145,7 @@ export class ClusterService {
             run,
             max.addr,
             { merge: heuristics.includes("change"), full: Boolean(opts.full) },
+            step,
             opts.progress,
           ),
         );
@@ -205,14 +206,17 @@ export class ClusterService {
     run: AddressClustering,
     maxAddr: number,
     how: { merge: boolean; full: boolean },
+    step: <T>(name: string, f: () => Promise<T>) => Promise<T>,
     progress?: ClusterOptions["progress"],
   ): Promise<number> {
     const cs = this.change;
-    await this.checkCoinjoins(chain);
-    await cs.fillWorkAddresses();
+    await step("change.check_coinjoins", () => this.checkCoinjoins(chain));
+    await step("change.fill_work_addr", () => cs.fillWorkAddresses());
     const facts = new AddressFactTable(maxAddr);
-    await cs.streamFirstSeen(chain, (c, n) => facts.addFirstSeen(c[0] as Int32Array, c[1] as Int32Array, n));
-    await cs.streamSpendSummary(chain, (c, n) => facts.addSpends(c, n));
+    await step("change.first_seen", () =>
+      cs.streamFirstSeen(chain, (c, n) => facts.addFirstSeen(c[0] as Int32Array, c[1] as Int32Array, n)),
+    );
+    await step("change.spend_summary", () => cs.streamSpendSummary(chain, (c, n) => facts.addSpends(c, n)));
     const types = await cs.inTypes(chain);
     const work = await cs.workRange();
     const merges: IdMerge[] = [];
@@ -220,26 +224,28 @@ export class ClusterService {
     for (let lo = work.lo; lo <= work.hi; lo += CHANGE_RANGE) {
       progress?.(lo - work.lo, work.hi - work.lo + 1, "change guesses");
       const hi = Math.min(work.hi, lo + CHANGE_RANGE - 1);
-      const range = {
+      const range = await step("change.read_range", async () => ({
         txs: await cs.workTxs(chain, types, lo, hi),
         inputs: await cs.workInputs(chain, lo, hi),
         outputs: await cs.workOutputs(chain, lo, hi),
         types,
-      };
+      }));
       const guesses: IdGuess[] = [];
-      guessRange(
-        range,
-        facts,
-        (g) => guesses.push(g),
-        (m) => how.merge && merges.push(m),
+      await step("change.guess", async () =>
+        guessRange(
+          range,
+          facts,
+          (g) => guesses.push(g),
+          (m) => how.merge && merges.push(m),
+        ),
       );
-      await cs.appendGuesses(guesses);
+      await step("change.append_guesses", () => cs.appendGuesses(guesses));
       count += guesses.length;
     }
-    await cs.insertGuesses(chain);
+    await step("change.insert_guesses", () => cs.insertGuesses(chain));
     await cs.clearWork();
     progress?.(work.hi - work.lo + 1, work.hi - work.lo + 1, "change guesses");
-    if (merges.length > 0) await this.mergeChange(chain, run, merges, how.full);
+    if (merges.length > 0) await step("change.merge", () => this.mergeChange(chain, run, merges, how.full));
     return count;
   }
 
