@@ -4,35 +4,42 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "../src/config.ts";
-import type { ClusterRunResult } from "../src/services/cluster.ts";
+import type { ClusterOptions, ClusterRunResult } from "../src/services/cluster.ts";
 import { createServices } from "../src/services/index.ts";
 import { ClusterStore } from "../src/store/clusters.ts";
+import type { Store } from "../src/store/db.ts";
 import { withBenchQueries } from "./queries.ts";
 import { median, peakRssMiB, timeit } from "./stats.ts";
 
 const SELF = fileURLToPath(import.meta.url);
 
 /**
- * Multi-input clustering of N inputs (default 10M: 3.3M txs of 3 inputs over heavy-tailed owners),
- * in typed arrays (what fundtrace runs) and, on the same data, as SQL min-label propagation.
- * Each typed-array run clusters a fresh copy of the generated file in its own process, so its peak
- * RSS is its own; the median of the runs is reported.
- * Flags: `--runs K` (default 3); `--no-sql` skips the SQL run; `--reuse FILE` keeps the generated
- * data in FILE and, when FILE exists, starts from a copy of it instead of generating (for profiling).
+ * Clustering of N inputs (default 10M: 3.3M txs of 3 inputs over heavy-tailed owners, 2 outputs each
+ * shaped for the change heuristics), through ClusterService as the CLI runs it, each run on a fresh copy
+ * of the generated file in its own process (so its peak RSS is its own); medians of the runs:
+ * - multiInput: multi-input merges only, no change guesses;
+ * - withChange: what `fundtrace cluster bitcoin` runs by default (multi-input merges, change guesses
+ *   computed and stored);
+ * - withChangeMerges: `--heuristics multi-input,change` (change guesses merged too);
+ * - sql: the same multi-input clustering as SQL min-label propagation, until no label changes or
+ *   `--sql-max-seconds` (reported as not converged after its rounds).
+ * Flags: `--runs K` (default 3); `--no-sql`; `--sql-max-seconds S` (default 900); `--reuse FILE` keeps
+ * the generated data in FILE and, when FILE exists, starts from a copy of it instead of generating.
  */
 export async function run(args: string[]): Promise<Record<string, unknown>> {
   const flag = (f: string) => args.includes(f);
-  const withValue = ["--reuse", "--runs"];
+  const withValue = ["--reuse", "--runs", "--sql-max-seconds"];
   const option = (f: string) => (args.includes(f) ? args[args.indexOf(f) + 1] : undefined);
   const reuse = option("--reuse");
   const runs = Number(option("--runs") ?? 3);
+  const sqlMaxS = Number(option("--sql-max-seconds") ?? 900);
   const positional = args.filter((a, i) => !a.startsWith("--") && !withValue.includes(args[i - 1] ?? ""));
   const inputs = Number(positional[0] ?? 10_000_000);
   if (!Number.isInteger(inputs) || inputs < 1000) throw new RangeError(`N must be an integer ≥ 1000`);
   const perTx = 3;
   const nTxs = Math.ceil(inputs / perTx);
+  const nAddresses = BigInt(Math.round(inputs * 0.6));
   const db = join(tmpdir(), `fundtrace-bench-cluster-${process.pid}.duckdb`);
-  const copy = join(tmpdir(), `fundtrace-bench-cluster-${process.pid}-run.duckdb`);
   const reused = reuse !== undefined && existsSync(reuse);
   if (reused) copyFileSync(reuse, db);
   const s = await createServices(loadConfig({ db, defaultLabels: false }, {}));
@@ -44,17 +51,15 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       await s.store.run("bench.gen_utxo_inputs", {
         n_txs: BigInt(nTxs),
         inputs_per_tx: perTx,
-        n_addresses: BigInt(Math.round(inputs * 0.6)),
+        n_addresses: nAddresses,
       });
-      await s.store.run("bench.gen_utxo_outputs", { n_txs: BigInt(nTxs) });
+      await s.store.run("bench.gen_utxo_outputs", { n_txs: BigInt(nTxs), n_addresses: nAddresses });
     });
-    // the integer ids ingest writes with each tx (UtxoStore.writeTx), here in bulk as migration 005 does
+    // the integer ids and fingerprints ingest writes with each tx, here in bulk as migrations 005 and 010 do
     const ids = await timeit(async () => {
       if (reused) return;
-      await s.store.run("bench.gen_utxo_address_ids");
-      await s.store.run("bench.gen_utxo_tx_ids");
-      await s.store.run("bench.gen_utxo_tx_index");
-      await s.store.run("bench.gen_utxo_input_ids");
+      for (const q of ["address_ids", "tx_ids", "tx_index", "input_ids", "output_ids", "fingerprints"])
+        await s.store.run(`bench.gen_utxo_${q}`);
     });
     await s.store.checkpoint();
     if (reuse !== undefined && !reused) copyFileSync(db, reuse);
@@ -63,63 +68,30 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       `generated ${counts.n} inputs over ${counts.addresses} addresses in ${(gen.ms / 1000).toFixed(1)} s`,
     );
 
-    const tsRuns: ChildOut[] = [];
-    for (let r = 0; r < runs; r++) {
-      copyFileSync(db, copy);
-      const out = spawnChild(copy);
-      rmSync(copy, { force: true });
-      rmSync(`${copy}.wal`, { force: true });
-      console.error(
-        `typed-array clustering run ${r + 1}: ${(out.ms / 1000).toFixed(2)} s, peak RSS ${out.peakRssMiB} MiB ` +
-          `(${JSON.stringify(out.result.seconds)})`,
-      );
-      tsRuns.push(out);
-    }
-    const tsMs = median(tsRuns.map((x) => x.ms));
-    const mid = tsRuns.find((x) => x.ms === tsMs) ?? tsRuns[0]!;
-    const ts = { ms: tsMs, value: mid.result };
-
-    // SQL alternative on the same id space
-    let rounds = 0;
-    const sql = await timeit(async () => {
-      if (flag("--no-sql")) return;
-      await s.store.tx(async (tx) => {
-        const clusters = new ClusterStore(tx);
-        await clusters.clearWork();
-        await clusters.fillWork("bitcoin", true);
-        await tx.run("bench.sql_edges");
-        await tx.run("bench.sql_init_labels");
-        const t0 = performance.now();
-        for (;;) {
-          const r = await tx.all("bench.sql_propagate");
-          rounds++;
-          const changed = Number(Object.values(r[0] ?? {})[0] ?? 0);
-          if (changed === 0 || rounds >= 200 || performance.now() - t0 > 300_000) break;
-        }
-      });
-    });
-    const noSql = flag("--no-sql");
-    const sqlComponents = noSql ? null : Number((await s.store.one("bench.sql_component_count"))?.n ?? 0);
-    const tsComponents = ts.value.clusters;
+    const multiInput = clusterRuns(db, "multi-input", runs);
+    const withChange = clusterRuns(db, "default", runs);
+    const withChangeMerges = clusterRuns(db, "change-merges", runs);
+    const sql = flag("--no-sql") ? null : await sqlPropagation(s.store, sqlMaxS);
+    const r = multiInput.result;
     return {
       inputs: Number(counts.n),
       addresses: Number(counts.addresses),
-      transactions: ts.value.transactions,
-      merges: ts.value.merges,
-      clustersOfTwoOrMore: tsComponents,
-      largestCluster: ts.value.largest,
-      typedArraySeconds: +(ts.ms / 1000).toFixed(2),
-      typedArrayRunsSeconds: tsRuns.map((x) => +(x.ms / 1000).toFixed(2)),
-      typedArrayBreakdownSeconds: ts.value.seconds,
-      typedArraySteps: ts.value.steps,
-      typedArrayPeakRssMiB: Math.max(...tsRuns.map((x) => x.peakRssMiB)),
-      sqlPropagationSeconds: noSql ? null : +(sql.ms / 1000).toFixed(2),
-      sqlRounds: rounds,
-      sqlComponentsIncludingSingletons: sqlComponents,
-      choice: "typed arrays",
-      ratioSqlOverTypedArrays: noSql ? null : +(sql.ms / ts.ms).toFixed(1),
-      goalSeconds: 10,
-      goalMet: ts.ms <= 10_000,
+      transactions: r.transactions,
+      merges: r.merges,
+      clustersOfTwoOrMore: r.clusters,
+      largestCluster: r.largest,
+      multiInput: figures(multiInput),
+      withChange: { ...figures(withChange), changeGuesses: withChange.result.changeGuesses },
+      withChangeMerges: {
+        ...figures(withChangeMerges),
+        changeGuesses: withChangeMerges.result.changeGuesses,
+        merges: withChangeMerges.result.merges,
+        largestCluster: withChangeMerges.result.largest,
+      },
+      sql,
+      ratioSqlOverMultiInput: sql ? +(sql.medianS / multiInput.medianS).toFixed(1) : null,
+      goals: { multiInputS: 10, withChangeS: 60 },
+      goalMet: { multiInput: multiInput.medianS <= 10, withChange: withChange.medianS <= 60 },
       benchProcessPeakRssMiB: peakRssMiB(),
       generateSeconds: +(gen.ms / 1000).toFixed(1),
       idsBulkSeconds: +(ids.ms / 1000).toFixed(1),
@@ -131,15 +103,86 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   }
 }
 
+/** What `fundtrace cluster bitcoin` is asked in each mode (a fresh file: every tx is new). */
+const MODES = {
+  "multi-input": { reportChange: false },
+  default: {},
+  "change-merges": { heuristics: ["multi-input", "change"] },
+} satisfies Record<string, ClusterOptions>;
+type Mode = keyof typeof MODES;
+
+interface ModeRuns {
+  medianS: number;
+  runs: ChildOut[];
+  result: ClusterRunResult;
+}
+
+/** `runs` clusterings of fresh copies of `db` in one mode, each in its own process. */
+function clusterRuns(db: string, mode: Mode, runs: number): ModeRuns {
+  const copy = `${db}-run.duckdb`;
+  const out: ChildOut[] = [];
+  for (let r = 0; r < runs; r++) {
+    copyFileSync(db, copy);
+    const o = spawnChild(copy, mode);
+    rmSync(copy, { force: true });
+    rmSync(`${copy}.wal`, { force: true });
+    console.error(
+      `${mode} run ${r + 1}: ${(o.ms / 1000).toFixed(2)} s, peak RSS ${o.peakRssMiB} MiB ` +
+        `(${JSON.stringify(o.result.seconds)})`,
+    );
+    out.push(o);
+  }
+  const ms = median(out.map((x) => x.ms));
+  const mid = out.find((x) => x.ms === ms) ?? out[0]!;
+  return { medianS: +(ms / 1000).toFixed(2), runs: out, result: mid.result };
+}
+
+function figures(m: ModeRuns) {
+  return {
+    medianS: m.medianS,
+    runsS: m.runs.map((x) => +(x.ms / 1000).toFixed(2)),
+    rssMiB: Math.max(...m.runs.map((x) => x.peakRssMiB)),
+    breakdownS: m.result.seconds,
+    steps: m.result.steps,
+  };
+}
+
+/** Multi-input clustering as SQL min-label propagation over the same ids, until no label changes. */
+async function sqlPropagation(store: Store, maxS: number) {
+  let rounds = 0;
+  let converged = false;
+  const t = await timeit(() =>
+    store.tx(async (tx) => {
+      const clusters = new ClusterStore(tx);
+      await clusters.clearWork();
+      await clusters.fillWork("bitcoin", true);
+      await tx.run("bench.sql_edges");
+      await tx.run("bench.sql_init_labels");
+      const t0 = performance.now();
+      while (!converged && performance.now() - t0 < maxS * 1000) {
+        const r = await tx.all("bench.sql_propagate");
+        rounds++;
+        converged = Number(Object.values(r[0] ?? {})[0] ?? 0) === 0;
+      }
+    }),
+  );
+  const components = Number((await store.one("bench.sql_component_count"))?.n ?? 0);
+  const medianS = +(t.ms / 1000).toFixed(2);
+  console.error(
+    `sql: ${medianS} s, ${rounds} rounds, ${converged ? "converged" : `not converged after ${rounds} rounds`}`,
+  );
+  return { medianS, runs: 1, converged, rounds, componentsIncludingSingletons: components };
+}
+
 interface ChildOut {
   ms: number;
   peakRssMiB: number;
   result: ClusterRunResult;
 }
 
-/** One full multi-input clustering of the file at `db`, timed in its own process. */
-function spawnChild(db: string): ChildOut {
-  const r = spawnSync(process.execPath, ["--import", "tsx", SELF, "--child", db], {
+/** One clustering of the file at `db` in `mode`, timed in its own process. */
+function spawnChild(db: string, mode: Mode): ChildOut {
+  const r = spawnSync(process.execPath, ["--import", "tsx", SELF, "--child", db, mode], {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],
     maxBuffer: 16 * 2 ** 20,
@@ -150,7 +193,8 @@ function spawnChild(db: string): ChildOut {
 
 if (process.argv[2] === "--child" && process.argv[1] && fileURLToPath(`file://${process.argv[1]}`) === SELF) {
   const s = await createServices(loadConfig({ db: process.argv[3]!, defaultLabels: false }, {}));
-  const t = await timeit(() => s.clusters.cluster("bitcoin", { full: true, reportChange: false }));
+  const mode = MODES[process.argv[4] as Mode] as ClusterOptions;
+  const t = await timeit(() => s.clusters.cluster("bitcoin", mode));
   s.close();
   const out: ChildOut = {
     ms: t.ms,

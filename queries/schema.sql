@@ -1,4 +1,4 @@
--- schema: the current full schema (version 8). Fresh files are created from this;
+-- schema: the current full schema (version 9). Fresh files are created from this;
 -- older files are brought here by queries/migrations/*.sql. A test checks both give the same tables.
 CREATE TABLE schema_version (
   version INTEGER NOT NULL,
@@ -216,6 +216,76 @@ CREATE TABLE utxo_input_ids (
   vin INTEGER NOT NULL,
   addr_id INTEGER NOT NULL,
   addr_key BIGINT NOT NULL
+);
+
+-- Ingest appends a batch of pages to staging tables and merges it set-based in the same transaction
+-- (they are empty outside one). Change heuristics read per-transaction fingerprints and outputs as ids,
+-- written with each transaction.
+CREATE TABLE account_transfers_stage AS SELECT * FROM account_transfers LIMIT 0;
+
+-- ord: position in the batch (inputs and outputs share one count); tx_id, had_id (interned before) and
+-- known (stored before) are set by the merge; the rest is what change heuristics need of the tx alone.
+CREATE TABLE utxo_txs_stage AS
+SELECT 0::INTEGER AS ord, *, false AS coinbase, NULL::BOOLEAN AS rbf, NULL::VARCHAR AS coinjoin,
+  NULL::VARCHAR AS in_type, NULL::HUGEINT AS min_in, NULL::INTEGER AS tx_id, false AS had_id, false AS known
+FROM utxo_txs LIMIT 0;
+
+CREATE TABLE utxo_inputs_stage AS SELECT 0::INTEGER AS ord, * FROM utxo_inputs LIMIT 0;
+
+-- spend_known false: this write does not know the spend, so a stored one is kept.
+CREATE TABLE utxo_outputs_stage AS SELECT 0::INTEGER AS ord, *, false AS spend_known FROM utxo_outputs LIMIT 0;
+
+CREATE TABLE address_ids_stage (
+  address VARCHAR NOT NULL,
+  ord INTEGER NOT NULL,
+  id INTEGER,
+  key BIGINT,
+  fresh BOOLEAN
+);
+
+-- What change heuristics need of each stored UTXO transaction, computed once when it is written.
+-- block_height is NULL while unconfirmed; rbf: some input's nSequence is below 0xfffffffe (NULL when a
+-- sequence is unknown); coinjoin: the CoinJoin kind detected (coinjoin_checked false: not looked at yet,
+-- for rows carried over from an older file); in_type: the one script type of all inputs (NULL when
+-- they differ); min_in: the smallest input value.
+CREATE TABLE utxo_tx_fingerprints (
+  chain VARCHAR NOT NULL,
+  tx_id INTEGER NOT NULL,
+  block_height INTEGER,
+  version INTEGER,
+  locktime BIGINT,
+  rbf BOOLEAN,
+  coinjoin VARCHAR,
+  coinjoin_checked BOOLEAN NOT NULL,
+  in_type VARCHAR,
+  min_in HUGEINT
+);
+
+-- Each output that has an address, as ids (addr_key repeats address_ids.key, as in utxo_input_ids).
+CREATE TABLE utxo_output_ids (
+  tx_id INTEGER NOT NULL,
+  vout INTEGER NOT NULL,
+  addr_id INTEGER NOT NULL,
+  addr_key BIGINT NOT NULL,
+  value HUGEINT NOT NULL,
+  script_type VARCHAR
+);
+
+-- Scratch tables of the change step of a clustering run: the addresses its transactions touch, and
+-- the guesses before their txid and address strings are filled in (see queries/change/insert_guesses.sql).
+CREATE TABLE change_work_addr (
+  addr_id INTEGER NOT NULL
+);
+
+CREATE TABLE change_work_guess (
+  tx_id INTEGER NOT NULL,
+  vout INTEGER NOT NULL,
+  addr_id INTEGER NOT NULL,
+  heuristic VARCHAR NOT NULL,
+  confidence INTEGER NOT NULL,
+  reason VARCHAR NOT NULL,
+  spenders INTEGER,
+  big_id INTEGER
 );
 
 CREATE TABLE cluster_member_ids (

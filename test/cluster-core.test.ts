@@ -144,6 +144,20 @@ describe("core clustering", () => {
     expect(run.other).toHaveLength(1);
   });
 
+  it("members of one cluster loaded apart (inputs, then change merges) are one set; the cluster moves once", () => {
+    // cluster 100 has members 1, 2, 3 (and others not loaded); 2 is an input, 3 a change merge's
+    const run = new AddressClustering(5, 1);
+    run.addExisting({ grp: Int32Array.of(1), addr: Int32Array.of(2), cid: BigInt64Array.of(100n) });
+    run.addInputs(Int32Array.of(1, 1), Int32Array.of(2, 4), BigInt64Array.of(150n, 300n), 2);
+    run.addExisting({ grp: Int32Array.of(1), addr: Int32Array.of(3), cid: BigInt64Array.of(100n) });
+    run.setKey(5, 50n);
+    expect(run.mergeOther({ tx: 1, a: 3, b: 5, heuristic: "change:x", confidence: 70 })).toBe(true);
+    const [ids, cids] = run.clusterIds();
+    expect([...ids]).toEqual([2, 3, 4, 5]);
+    expect([...cids]).toEqual([50n, 50n, 50n, 50n]);
+    expect(run.movedClusters()).toEqual({ from: [100n], to: [50n] });
+  });
+
   it("deposit senders: chained per deposit address, named by the smallest address, exchanges excluded", () => {
     const m = (deposit: string, sender: string, receipt: string, customer = true): DepositMatch => ({
       deposit,

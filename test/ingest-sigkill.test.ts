@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.ts";
 import type { EsploraServer } from "../src/devchain/esplora-server.ts";
 import { createServices } from "../src/services/index.ts";
-import { startServer, utxoTables, vendorScenario } from "./helpers/btc.ts";
+import { startServer, utxoIdTables, utxoTables, vendorScenario } from "./helpers/btc.ts";
 import { BIN, runBin } from "./helpers/cli.ts";
 import { tempDir } from "./helpers/tmp.ts";
 
@@ -28,7 +28,7 @@ const env = () => ({
 async function tables(db: string) {
   const s = await createServices(loadConfig({ db, defaultLabels: false }, {}));
   try {
-    return await utxoTables(s);
+    return { rows: await utxoTables(s), ids: await utxoIdTables(s) };
   } finally {
     s.close();
   }
@@ -41,7 +41,7 @@ describe("CLI ingest killed with SIGKILL", { tags: ["slow"] }, () => {
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const want = await tables(cleanDb);
-    expect(want.utxo_txs!.length).toBeGreaterThan(60);
+    expect(want.rows.utxo_txs!.length).toBeGreaterThan(60);
 
     const db = join(dir, "killed.duckdb");
     server.resetStats();
@@ -62,11 +62,16 @@ describe("CLI ingest killed with SIGKILL", { tags: ["slow"] }, () => {
     expect(await exited).toBe(-9);
     server.setLatency(0);
     const partial = await tables(db);
-    expect(partial.utxo_txs!.length).toBeGreaterThan(0);
-    expect(partial.utxo_txs!.length).toBeLessThan(want.utxo_txs!.length);
+    expect(partial.rows.utxo_txs!.length).toBeGreaterThan(0);
+    expect(partial.rows.utxo_txs!.length).toBeLessThan(want.rows.utxo_txs!.length);
 
     const again = await runBin(["--db", db, "ingest", "bitcoin", A], env());
     expect(again.code).toBe(0);
-    expect(await tables(db)).toEqual(want);
+    // no row twice (ids resolved to strings, each txid and address interned once), nothing left staged
+    const got = await tables(db);
+    expect(got).toEqual(want);
+    expect(got.ids.staged).toBe(0);
+    expect(got.ids.txIds.every((r) => r.endsWith('"n":1}'))).toBe(true);
+    expect(got.ids.addressIds.every((r) => r.endsWith('"n":1}'))).toBe(true);
   });
 });

@@ -45,7 +45,7 @@ describe("store", () => {
         top: keys[n - 2],
       },
     ]);
-    const [grp, addr, cid] = await s.typedColumns("cluster.existing_of_ids", {
+    const [grp, addr, cid] = await s.typedColumns("cluster.members_of_ids", {
       chain: "bitcoin",
       ids: listValue([ids[4998]!]),
     });
@@ -54,7 +54,7 @@ describe("store", () => {
     expect(cid).toEqual(BigInt64Array.of(keys[4998]!));
     const streamed: bigint[] = [];
     await s.streamInts(
-      "cluster.existing_of_ids",
+      "cluster.members_of_ids",
       { chain: "bitcoin", ids: listValue([ids[0]!]) },
       (cols, r) => {
         for (let i = 0; i < r; i++) streamed.push((cols[2] as BigInt64Array)[i]!);

@@ -18,9 +18,9 @@ export type ChangeHeuristic =
   | "address-reuse"
   | "fee-pattern";
 
-export interface ChangeGuess {
+export interface ChangeGuess<A = string> {
   vout: number;
-  address: string;
+  address: A;
   heuristic: ChangeHeuristic;
   /** 0..100. */
   confidence: number;
@@ -53,7 +53,7 @@ export interface ChangeContext {
   spentTxsOf(address: string): readonly TxFingerprint[];
 }
 
-// Confidences. Change guesses merge clusters at 70 and above (services/cluster.ts).
+// Confidences. Change guesses merge clusters at 70 and above (CHANGE_MERGE_CONFIDENCE).
 /** An output paying an input address belongs to the input owner, barring a payjoin receiver reusing it. */
 const ADDRESS_REUSE = 95;
 /** The only fresh same-type output while every other output paid an already used address. */
@@ -77,26 +77,142 @@ const RBF_LIMIT = 0xfffffffe;
 export function changeHeuristics(tx: UtxoTx, ctx: ChangeContext): ChangeGuess[] {
   if (tx.inputs.length === 0 || tx.inputs.some((i) => i.isCoinbase)) return [];
   if (detectCoinJoin(tx) !== null) return [];
-  const outs = tx.outputs.filter((o): o is Out => o.address !== null && o.value > 0n);
-  const inputAddresses = new Set(tx.inputs.flatMap((i) => (i.address === null ? [] : [i.address])));
-  const guesses: ChangeGuess[] = [];
+  return changeGuesses(changeTxOf(tx), factsOf(tx, ctx), (a) => a);
+}
 
-  const back = outs.filter((o) => inputAddresses.has(o.address));
-  for (const o of back) {
-    guesses.push(guess(o, "address-reuse", ADDRESS_REUSE, `pays input address ${o.address} back`));
+/** A transaction as the heuristics read it, over any kind of address (strings, or integer ids). */
+export interface ChangeTx<A> {
+  inputCount: number;
+  /** Distinct input addresses in vin order (the first is the first input with an address). */
+  inputAddresses: readonly A[];
+  /** The one script type of all inputs (null when they differ or are unknown). */
+  inType: string | null;
+  /** The smallest input value. */
+  minIn: bigint;
+  /** The wallet style of the tx; null when version, locktime or RBF signalling is unknown. */
+  own: WalletStyle | null;
+  /** Outputs with an address and a value above 0, in vout order; sameType: of the inputs' one script type. */
+  outs: readonly ChangeOut<A>[];
+}
+
+export interface ChangeOut<A> {
+  vout: number;
+  address: A;
+  value: bigint;
+  sameType: boolean;
+}
+
+/** What a wallet's spends share: nVersion, nLockTime style, opt-in RBF. */
+export interface WalletStyle {
+  version: number;
+  locktime: LocktimeStyle;
+  rbf: boolean;
+}
+
+export type LocktimeStyle = "zero" | "height" | "time";
+
+/** What the store knows of an address beyond the transaction under analysis (which is always left out). */
+export interface AddressFacts<A> {
+  /** True when the tx is the first stored one paying the address, false when another was; undefined: unknown. */
+  firstPaidHere(address: A): boolean | undefined;
+  /** Stored transactions that spent from the address. */
+  spendCount(address: A): number;
+  /** Each of those looks built by a wallet of this style (unknown fields never contradict). */
+  spentLike(address: A, style: WalletStyle): boolean;
+  /** Distinct stored transactions spending from any of these addresses; undefined when the caller counts later. */
+  spenderCount(addresses: readonly A[]): number | undefined;
+}
+
+/**
+ * Stand-ins a caller may have written into reasons and replaces later: the guessed output's address
+ * (when `name` returns it) and the spender count (when AddressFacts.spenderCount returns undefined).
+ */
+export const REASON_ADDRESS = "\u0001";
+export const REASON_SPENDERS = "\u0002";
+
+/** Change guesses for a transaction that is neither coinbase nor CoinJoin, strongest first. */
+export function changeGuesses<A>(
+  tx: ChangeTx<A>,
+  facts: AddressFacts<A>,
+  name: (address: A) => string,
+): ChangeGuess<A>[] {
+  const { outs } = tx;
+  const inputAddresses = new Set(tx.inputAddresses);
+  const guesses: ChangeGuess<A>[] = [];
+  let back = 0;
+  for (const o of outs) {
+    if (!inputAddresses.has(o.address)) continue;
+    back++;
+    guesses.push(guess(o, "address-reuse", ADDRESS_REUSE, `pays input address ${name(o.address)} back`));
   }
   if (outs.length >= 2) {
     // a wallet that sends change back to an input address does not use fresh change
-    if (back.length === 0) guesses.push(...oneTimeChange(tx, outs, ctx));
-    guesses.push(
-      ...roundPayment(outs),
-      ...optimalChange(tx, outs),
-      ...feePattern(tx, outs, inputAddresses, ctx),
-    );
+    if (back === 0) pushAll(guesses, oneTimeChange(tx, facts));
+    pushAll(guesses, roundPayment(outs));
+    pushAll(guesses, optimalChange(tx));
+    pushAll(guesses, feePattern(tx, inputAddresses, facts));
   }
   return guesses.sort(
     (a, b) => b.confidence - a.confidence || a.vout - b.vout || a.heuristic.localeCompare(b.heuristic),
   );
+}
+
+/** The guess a cluster merges on: the strongest, at 70 or more, unless another output ties with it. */
+export function changeToMerge<G extends { vout: number; confidence: number }>(
+  guesses: readonly G[],
+): G | undefined {
+  const best = guesses[0];
+  if (!best || best.confidence < CHANGE_MERGE_CONFIDENCE) return undefined;
+  if (guesses.some((g) => g.vout !== best.vout && g.confidence === best.confidence)) return undefined;
+  return best;
+}
+
+/** Change guesses merge clusters only at or above this confidence (and only with --heuristics change). */
+export const CHANGE_MERGE_CONFIDENCE = 70;
+
+function pushAll<T>(into: T[], xs: readonly T[]): void {
+  for (const x of xs) into.push(x);
+}
+
+/** A UtxoTx as the heuristics read it. */
+function changeTxOf(tx: UtxoTx): ChangeTx<string> {
+  const fp = storedFingerprint(tx);
+  const inputAddresses = new Set<string>();
+  for (const i of tx.inputs) if (i.address !== null) inputAddresses.add(i.address);
+  const outs: ChangeOut<string>[] = [];
+  for (const o of tx.outputs) {
+    if (o.address === null || o.value <= 0n) continue;
+    outs.push({ vout: o.vout, address: o.address, value: o.value, sameType: o.scriptType === fp.inType });
+  }
+  return {
+    inputCount: tx.inputs.length,
+    inputAddresses: [...inputAddresses],
+    inType: fp.inType,
+    minIn: fp.minIn ?? 0n,
+    own: walletStyle(txFingerprint(tx)),
+    outs,
+  };
+}
+
+/** A fingerprint's style; null when a field is unknown. */
+export function walletStyle(f: Omit<TxFingerprint, "txid">): WalletStyle | null {
+  const locktime = locktimeStyle(f.locktime);
+  if (f.version === null || locktime === null || f.rbf === null) return null;
+  return { version: f.version, locktime, rbf: f.rbf };
+}
+
+/** AddressFacts from a ChangeContext, leaving the tx under analysis out. */
+function factsOf(tx: UtxoTx, ctx: ChangeContext): AddressFacts<string> {
+  const others = (a: string) => ctx.spentTxsOf(a).filter((f) => f.txid !== tx.txid);
+  return {
+    firstPaidHere: (a) => {
+      const f = ctx.firstSeen(a);
+      return f === undefined ? undefined : f.txid === tx.txid;
+    },
+    spendCount: (a) => others(a).length,
+    spentLike: (a, style) => others(a).every((f) => sameWallet(f, style)),
+    spenderCount: (addresses) => new Set(addresses.flatMap((a) => others(a).map((f) => f.txid))).size,
+  };
 }
 
 /** Fingerprint of a transaction, for filling ChangeContext.spentTxsOf from stored rows. */
@@ -107,6 +223,29 @@ export function txFingerprint(tx: UtxoTx): TxFingerprint {
     version: tx.version,
     locktime: tx.locktime,
     rbf: seqs.length === 0 || seqs.some((s) => s === null) ? null : seqs.some((s) => s! < RBF_LIMIT),
+  };
+}
+
+/** What the heuristics need of a transaction alone, computed once when it is stored. */
+export interface StoredFingerprint {
+  rbf: boolean | null;
+  /** Any CoinJoin kind (the heuristics skip them all, a Whirlpool tx0 too). */
+  coinjoin: string | null;
+  /** The one script type of all inputs; null when they differ (or all are unknown). */
+  inType: string | null;
+  /** The smallest input value (null without inputs). */
+  minIn: bigint | null;
+}
+
+export function storedFingerprint(tx: UtxoTx): StoredFingerprint {
+  const types = new Set(tx.inputs.map((i) => i.scriptType));
+  let minIn: bigint | null = null;
+  for (const i of tx.inputs) if (minIn === null || i.value < minIn) minIn = i.value;
+  return {
+    rbf: txFingerprint(tx).rbf,
+    coinjoin: detectCoinJoin(tx)?.kind ?? null,
+    inType: types.size === 1 ? [...types][0]! : null,
+    minIn,
   };
 }
 
@@ -136,32 +275,25 @@ export function changeContextFromTxs(txs: Iterable<UtxoTx>): ChangeContext {
 
 // ---- heuristics ----
 
-interface Out {
-  vout: number;
-  address: string;
-  value: bigint;
-  scriptType: string | null;
-}
-
-function guess(o: Out, heuristic: ChangeHeuristic, confidence: number, reason: string): ChangeGuess {
+function guess<A>(
+  o: ChangeOut<A>,
+  heuristic: ChangeHeuristic,
+  confidence: number,
+  reason: string,
+): ChangeGuess<A> {
   return { vout: o.vout, address: o.address, heuristic, confidence, reason };
 }
 
 /** The one output first seen here, of the inputs' script type, while the others were used before or differ in type. */
-function oneTimeChange(tx: UtxoTx, outs: Out[], ctx: ChangeContext): ChangeGuess[] {
-  const types = new Set(tx.inputs.map((i) => i.scriptType));
-  const type = types.size === 1 ? [...types][0]! : null;
+function oneTimeChange<A>(tx: ChangeTx<A>, facts: AddressFacts<A>): ChangeGuess<A>[] {
+  const type = tx.inType;
   if (type === null) return [];
-  const fresh = (o: Out) => ctx.firstSeen(o.address)?.txid === tx.txid;
-  const candidates = outs.filter((o) => o.scriptType === type && fresh(o));
+  const candidates = tx.outs.filter((o) => o.sameType && facts.firstPaidHere(o.address) === true);
   if (candidates.length !== 1) return [];
   const c = candidates[0]!;
-  const others = outs.filter((o) => o !== c);
-  const reused = (o: Out) => {
-    const f = ctx.firstSeen(o.address);
-    return f !== undefined && f.txid !== tx.txid;
-  };
-  if (!others.every((o) => reused(o) || o.scriptType !== type)) return [];
+  const others = tx.outs.filter((o) => o !== c);
+  const reused = (o: ChangeOut<A>) => facts.firstPaidHere(o.address) === false;
+  if (!others.every((o) => reused(o) || !o.sameType)) return [];
   const allReused = others.every(reused);
   return [
     guess(
@@ -175,7 +307,7 @@ function oneTimeChange(tx: UtxoTx, outs: Out[], ctx: ChangeContext): ChangeGuess
 }
 
 /** The one output that is not a multiple of 1000 sat while every other is a multiple of 0.0001 BTC. */
-function roundPayment(outs: Out[]): ChangeGuess[] {
+function roundPayment<A>(outs: readonly ChangeOut<A>[]): ChangeGuess<A>[] {
   const odd = outs.filter((o) => o.value % 1_000n !== 0n);
   if (odd.length !== 1) return [];
   const c = odd[0]!;
@@ -193,11 +325,10 @@ function roundPayment(outs: Out[]): ChangeGuess[] {
 }
 
 /** With 2+ inputs, the one output smaller than every input (one input would have been unnecessary otherwise). */
-function optimalChange(tx: UtxoTx, outs: Out[]): ChangeGuess[] {
-  if (tx.inputs.length < 2) return [];
-  let minIn = tx.inputs[0]!.value;
-  for (const i of tx.inputs) if (i.value < minIn) minIn = i.value;
-  const small = outs.filter((o) => o.value < minIn);
+function optimalChange<A>(tx: ChangeTx<A>): ChangeGuess<A>[] {
+  if (tx.inputCount < 2) return [];
+  const minIn = tx.minIn;
+  const small = tx.outs.filter((o) => o.value < minIn);
   if (small.length !== 1) return [];
   const c = small[0]!;
   return [
@@ -214,31 +345,37 @@ function optimalChange(tx: UtxoTx, outs: Out[]): ChangeGuess[] {
  * The wallet's other spends (from the input addresses) share this tx's nVersion, nLockTime style and
  * RBF signalling; the one output later spent with that same fingerprint is change.
  */
-function feePattern(tx: UtxoTx, outs: Out[], inputAddresses: Set<string>, ctx: ChangeContext): ChangeGuess[] {
-  const own = txFingerprint(tx);
-  if (own.version === null || own.locktime === null || own.rbf === null) return [];
-  const history = new Map<string, TxFingerprint>();
+function feePattern<A>(
+  tx: ChangeTx<A>,
+  inputAddresses: ReadonlySet<A>,
+  facts: AddressFacts<A>,
+): ChangeGuess<A>[] {
+  const own = tx.own;
+  if (own === null) return [];
+  let spent = false;
   for (const a of inputAddresses) {
-    for (const f of ctx.spentTxsOf(a)) if (f.txid !== tx.txid) history.set(f.txid, f);
+    if (facts.spendCount(a) === 0) continue;
+    spent = true;
+    if (!facts.spentLike(a, own)) return [];
   }
-  if (history.size === 0 || ![...history.values()].every((f) => sameWallet(f, own))) return [];
-  const status = (o: Out): "match" | "differs" | "unspent" => {
-    const spenders = ctx.spentTxsOf(o.address).filter((f) => f.txid !== tx.txid);
-    if (spenders.length === 0) return "unspent";
-    return spenders.every((f) => sameWallet(f, own)) ? "match" : "differs";
+  if (!spent) return [];
+  const status = (o: ChangeOut<A>): "match" | "differs" | "unspent" => {
+    if (facts.spendCount(o.address) === 0) return "unspent";
+    return facts.spentLike(o.address, own) ? "match" : "differs";
   };
-  const candidates = outs.filter((o) => !inputAddresses.has(o.address));
+  const candidates = tx.outs.filter((o) => !inputAddresses.has(o.address));
   const statuses = candidates.map(status);
   const matches = candidates.filter((_, i) => statuses[i] === "match");
   if (matches.length !== 1) return [];
   const c = matches[0]!;
   const strong = statuses.includes("differs");
+  const history = facts.spenderCount(tx.inputAddresses) ?? REASON_SPENDERS;
   return [
     guess(
       c,
       "fee-pattern",
       strong ? FEE_PATTERN_STRONG : FEE_PATTERN_WEAK,
-      `spent like the wallet's ${history.size} other txs (${describe(own)})` +
+      `spent like the wallet's ${history} other txs (${describe(own)})` +
         (strong ? "; another output's spender differs" : "; the other outputs are unspent"),
     ),
   ];
@@ -247,19 +384,17 @@ function feePattern(tx: UtxoTx, outs: Out[], inputAddresses: Set<string>, ctx: C
 // ---- fingerprints ----
 
 /** Anti-fee-sniping wallets set nLockTime to a recent height; others leave it 0. */
-function locktimeStyle(locktime: number | null): string | null {
+export function locktimeStyle(locktime: number | null): LocktimeStyle | null {
   if (locktime === null) return null;
   return locktime === 0 ? "zero" : locktime < 500_000_000 ? "height" : "time";
 }
 
 /** Unknown fields never contradict. */
-function sameWallet(a: TxFingerprint, b: TxFingerprint): boolean {
-  const eq = <T>(x: T | null, y: T | null) => x === null || y === null || x === y;
-  return (
-    eq(a.version, b.version) && eq(locktimeStyle(a.locktime), locktimeStyle(b.locktime)) && eq(a.rbf, b.rbf)
-  );
+function sameWallet(a: TxFingerprint, b: WalletStyle): boolean {
+  const eq = <T>(x: T | null, y: T) => x === null || x === y;
+  return eq(a.version, b.version) && eq(locktimeStyle(a.locktime), b.locktime) && eq(a.rbf, b.rbf);
 }
 
-function describe(f: TxFingerprint): string {
-  return `version ${f.version}, locktime ${locktimeStyle(f.locktime)}, ${f.rbf ? "RBF" : "no RBF"}`;
+function describe(f: WalletStyle): string {
+  return `version ${f.version}, locktime ${f.locktime}, ${f.rbf ? "RBF" : "no RBF"}`;
 }

@@ -27,8 +27,9 @@ export interface OtherMerge {
 
 /**
  * Union-find over address ids 1..maxAddr with each address's key and the multi-input merges it made
- * (the evidence). Only clusters a run touches are loaded, so an address in a set of 2+ is exactly an
- * address whose cluster the run rewrites.
+ * (the evidence). Of existing clusters only the members a run touches are loaded, so an address in a
+ * set of 2+ is an address whose membership the run rewrites; the other members of a cluster whose id
+ * changes follow it (movedClusters).
  */
 export class AddressClustering {
   private readonly uf: UnionFind;
@@ -39,6 +40,10 @@ export class AddressClustering {
   readonly other: OtherMerge[] = [];
   /** Input rows (tx id, address id) as they arrived, merged in canonical order by mergeInputs(). */
   private pending: { txs: Int32Array; addrs: Int32Array }[] = [];
+  /** Existing cluster members loaded, with their cluster's id: clusters whose id changes are remapped whole. */
+  private readonly loaded: ExistingMembers[] = [];
+  /** One loaded member of each existing cluster, by cluster id. */
+  private readonly firstLoaded = new Map<bigint, number>();
 
   constructor(
     private readonly maxAddr: number,
@@ -56,14 +61,22 @@ export class AddressClustering {
   }
 
   /**
-   * Unions every existing cluster's members. Each member takes its cluster's id as key: that id is
-   * the smallest key among them, so the smallest key is kept.
+   * Unions the loaded members of each existing cluster (all of them, or only those the run touches).
+   * Each takes its cluster's id as key: that id is the smallest key of the whole cluster.
    */
   addExisting(m: ExistingMembers): void {
-    const { grp, addr } = m;
-    this.keys.setAll(addr, m.cid);
-    for (let i = 1; i < addr.length; i++) {
-      if (grp[i] === grp[i - 1]) this.uf.union(addr[i - 1]!, addr[i]!);
+    const { grp, addr, cid } = m;
+    this.loaded.push(m);
+    this.keys.setAll(addr, cid);
+    for (let i = 0; i < addr.length; i++) {
+      if (i > 0 && grp[i] === grp[i - 1]) {
+        this.uf.union(addr[i - 1]!, addr[i]!);
+        continue;
+      }
+      // a cluster loaded in parts by two calls (inputs, then change merges) is still one set
+      const first = this.firstLoaded.get(cid[i]!);
+      if (first === undefined) this.firstLoaded.set(cid[i]!, addr[i]!);
+      else this.uf.union(first, addr[i]!);
     }
   }
 
@@ -124,7 +137,28 @@ export class AddressClustering {
   /** Every address of a rewritten cluster (2+ members) with its cluster id, by address id. */
   clusterIds(): [Int32Array, BigInt64Array] {
     this.mergeInputs();
+    // a loaded member stands for its whole cluster: its key is the cluster's id, even if an input row
+    // set its own key since
+    for (const m of this.loaded) this.keys.setAll(m.addr, m.cid);
     return this.keys.clusterIds(this.uf, this.maxAddr);
+  }
+
+  /**
+   * After clusterIds(): each existing cluster that now has another id (it merged with a smaller one, or
+   * took a member with a smaller key), as parallel arrays old id → new id. Members the run did not
+   * load move with it, so a run need not load, or rewrite, every member of a cluster it touches.
+   */
+  movedClusters(): { from: bigint[]; to: bigint[] } {
+    const moved = new Map<bigint, bigint>();
+    for (const m of this.loaded) {
+      for (let i = 0; i < m.addr.length; i++) {
+        const a = m.addr[i]!;
+        if (!this.uf.grouped(a)) continue;
+        const id = this.keys.get(this.uf.find(a));
+        if (id !== m.cid[i]) moved.set(m.cid[i]!, id);
+      }
+    }
+    return { from: [...moved.keys()], to: [...moved.values()] };
   }
 }
 
@@ -159,6 +193,10 @@ class KeyTable {
   set(id: number, key: bigint): void {
     this.k[2 * id] = Number(BigInt.asIntN(32, key));
     this.k[2 * id + 1] = Number(key >> 32n);
+  }
+
+  get(id: number): bigint {
+    return (BigInt(this.k[2 * id + 1]!) << 32n) | BigInt(this.k[2 * id]! >>> 0);
   }
 
   /** keys[i] is the key of ids[i], for the first `n` of them. */

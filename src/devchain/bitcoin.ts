@@ -15,6 +15,7 @@ const ECPair = ECPairFactory(ecc);
 const NETWORK = bitcoin.networks.bitcoin;
 
 export type AddressType = "p2pkh" | "p2wpkh" | "p2sh-p2wpkh" | "p2tr";
+export const ADDRESS_TYPES: readonly AddressType[] = ["p2pkh", "p2wpkh", "p2sh-p2wpkh", "p2tr"];
 
 /** One spendable (or spent) output. */
 export interface Utxo {

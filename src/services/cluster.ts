@@ -1,12 +1,12 @@
 import { getChain, normalizeAddress } from "../chains.ts";
-import { changeHeuristics } from "../core/change.ts";
+import { AddressFactTable, guessRange, type IdGuess, type IdMerge } from "../core/change-ids.ts";
 import { AddressClustering } from "../core/cluster.ts";
 import { detectCoinJoin, isCollaborative } from "../core/coinjoin.ts";
 import { BadInputError, quote } from "../errors.ts";
-import { type ChangeGuessRow, ClusterStore } from "../store/clusters.ts";
+import { ChangeStore } from "../store/change.ts";
+import { ClusterStore } from "../store/clusters.ts";
 import type { Store } from "../store/db.ts";
-import { IdStore } from "../store/ids.ts";
-import { changeContextFor, loadUtxoTxs } from "../store/utxo.ts";
+import { loadUtxoTxs } from "../store/utxo.ts";
 import { DepositClusterer } from "./deposit.ts";
 import type { LabelService } from "./labels.ts";
 import { type PublicLabel, publicLabel } from "./screen.ts";
@@ -52,23 +52,20 @@ export interface ClusterInfo {
 
 const DEFAULT_SERVICE_THRESHOLD = 1000;
 
-/** Transactions whose change is guessed together: the context queries scan the inputs and outputs once per batch. */
-const CHANGE_BATCH = 5000;
-
-/** Change guesses merge only at or above this confidence (and only with --heuristics change). */
-export const CHANGE_MERGE_CONFIDENCE = 70;
+/** Tx ids whose change is guessed together (their rows are in memory at once). */
+const CHANGE_RANGE = 500_000;
 
 /** Clustering over stored transactions: union-find in typed arrays, evidence for every merge. */
 export class ClusterService {
   private readonly db: ClusterStore;
-  private readonly ids: IdStore;
+  private readonly change: ChangeStore;
 
   constructor(
     private readonly store: Store,
     private readonly labels: LabelService,
   ) {
     this.db = new ClusterStore(store);
-    this.ids = new IdStore(store);
+    this.change = new ChangeStore(store);
   }
 
   async cluster(chainName: string, opts: ClusterOptions = {}): Promise<ClusterRunResult> {
@@ -144,7 +141,16 @@ export class ClusterService {
       let changeGuesses = 0;
       const changeWanted = opts.reportChange !== false || heuristics.includes("change");
       if (changeWanted) {
-        changeGuesses = await this.changeStep(c, run, heuristics.includes("change"), opts.progress);
+        changeGuesses = await step("change", () =>
+          this.changeStep(
+            c,
+            run,
+            max.addr,
+            { merge: heuristics.includes("change"), full: Boolean(opts.full) },
+            step,
+            opts.progress,
+          ),
+        );
       }
       const t2 = performance.now();
 
@@ -156,6 +162,9 @@ export class ClusterService {
       await processed;
       // a full run starts from nothing: no old members to replace
       if (!opts.full) {
+        // members the run did not load follow their cluster to its new id
+        const moved = run.movedClusters();
+        await step("cluster.remap_members", () => db.remapMembers(c, moved.from, moved.to));
         await step("append_work_members", () => db.appendWorkMembers(memberIds, clusterIds, n));
         await step("cluster.delete_members_in_space", () => db.deleteRewrittenMembers(c));
       }
@@ -188,64 +197,95 @@ export class ClusterService {
     });
   }
 
-  /** Change guesses for every new tx (always reported); merged into the input cluster only when asked. */
+  /**
+   * Change guesses for every new tx (always reported), merged into the input cluster only when asked.
+   * Per-address facts are read once for the addresses the work touches; the txs are then streamed in
+   * tx-id ranges and their guesses written by one statement; merges apply in tx order after the
+   * multi-input ones, over the existing clusters of their addresses (only those members are loaded).
+   */
   private async changeStep(
     chain: string,
     run: AddressClustering,
-    merge: boolean,
+    maxAddr: number,
+    how: { merge: boolean; full: boolean },
+    step: <T>(name: string, f: () => Promise<T>) => Promise<T>,
     progress?: ClusterOptions["progress"],
   ): Promise<number> {
-    const work = await this.db.workTxids();
-    const idOfTx = new Map(work.map((r) => [r.txid, r.txId]));
+    const cs = this.change;
+    await step("change.check_coinjoins", () => this.checkCoinjoins(chain));
+    await step("change.fill_work_addr", () => cs.fillWorkAddresses());
+    const facts = new AddressFactTable(maxAddr);
+    await step("change.first_seen", () =>
+      cs.streamFirstSeen(chain, (c, n) => facts.addFirstSeen(c[0] as Int32Array, c[1] as Int32Array, n)),
+    );
+    await step("change.spend_summary", () => cs.streamSpendSummary(chain, (c, n) => facts.addSpends(c, n)));
+    const types = await cs.inTypes(chain);
+    const work = await cs.workRange();
+    const merges: IdMerge[] = [];
     let count = 0;
-    for (let i = 0; i < work.length; i += CHANGE_BATCH) {
-      progress?.(i, work.length, "change guesses");
+    for (let lo = work.lo; lo <= work.hi; lo += CHANGE_RANGE) {
+      progress?.(lo - work.lo, work.hi - work.lo + 1, "change guesses");
+      const hi = Math.min(work.hi, lo + CHANGE_RANGE - 1);
+      const range = await step("change.read_range", async () => ({
+        txs: await cs.workTxs(chain, types, lo, hi),
+        inputs: await cs.workInputs(chain, lo, hi),
+        outputs: await cs.workOutputs(chain, lo, hi),
+        types,
+      }));
+      const guesses: IdGuess[] = [];
+      await step("change.guess", async () =>
+        guessRange(
+          range,
+          facts,
+          (g) => guesses.push(g),
+          (m) => how.merge && merges.push(m),
+        ),
+      );
+      await step("change.append_guesses", () => cs.appendGuesses(guesses));
+      count += guesses.length;
+    }
+    await step("change.insert_guesses", () => cs.insertGuesses(chain));
+    await cs.clearWork();
+    progress?.(work.hi - work.lo + 1, work.hi - work.lo + 1, "change guesses");
+    if (merges.length > 0) await step("change.merge", () => this.mergeChange(chain, run, merges, how.full));
+    return count;
+  }
+
+  /** Change merges in tx order, each recorded only when it joins two clusters. */
+  private async mergeChange(
+    chain: string,
+    run: AddressClustering,
+    merges: IdMerge[],
+    full: boolean,
+  ): Promise<void> {
+    for (const m of merges) {
+      run.setKey(m.a, m.aKey);
+      run.setKey(m.b, m.bKey);
+    }
+    // the existing clusters of the merged addresses first (a full run has forgotten them)
+    if (!full)
+      run.addExisting(await this.db.membersOfIds(chain, [...new Set(merges.flatMap((m) => [m.a, m.b]))]));
+    for (const m of merges) {
+      run.mergeOther({ tx: m.tx, a: m.a, b: m.b, heuristic: m.heuristic, confidence: m.confidence });
+    }
+  }
+
+  /** Txs carried over from an older file get their CoinJoin kind once (change skips every kind). */
+  private async checkCoinjoins(chain: string): Promise<void> {
+    const unchecked = await this.change.uncheckedCoinjoins(chain);
+    for (let i = 0; i < unchecked.length; i += 500) {
+      const part = unchecked.slice(i, i + 500);
       const txs = await loadUtxoTxs(
         this.store,
         chain,
-        work.slice(i, i + CHANGE_BATCH).map((r) => r.txid),
+        part.map((r) => r.txid),
       );
-      const addrs = [
-        ...new Set(
-          txs.flatMap((t) =>
-            [...t.inputs, ...t.outputs].map((x) => x.address).filter((a): a is string => a !== null),
-          ),
-        ),
-      ];
-      const ctx = await changeContextFor(this.store, chain, addrs);
-      const idRows = merge ? await this.ids.addressIds(addrs) : [];
-      const ids = new Map(idRows.map((r) => [r.address, r.id]));
-      if (merge) {
-        for (const r of idRows) run.setKey(r.id, r.key);
-        // existing clusters of the outputs too, before anything merges into them
-        run.addExisting(await this.db.existingOfIds(chain, [...ids.values()]));
-      }
-      const rows: ChangeGuessRow[] = [];
-      for (const tx of txs) {
-        const guesses = changeHeuristics(tx, ctx);
-        for (const g of guesses) rows.push({ ...g, txid: tx.txid });
-        count += guesses.length;
-        if (!merge) continue;
-        const best = guesses[0];
-        // merge only an unambiguous guess: one output at the top confidence
-        if (!best || best.confidence < CHANGE_MERGE_CONFIDENCE) continue;
-        if (guesses.some((g) => g.vout !== best.vout && g.confidence === best.confidence)) continue;
-        const input = tx.inputs.find((x) => x.address !== null)?.address;
-        const a = input ? ids.get(input) : undefined;
-        const b = ids.get(best.address);
-        if (a === undefined || b === undefined) continue;
-        run.mergeOther({
-          tx: idOfTx.get(tx.txid)!,
-          a,
-          b,
-          heuristic: `change:${best.heuristic}`,
-          confidence: best.confidence,
-        });
-      }
-      await this.db.insertChange(chain, rows);
+      const kind = new Map(txs.map((t) => [t.txid, detectCoinJoin(t)?.kind ?? null]));
+      await this.change.setCoinjoins(
+        chain,
+        part.map((r) => ({ txId: r.txId, kind: kind.get(r.txid) ?? null })),
+      );
     }
-    progress?.(work.length, work.length, "change guesses");
-    return count;
   }
 
   async show(chainName: string, rawAddress: string, limit = 1000): Promise<ClusterInfo> {

@@ -8,7 +8,7 @@ import {
   type UtxoSource,
 } from "../../adapters/source.ts";
 import { getChain, normalizeAddress } from "../chains.ts";
-import type { UtxoTx } from "../domain.ts";
+import type { AccountTransfer, SpentBy, UtxoTx } from "../domain.ts";
 import { BadInputError } from "../errors.ts";
 import { AccountStore } from "../store/accounts.ts";
 import type { Store } from "../store/db.ts";
@@ -162,10 +162,7 @@ export class IngestService {
         { onGap: (g) => gaps.push(g) },
       );
       pages++;
-      await this.store.tx(async () => {
-        for (const r of rows) await this.accounts.upsertTransfer(r);
-        await this.sync.setCursor(src.id, chain, address, { cursor: String(end), tipHeight: tip.height });
-      });
+      await this.writeAccountChunk(src.id, chain, address, rows, { block: end, tipHeight: tip.height });
       transfers += rows.length;
       onBlocks?.(end - from + 1);
     }
@@ -182,14 +179,30 @@ export class IngestService {
     };
   }
 
-  private async writeBatch(src: UtxoSource, txs: UtxoTx[], withOutspends: boolean): Promise<void> {
-    const outs = withOutspends
-      ? await Promise.all(txs.map((t) => src.outspends(t.txid)))
-      : txs.map(() => undefined);
-    // A transaction and its spends land together or not at all: a crash never leaves half a tx.
+  /** One chunk of an account history with the cursor after it, in one transaction (the ingest bench times this). */
+  async writeAccountChunk(
+    source: string,
+    chain: string,
+    address: string,
+    rows: readonly AccountTransfer[],
+    cursor: { block: number; tipHeight: number },
+  ): Promise<void> {
     await this.store.tx(async () => {
-      for (const [i, t] of txs.entries()) await this.utxo.writeTx(t, outs[i]);
+      await this.accounts.writeTransfers(rows);
+      await this.sync.setCursor(source, chain, address, {
+        cursor: String(cursor.block),
+        tipHeight: cursor.tipHeight,
+      });
     });
+  }
+
+  /** A batch of transactions with their spends, in one transaction: a crash never leaves half a tx. */
+  async writeUtxoBatch(txs: readonly UtxoTx[], outspends: readonly Outspends[]): Promise<void> {
+    await this.store.tx(() => this.utxo.writeTxs(txs, outspends));
+  }
+
+  private async fetchAndWrite(src: UtxoSource, txs: UtxoTx[], withOutspends: boolean): Promise<void> {
+    await this.writeUtxoBatch(txs, await fetchOutspends(src, txs, withOutspends));
   }
 
   /**
@@ -213,6 +226,7 @@ export class IngestService {
     const seen = new Set<string>(mempool.map((t) => t.txid));
     let oldestWalked: number | undefined;
     const newest = page.items[0]?.txid ?? head;
+    const batch = new UtxoBatchWriter((txs, outs) => this.writeUtxoBatch(txs, outs));
     for (;;) {
       const states = await this.utxo.txStates(
         chain,
@@ -230,20 +244,21 @@ export class IngestService {
         oldestWalked = t.block!.height;
         if (!same) fresh.push(t);
       }
-      if (fresh.length) await this.writeBatch(src, fresh, true);
+      if (fresh.length) await batch.add(fresh, await fetchOutspends(src, fresh, true));
       written += fresh.length;
       onTxs?.(seen.size);
       if (reachedHead || page.next === null) break;
       page = await src.addressHistory(address, page.next);
       pages++;
     }
+    await batch.flush();
 
     const memStates = await this.utxo.txStates(
       chain,
       mempool.map((t) => t.txid),
     );
     const memFresh = mempool.filter((t) => memStates.get(t.txid)?.confirmed !== false);
-    if (memFresh.length) await this.writeBatch(src, memFresh, false);
+    if (memFresh.length) await this.fetchAndWrite(src, memFresh, false);
 
     // Stored txs of this address that should have been seen but were not: re-fetch and correct.
     let corrected = 0;
@@ -254,7 +269,7 @@ export class IngestService {
       corrected++;
       if (t === null) await this.store.tx(() => this.utxo.deleteTx(chain, st.txid));
       else if (t.block === null || t.block.hash !== st.blockHash)
-        await this.writeBatch(src, [t], t.block !== null);
+        await this.fetchAndWrite(src, [t], t.block !== null);
       else corrected--;
     }
 
@@ -269,5 +284,42 @@ export class IngestService {
       pages,
       upToDate: written === 0 && corrected === 0,
     };
+  }
+}
+
+type Outspends = (SpentBy | null)[] | null | undefined;
+
+async function fetchOutspends(src: UtxoSource, txs: readonly UtxoTx[], fetch: boolean): Promise<Outspends[]> {
+  return fetch ? Promise.all(txs.map((t) => src.outspends(t.txid))) : txs.map(() => undefined);
+}
+
+/** Largest batch of transactions merged at once (a few tens of MB of rows in memory). */
+export const MAX_UTXO_BATCH = 20_000;
+
+/**
+ * Pages of new transactions gathered into batches, each written by one set-based merge (whose cost is
+ * mostly per batch): the first page alone, so a run stores something at once, then batches twice the
+ * size of the last up to MAX_UTXO_BATCH. The caller flushes at the end, before moving its cursor.
+ */
+export class UtxoBatchWriter {
+  private txs: UtxoTx[] = [];
+  private outs: Outspends[] = [];
+  private limit = 1;
+
+  constructor(private readonly write: (txs: UtxoTx[], outs: Outspends[]) => Promise<void>) {}
+
+  async add(txs: readonly UtxoTx[], outs: readonly Outspends[]): Promise<void> {
+    for (const t of txs) this.txs.push(t);
+    for (const o of outs) this.outs.push(o);
+    if (this.txs.length >= this.limit) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.txs.length === 0) return;
+    const [txs, outs] = [this.txs, this.outs];
+    this.txs = [];
+    this.outs = [];
+    this.limit = Math.min(MAX_UTXO_BATCH, Math.max(this.limit, txs.length) * 2);
+    await this.write(txs, outs);
   }
 }

@@ -1,6 +1,7 @@
 import { listValue } from "@duckdb/node-api";
 import { type AccountTransfer, KIND_ORDER, type TransferKind } from "../domain.ts";
 import { StoreError } from "../errors.ts";
+import { appendRows, type Columns } from "./append.ts";
 import type { Store } from "./db.ts";
 import { big, flag, int, intOrNull, text, textOrNull } from "./rows.ts";
 
@@ -8,26 +9,27 @@ import { big, flag, int, intOrNull, text, textOrNull } from "./rows.ts";
 export class AccountStore {
   constructor(private readonly store: Store) {}
 
-  /** Idempotent: the same transfer seen again replaces its row. */
+  /** Idempotent: the same transfer seen again replaces its row. One row: see writeTransfers. */
   async upsertTransfer(r: AccountTransfer): Promise<void> {
-    await this.store.run("account.upsert_transfer", {
-      chain: r.chain,
-      txid: r.txid,
-      kind: r.kind,
-      seq: r.seq,
-      block_number: BigInt(r.blockNumber),
-      block_hash: r.blockHash,
-      block_time: r.blockTime === null ? null : BigInt(r.blockTime),
-      tx_index: r.txIndex,
-      log_index: r.logIndex,
-      trace_address: r.traceAddress,
-      from_address: r.from,
-      to_address: r.to,
-      asset: r.asset,
-      symbol: r.symbol,
-      decimals: r.decimals,
-      value: r.value,
-      success: r.success,
+    await this.writeTransfers([r]);
+  }
+
+  /**
+   * Writes a batch of transfers, idempotent: a transfer seen again (same chain, txid, kind, seq) replaces
+   * its row, the last one of the batch winning. Appended to a staging table and merged by two set-based
+   * statements; inside the caller's transaction if any, else in one of its own.
+   */
+  async writeTransfers(rows: readonly AccountTransfer[]): Promise<void> {
+    if (rows.length === 0) return;
+    const s = this.store;
+    const batch = lastOfEachKey(rows);
+    await s.tx(async () => {
+      await appendRows(s, "account_transfers_stage", STAGE_COLUMNS, batch);
+      const inserted = await s.one("account.insert_staged");
+      // rows already stored (a rerun, another address's ingest) are updated where they differ
+      if (inserted === undefined || int(inserted, "Count") < batch.length)
+        await s.run("account.update_staged");
+      await s.run("account.clear_stage");
     });
   }
 
@@ -63,4 +65,36 @@ function isKind(k: string): k is TransferKind {
 function kind(k: string): TransferKind {
   if (!isKind(k)) throw new StoreError(`unknown transfer kind "${k}"`);
   return k;
+}
+
+/** account_transfers_stage, column by column. */
+const STAGE_COLUMNS: Columns<AccountTransfer> = [
+  ["varchar", (r) => r.chain],
+  ["varchar", (r) => r.txid],
+  ["varchar", (r) => r.kind],
+  ["integer", (r) => r.seq],
+  ["bigint", (r) => BigInt(r.blockNumber)],
+  ["varchar", (r) => r.blockHash],
+  ["bigint", (r) => (r.blockTime === null ? null : BigInt(r.blockTime))],
+  ["integer", (r) => r.txIndex],
+  ["integer", (r) => r.logIndex],
+  ["varchar", (r) => r.traceAddress],
+  ["varchar", (r) => r.from],
+  ["varchar", (r) => r.to],
+  ["varchar", (r) => r.asset],
+  ["varchar", (r) => r.symbol],
+  ["integer", (r) => r.decimals],
+  ["hugeint", (r) => r.value],
+  ["boolean", (r) => r.success],
+];
+
+/** The batch with each (chain, txid, kind, seq) once, its last occurrence kept (as row-by-row upserts would). */
+function lastOfEachKey(rows: readonly AccountTransfer[]): readonly AccountTransfer[] {
+  const last = new Map<string, number>();
+  rows.forEach((r, i) => {
+    last.set(`${r.chain}\n${r.txid}\n${r.kind}\n${r.seq}`, i);
+  });
+  if (last.size === rows.length) return rows;
+  const keep = new Set(last.values());
+  return rows.filter((_, i) => keep.has(i));
 }

@@ -142,11 +142,6 @@ export class ClusterStore {
     return r ? int(r, "n") : 0;
   }
 
-  /** Work txs that are not CoinJoins, by id. */
-  async workTxids(): Promise<{ txId: number; txid: string }[]> {
-    return (await this.store.all("cluster.work_txids")).map(toTxRef);
-  }
-
   /** Work txs of a shape that can be a CoinJoin (2+ inputs, 3+ outputs, a repeated output value). */
   async coinjoinCandidates(chain: string): Promise<{ txId: number; txid: string }[]> {
     return (await this.store.all("cluster.coinjoin_candidates", { chain })).map(toTxRef);
@@ -162,16 +157,22 @@ export class ClusterStore {
     return { addr: int(r, "addr"), tx: int(r, "tx") };
   }
 
-  /** Members of the existing clusters that an input of a work tx belongs to. */
+  /** The inputs of work txs that are in an existing cluster, with its id (not the rest of the cluster). */
   async existingOfWork(chain: string): Promise<ExistingMembers> {
     return toExisting(await this.store.typedColumns("cluster.existing_pairs", { chain }));
   }
 
-  /** Members of the existing clusters of these address ids. */
-  async existingOfIds(chain: string, ids: number[]): Promise<ExistingMembers> {
+  /** Each of these address ids that is in a cluster, with its cluster id (not the rest of the cluster). */
+  async membersOfIds(chain: string, ids: number[]): Promise<ExistingMembers> {
     return toExisting(
-      await this.store.typedColumns("cluster.existing_of_ids", { chain, ids: listValue(ids) }),
+      await this.store.typedColumns("cluster.members_of_ids", { chain, ids: listValue(ids) }),
     );
+  }
+
+  /** Every member of a cluster in `from` moves to the id at the same place in `to`. */
+  async remapMembers(chain: string, from: bigint[], to: bigint[]): Promise<void> {
+    if (from.length === 0) return;
+    await this.store.run("cluster.remap_members", { chain, old: listValue(from), new: listValue(to) });
   }
 
   /**
@@ -224,19 +225,6 @@ export class ClusterStore {
         confidences: listValue(part.map((m) => m.confidence)),
       });
     }
-  }
-
-  async insertChange(chain: string, rows: ChangeGuessRow[]): Promise<void> {
-    if (rows.length === 0) return;
-    await this.store.run("cluster.insert_change", {
-      chain,
-      txids: listValue(rows.map((g) => g.txid)),
-      vouts: listValue(rows.map((g) => g.vout)),
-      addresses: listValue(rows.map((g) => g.address)),
-      heuristics: listValue(rows.map((g) => g.heuristic)),
-      confidences: listValue(rows.map((g) => g.confidence)),
-      reasons: listValue(rows.map((g) => g.reason)),
-    });
   }
 
   /** Clusters left without members. */

@@ -1,9 +1,18 @@
 import { listValue } from "@duckdb/node-api";
-import type { ChangeContext, FirstSeen, TxFingerprint } from "../core/change.ts";
-import type { LoggedResponse, RawResponse, ResponseStore, SpentBy, UtxoTx } from "../domain.ts";
+import { storedFingerprint } from "../core/change.ts";
+import type {
+  LoggedResponse,
+  RawResponse,
+  ResponseStore,
+  SpentBy,
+  UtxoInput,
+  UtxoOutput,
+  UtxoTx,
+} from "../domain.ts";
+import { appendRows, type Columns } from "./append.ts";
 import type { Store } from "./db.ts";
 import { IdStore } from "./ids.ts";
-import { text } from "./rows.ts";
+import { int, text } from "./rows.ts";
 
 export interface StoredTxState {
   txid: string;
@@ -22,87 +31,52 @@ export class UtxoStore {
 
   /** Writes one transaction with its inputs and outputs; `outspends` (when fetched) sets each output's spend. */
   async writeTx(tx: UtxoTx, outspends?: (SpentBy | null)[] | null): Promise<void> {
-    const s = this.store;
-    const chain = tx.chain;
-    await s.run("utxo.upsert_tx", {
-      chain,
-      txid: tx.txid,
-      block_height: tx.block?.height ?? null,
-      block_hash: tx.block?.hash ?? null,
-      block_time: tx.block ? BigInt(tx.block.time) : null,
-      confirmed: tx.block !== null,
-      fee: tx.fee,
-      size: tx.size,
-      weight: tx.weight,
-      version: tx.version,
-      locktime: tx.locktime === null ? null : BigInt(tx.locktime),
-      input_count: tx.inputs.length,
-      output_count: tx.outputs.length,
-    });
-    for (const i of tx.inputs) {
-      await s.run("utxo.upsert_input", {
-        chain,
-        txid: tx.txid,
-        vin: i.vin,
-        prev_txid: i.prevTxid,
-        prev_vout: i.prevVout,
-        address: i.address,
-        value: i.value,
-        script_type: i.scriptType,
-        is_coinbase: i.isCoinbase,
-        sequence: i.sequence === null ? null : BigInt(i.sequence),
-      });
-    }
-    for (const o of tx.outputs) {
-      const spend = outspends ? (outspends[o.vout] ?? null) : o.spentBy;
-      await s.run("utxo.upsert_output", {
-        chain,
-        txid: tx.txid,
-        vout: o.vout,
-        address: o.address,
-        value: o.value,
-        script_type: o.scriptType,
-        spent_by_txid: spend?.txid ?? null,
-        spent_by_vin: spend?.vin ?? null,
-        spend_known: spend !== undefined,
-      });
-    }
-    await s.run("utxo.mark_spent", { chain, txid: tx.txid });
-    await this.writeIds(tx);
+    await this.writeTxs([tx], [outspends]);
   }
 
-  /** Interns the tx's txid and addresses and writes what clustering reads, as integer ids. */
-  private async writeIds(tx: UtxoTx): Promise<void> {
+  /**
+   * Writes a batch of transactions, idempotent: one already stored is rewritten whole (an output keeps its
+   * stored spend unless `outspends[i]` gives it), every stored output a batch input spends points at it,
+   * and the txid and addresses get their integer ids with the rows clustering reads. The batch is
+   * appended to staging tables and merged by set-based statements, inside the caller's transaction if
+   * any, else in one of its own. A txid given twice keeps its last version.
+   */
+  async writeTxs(
+    txs: readonly UtxoTx[],
+    outspends: readonly ((SpentBy | null)[] | null | undefined)[] = [],
+  ): Promise<void> {
+    if (txs.length === 0) return;
+    const staged = stage(txs, outspends);
     const s = this.store;
-    const addressed = tx.inputs.filter((i) => i.address !== null);
-    const addresses = [...tx.inputs, ...tx.outputs].map((x) => x.address).filter((a) => a !== null);
-    await this.ids.internAddresses(addresses);
-    await this.ids.internTxids([tx.txid]);
-    const txId = (await this.ids.txId(tx.txid))!;
-    await s.run("utxo.delete_tx_index", { chain: tx.chain, tx_id: txId });
-    await s.run("utxo.insert_tx_index", {
-      chain: tx.chain,
-      tx_id: txId,
-      confirmed: tx.block !== null,
-      coinbase: tx.inputs.some((i) => i.isCoinbase),
-      input_count: tx.inputs.length,
-      output_count: tx.outputs.length,
+    await s.tx(async () => {
+      await appendRows(s, "utxo_txs_stage", TX_COLUMNS, staged.txs);
+      await appendRows(s, "utxo_inputs_stage", INPUT_COLUMNS, staged.inputs);
+      await appendRows(s, "utxo_outputs_stage", OUTPUT_COLUMNS, staged.outputs);
+      for (const q of INTERN_ADDRESSES) await s.run(q);
+      // txids interned before (a rewrite, a tx deleted since) have stale id rows to replace
+      const hadIds = await this.changed("utxo.stage_tx_ids");
+      for (const q of INTERN_TXIDS) await s.run(q);
+      if ((await this.changed("utxo.stage_known")) > 0) for (const q of REWRITE_KNOWN) await s.run(q);
+      for (const q of INSERT_ROWS) await s.run(q);
+      if (hadIds > 0) for (const q of DELETE_STALE_IDS) await s.run(q);
+      for (const q of INSERT_IDS) await s.run(q);
+      for (const q of CLEAR_STAGE) await s.run(q);
     });
-    await s.run("utxo.delete_input_ids", { tx_id: txId });
-    if (addressed.length > 0) {
-      await s.run("utxo.insert_input_ids", {
-        tx_id: txId,
-        vins: listValue(addressed.map((i) => i.vin)),
-        addresses: listValue(addressed.map((i) => i.address)),
-      });
-    }
+  }
+
+  /** Runs a write statement; the number of rows it changed. */
+  private async changed(name: string): Promise<number> {
+    const r = await this.store.one(name);
+    return r ? int(r, "Count") : 0;
   }
 
   async deleteTx(chain: string, txid: string): Promise<void> {
     const id = await this.ids.txId(txid);
     if (id !== undefined) {
       await this.store.run("utxo.delete_tx_index", { chain, tx_id: id });
+      await this.store.run("utxo.delete_fingerprint", { chain, tx_id: id });
       await this.store.run("utxo.delete_input_ids", { tx_id: id });
+      await this.store.run("utxo.delete_output_ids", { tx_id: id });
     }
     await this.store.run("utxo.clear_spends_by", { chain, txid });
     await this.store.run("utxo.delete_tx_inputs", { chain, txid });
@@ -131,6 +105,145 @@ export class UtxoStore {
     );
   }
 }
+
+// The merge of a staged batch, in order (one named statement each).
+const INTERN_ADDRESSES = [
+  "utxo.stage_addresses",
+  "utxo.stage_address_ids",
+  "utxo.stage_new_address_ids",
+  "utxo.intern_staged_addresses",
+];
+const INTERN_TXIDS = ["utxo.stage_new_tx_ids", "utxo.intern_staged_txids"];
+const REWRITE_KNOWN = [
+  "utxo.keep_known_spends",
+  "utxo.delete_known_inputs",
+  "utxo.delete_known_outputs",
+  "utxo.delete_known_txs",
+];
+const INSERT_ROWS = [
+  "utxo.insert_staged_txs",
+  "utxo.insert_staged_inputs",
+  "utxo.insert_staged_outputs",
+  "utxo.mark_spent_staged",
+];
+const DELETE_STALE_IDS = [
+  "utxo.delete_stale_tx_index",
+  "utxo.delete_stale_fingerprints",
+  "utxo.delete_stale_input_ids",
+  "utxo.delete_stale_output_ids",
+];
+const INSERT_IDS = [
+  "utxo.insert_staged_tx_index",
+  "utxo.insert_staged_fingerprints",
+  "utxo.insert_staged_input_ids",
+  "utxo.insert_staged_output_ids",
+];
+const CLEAR_STAGE = [
+  "utxo.clear_stage_txs",
+  "utxo.clear_stage_inputs",
+  "utxo.clear_stage_outputs",
+  "utxo.clear_stage_addresses",
+];
+
+interface StagedTx {
+  ord: number;
+  tx: UtxoTx;
+  coinbase: boolean;
+  fp: ReturnType<typeof storedFingerprint>;
+}
+interface StagedInput {
+  ord: number;
+  tx: UtxoTx;
+  i: UtxoInput;
+}
+interface StagedOutput {
+  ord: number;
+  tx: UtxoTx;
+  o: UtxoOutput;
+  spend: SpentBy | null | undefined;
+}
+
+/** The batch as staging rows: each txid once (its last version), inputs then outputs of each tx numbered in order. */
+function stage(
+  txs: readonly UtxoTx[],
+  outspends: readonly ((SpentBy | null)[] | null | undefined)[],
+): { txs: StagedTx[]; inputs: StagedInput[]; outputs: StagedOutput[] } {
+  const last = new Map<string, number>();
+  txs.forEach((t, i) => {
+    last.set(`${t.chain}\n${t.txid}`, i);
+  });
+  const out = { txs: [] as StagedTx[], inputs: [] as StagedInput[], outputs: [] as StagedOutput[] };
+  let ord = 0;
+  txs.forEach((tx, k) => {
+    if (last.get(`${tx.chain}\n${tx.txid}`) !== k) return;
+    const fetched = outspends[k];
+    out.txs.push({
+      ord: out.txs.length,
+      tx,
+      coinbase: tx.inputs.some((i) => i.isCoinbase),
+      fp: storedFingerprint(tx),
+    });
+    for (const i of tx.inputs) out.inputs.push({ ord: ord++, tx, i });
+    for (const o of tx.outputs) {
+      out.outputs.push({ ord: ord++, tx, o, spend: fetched ? (fetched[o.vout] ?? null) : o.spentBy });
+    }
+  });
+  return out;
+}
+
+const big = (v: number | null) => (v === null ? null : BigInt(v));
+
+const TX_COLUMNS: Columns<StagedTx> = [
+  ["integer", (r) => r.ord],
+  ["varchar", (r) => r.tx.chain],
+  ["varchar", (r) => r.tx.txid],
+  ["integer", (r) => r.tx.block?.height ?? null],
+  ["varchar", (r) => r.tx.block?.hash ?? null],
+  ["bigint", (r) => big(r.tx.block?.time ?? null)],
+  ["boolean", (r) => r.tx.block !== null],
+  ["hugeint", (r) => r.tx.fee],
+  ["integer", (r) => r.tx.size],
+  ["integer", (r) => r.tx.weight],
+  ["integer", (r) => r.tx.version],
+  ["bigint", (r) => big(r.tx.locktime)],
+  ["integer", (r) => r.tx.inputs.length],
+  ["integer", (r) => r.tx.outputs.length],
+  ["boolean", (r) => r.coinbase],
+  ["boolean", (r) => r.fp.rbf],
+  ["varchar", (r) => r.fp.coinjoin],
+  ["varchar", (r) => r.fp.inType],
+  ["hugeint", (r) => r.fp.minIn],
+  ["integer", () => null],
+  ["boolean", () => false],
+  ["boolean", () => false],
+];
+
+const INPUT_COLUMNS: Columns<StagedInput> = [
+  ["integer", (r) => r.ord],
+  ["varchar", (r) => r.tx.chain],
+  ["varchar", (r) => r.tx.txid],
+  ["integer", (r) => r.i.vin],
+  ["varchar", (r) => r.i.prevTxid],
+  ["integer", (r) => r.i.prevVout],
+  ["varchar", (r) => r.i.address],
+  ["hugeint", (r) => r.i.value],
+  ["varchar", (r) => r.i.scriptType],
+  ["boolean", (r) => r.i.isCoinbase],
+  ["bigint", (r) => big(r.i.sequence)],
+];
+
+const OUTPUT_COLUMNS: Columns<StagedOutput> = [
+  ["integer", (r) => r.ord],
+  ["varchar", (r) => r.tx.chain],
+  ["varchar", (r) => r.tx.txid],
+  ["integer", (r) => r.o.vout],
+  ["varchar", (r) => r.o.address],
+  ["hugeint", (r) => r.o.value],
+  ["varchar", (r) => r.o.scriptType],
+  ["varchar", (r) => r.spend?.txid ?? null],
+  ["integer", (r) => r.spend?.vin ?? null],
+  ["boolean", (r) => r.spend !== undefined],
+];
 
 function toState(r: Record<string, unknown>): StoredTxState {
   return {
@@ -228,43 +341,4 @@ export async function loadUtxoTxs(store: Store, chain: string, txids: string[]):
     });
   }
   return txids.map((t) => byId.get(t)).filter((t): t is UtxoTx => t !== undefined);
-}
-
-/**
- * What change heuristics need to know about these addresses from the whole store, read by two
- * aggregate queries (loading every transaction that touches them costs minutes on a large store).
- * Equal to changeContextFromTxs over every stored confirmed transaction touching them.
- */
-export async function changeContextFor(
-  store: Store,
-  chain: string,
-  addresses: string[],
-): Promise<ChangeContext> {
-  const list = listValue(addresses);
-  const first = new Map<string, FirstSeen>();
-  for (const r of await store.all("change.first_seen", { chain, addresses: list })) {
-    first.set(r.address as string, {
-      txid: r.txid as string,
-      height: r.block_height === null ? null : Number(r.block_height),
-    });
-  }
-  const spends = new Map<string, TxFingerprint[]>();
-  for (const r of await store.all("change.spends_of", { chain, addresses: list })) {
-    const a = r.address as string;
-    let l = spends.get(a);
-    if (!l) {
-      l = [];
-      spends.set(a, l);
-    }
-    l.push({
-      txid: r.txid as string,
-      version: r.version === null ? null : Number(r.version),
-      locktime: r.locktime === null ? null : Number(r.locktime),
-      rbf: (r.rbf as boolean | null) ?? null,
-    });
-  }
-  return {
-    firstSeen: (address) => first.get(address),
-    spentTxsOf: (address) => spends.get(address) ?? [],
-  };
 }

@@ -63,7 +63,43 @@ export async function utxoTables(s: Services): Promise<Record<string, string[]>>
   const out: Record<string, string[]> = {};
   for (const t of ["utxo_txs", "utxo_inputs", "utxo_outputs"]) {
     const rows = await s.store.sql(`SELECT * FROM ${t}`);
-    out[t] = rows.map((r) => JSON.stringify(r, (_k, v) => (typeof v === "bigint" ? v.toString() : v))).sort();
+    out[t] = sortedJson(rows);
   }
   return out;
+}
+
+/**
+ * The id tables ingest writes with each transaction, ids resolved to the strings they stand for (so two
+ * stores compare whatever ids they handed out), and the number of rows left in the staging tables.
+ */
+export async function utxoIdTables(s: Services) {
+  const q = async (sql: string) => sortedJson(await s.store.sql(sql));
+  const staged = await s.store.sql(
+    `SELECT (SELECT count(*) FROM utxo_txs_stage) + (SELECT count(*) FROM utxo_inputs_stage)
+       + (SELECT count(*) FROM utxo_outputs_stage) + (SELECT count(*) FROM address_ids_stage)
+       + (SELECT count(*) FROM account_transfers_stage) AS n`,
+  );
+  return {
+    txIds: await q("SELECT txid, count(*)::INTEGER AS n FROM tx_ids GROUP BY txid"),
+    addressIds: await q("SELECT address, key, count(*)::INTEGER AS n FROM address_ids GROUP BY address, key"),
+    txIndex: await q(
+      "SELECT i.chain, x.txid, i.confirmed, i.coinbase, i.input_count, i.output_count FROM utxo_tx_index i JOIN tx_ids x ON x.id = i.tx_id",
+    ),
+    inputs: await q(
+      "SELECT x.txid, i.vin, a.address, i.addr_key FROM utxo_input_ids i JOIN tx_ids x ON x.id = i.tx_id JOIN address_ids a ON a.id = i.addr_id",
+    ),
+    outputs: await q(
+      "SELECT x.txid, o.vout, a.address, o.addr_key, o.value, o.script_type FROM utxo_output_ids o JOIN tx_ids x ON x.id = o.tx_id JOIN address_ids a ON a.id = o.addr_id",
+    ),
+    fingerprints: await q(
+      `SELECT f.chain, x.txid, f.block_height, f.version, f.locktime, f.rbf, f.in_type, f.min_in,
+         CASE WHEN f.coinjoin_checked THEN f.coinjoin ELSE 'unchecked' END AS coinjoin
+       FROM utxo_tx_fingerprints f JOIN tx_ids x ON x.id = f.tx_id`,
+    ),
+    staged: Number(staged[0]!.n),
+  };
+}
+
+function sortedJson(rows: unknown[]): string[] {
+  return rows.map((r) => JSON.stringify(r, (_k, v) => (typeof v === "bigint" ? v.toString() : v))).sort();
 }

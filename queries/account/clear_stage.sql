@@ -1,0 +1,3 @@
+-- name: account.clear_stage
+-- params: (none)
+DELETE FROM account_transfers_stage;

@@ -1,0 +1,3 @@
+-- name: utxo.clear_stage_inputs
+-- params: (none)
+DELETE FROM utxo_inputs_stage;

@@ -1,0 +1,4 @@
+-- name: utxo.delete_known_outputs
+-- params: (none)
+-- The stored rows of staged transactions that are rewritten (written again from the stage).
+DELETE FROM utxo_outputs WHERE (chain, txid) IN (SELECT chain, txid FROM utxo_txs_stage WHERE known);

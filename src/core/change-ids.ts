@@ -1,0 +1,237 @@
+/**
+ * Change heuristics over integer ids and typed arrays: what a clustering run streams from the store.
+ * Per address: the first tx paying it and a summary of the txs spending from it (read once per run for
+ * the addresses its transactions touch); per transaction: its fingerprint (computed when it was
+ * stored), its input addresses and its outputs. The rules themselves are core/change.ts's.
+ */
+import {
+  type AddressFacts,
+  type ChangeGuess,
+  type ChangeOut,
+  type ChangeTx,
+  changeGuesses,
+  changeToMerge,
+  type LocktimeStyle,
+  REASON_ADDRESS,
+  type WalletStyle,
+} from "./change.ts";
+
+const LOCKTIME_STYLES: readonly LocktimeStyle[] = ["zero", "height", "time"];
+/** Summary codes: no known value, or several different ones (else the one value). */
+const NONE = 255;
+const SEVERAL = 254;
+
+/** Per-address facts over address ids 1..maxAddr, in typed arrays (pages are touched only for ids in use). */
+export class AddressFactTable {
+  /** The first stored tx paying the address (0: none). */
+  readonly firstTx: Int32Array;
+  /** Stored confirmed txs spending from the address. */
+  readonly spends: Int32Array;
+  private readonly versions: Uint8Array;
+  private readonly version: Int32Array;
+  private readonly locktime: Uint8Array;
+  private readonly rbf: Uint8Array;
+
+  constructor(maxAddr: number) {
+    this.firstTx = new Int32Array(maxAddr + 1);
+    this.spends = new Int32Array(maxAddr + 1);
+    this.versions = new Uint8Array(maxAddr + 1);
+    this.version = new Int32Array(maxAddr + 1);
+    this.locktime = new Uint8Array(maxAddr + 1);
+    this.rbf = new Uint8Array(maxAddr + 1);
+  }
+
+  /** Rows (address id, first tx id). */
+  addFirstSeen(addr: Int32Array, tx: Int32Array, rows: number): void {
+    for (let i = 0; i < rows; i++) this.firstTx[addr[i]!] = tx[i]!;
+  }
+
+  /** Rows of change.spend_summary: address, n, known versions, version min, max, locktime min, max, rbf min, max. */
+  addSpends(cols: readonly (Int32Array | BigInt64Array)[], rows: number): void {
+    const [addr, n, nv, vmin, vmax, lmin, lmax, rmin, rmax] = cols as Int32Array[];
+    for (let i = 0; i < rows; i++) {
+      const a = addr![i]!;
+      this.spends[a] = n![i]!;
+      this.versions[a] = nv![i] === 0 ? NONE : vmin![i] === vmax![i] ? 1 : SEVERAL;
+      this.version[a] = vmin![i]!;
+      this.locktime[a] = summary(lmin![i]!, lmax![i]!);
+      this.rbf[a] = summary(rmin![i]!, rmax![i]!);
+    }
+  }
+
+  /** Every spend from the address looks built by a wallet of this style (unknown fields never contradict). */
+  spentLike(a: number, s: WalletStyle): boolean {
+    const v = this.versions[a]!;
+    if (v === SEVERAL || (v !== NONE && this.version[a] !== s.version)) return false;
+    const l = this.locktime[a]!;
+    if (l === SEVERAL || (l !== NONE && LOCKTIME_STYLES[l] !== s.locktime)) return false;
+    const r = this.rbf[a]!;
+    return r === NONE || (r !== SEVERAL && (r === 1) === s.rbf);
+  }
+}
+
+/** A min/max pair of codes (-1: none known) as one code. */
+function summary(min: number, max: number): number {
+  return min < 0 ? NONE : min === max ? min : SEVERAL;
+}
+
+/** AddressFacts of one transaction at a time (whose own spends the table counts: they are left out here). */
+class TxFacts implements AddressFacts<number> {
+  tx = 0;
+  inputs: readonly number[] = [];
+  /** Set when a reason needs the spenders of several input addresses: counted later by the store. */
+  pending: { count: number; big: number } | null = null;
+
+  constructor(private readonly t: AddressFactTable) {}
+
+  firstPaidHere(a: number): boolean | undefined {
+    const f = this.t.firstTx[a]!;
+    return f === 0 ? undefined : f === this.tx;
+  }
+
+  spendCount(a: number): number {
+    return this.t.spends[a]! - (this.inputs.includes(a) ? 1 : 0);
+  }
+
+  spentLike(a: number, style: WalletStyle): boolean {
+    return this.t.spentLike(a, style);
+  }
+
+  spenderCount(addresses: readonly number[]): number | undefined {
+    if (addresses.length === 1) return this.spendCount(addresses[0]!);
+    let big = addresses[0]!;
+    for (const a of addresses) if (this.t.spends[a]! > this.t.spends[big]!) big = a;
+    this.pending = { count: this.spendCount(big), big };
+    return undefined;
+  }
+}
+
+/** The work transactions of one tx-id range as typed columns (see queries/change/work_*.sql). */
+export interface ChangeRange {
+  /** tx id, input count, style known, version, locktime style, rbf, in_type (1-based in types), smallest input. */
+  txs: readonly (Int32Array | BigInt64Array)[];
+  /** tx id, vin, address id, address key. */
+  inputs: readonly (Int32Array | BigInt64Array)[];
+  /** tx id, vout, address id, address key, value, same type. */
+  outputs: readonly (Int32Array | BigInt64Array)[];
+  types: readonly string[];
+}
+
+export interface IdGuess extends ChangeGuess<number> {
+  txId: number;
+  spenders: { count: number; big: number } | null;
+}
+
+export interface IdMerge {
+  tx: number;
+  a: number;
+  aKey: bigint;
+  b: number;
+  bKey: bigint;
+  heuristic: string;
+  confidence: number;
+}
+
+/**
+ * Guesses for every tx of the range in tx-id order, reasons naming the output by REASON_ADDRESS, and
+ * the merge each tx asks for (its first input address with the guessed output), in the same order.
+ */
+export function guessRange(
+  r: ChangeRange,
+  table: AddressFactTable,
+  onGuess: (g: IdGuess) => void,
+  onMerge: (m: IdMerge) => void,
+): void {
+  const [txId, inCount, known, version, locktime, rbf, inType] = r.txs as Int32Array[];
+  const minIn = r.txs[7] as BigInt64Array;
+  const n = txId!.length;
+  const order = Int32Array.from({ length: n }, (_, i) => i).sort((x, y) => txId![x]! - txId![y]!);
+  let lo = 0;
+  let hi = -1;
+  for (let i = 0; i < n; i++) {
+    const t = txId![i]!;
+    if (i === 0 || t < lo) lo = t;
+    if (i === 0 || t > hi) hi = t;
+  }
+  // slot of a tx id: its row + 1 (0: not a tx of the range)
+  const slot = new Int32Array(hi - lo + 1);
+  for (let i = 0; i < n; i++) slot[txId![i]! - lo] = i + 1;
+  const at = (t: number) => (t < lo || t > hi ? 0 : slot[t - lo]!);
+  const ins = byTx(r.inputs, at, n);
+  const outs = byTx(r.outputs, at, n);
+  const [, vin, inAddr] = r.inputs as Int32Array[];
+  const inKey = r.inputs[3] as BigInt64Array;
+  const [, vout, outAddr] = r.outputs as Int32Array[];
+  const outKey = r.outputs[3] as BigInt64Array;
+  const value = r.outputs[4] as BigInt64Array;
+  const same = r.outputs[5] as Int32Array;
+  const facts = new TxFacts(table);
+  const name = () => REASON_ADDRESS;
+  for (const i of order) {
+    if (inCount![i] === 0) continue;
+    const inRows = rowsOf(ins, i, vin!);
+    const inputAddresses: number[] = [];
+    for (const k of inRows) if (!inputAddresses.includes(inAddr![k]!)) inputAddresses.push(inAddr![k]!);
+    const outRows = rowsOf(outs, i, vout!);
+    const o: ChangeOut<number>[] = outRows.map((k) => ({
+      vout: vout![k]!,
+      address: outAddr![k]!,
+      value: value[k]!,
+      sameType: same[k] === 1,
+    }));
+    const tx: ChangeTx<number> = {
+      inputCount: inCount![i]!,
+      inputAddresses,
+      inType: inType![i] === 0 ? null : r.types[inType![i]! - 1]!,
+      minIn: minIn[i]!,
+      own:
+        known![i] === 1
+          ? { version: version![i]!, locktime: LOCKTIME_STYLES[locktime![i]!]!, rbf: rbf![i] === 1 }
+          : null,
+      outs: o,
+    };
+    facts.tx = txId![i]!;
+    facts.inputs = inputAddresses;
+    facts.pending = null;
+    const guesses = changeGuesses(tx, facts, name);
+    for (const g of guesses) {
+      onGuess({ ...g, txId: facts.tx, spenders: g.heuristic === "fee-pattern" ? facts.pending : null });
+    }
+    const best = changeToMerge(guesses);
+    if (!best || inRows.length === 0) continue;
+    const first = inRows[0]!;
+    const k = outRows.find((x) => vout![x] === best.vout)!;
+    onMerge({
+      tx: facts.tx,
+      a: inAddr![first]!,
+      aKey: inKey[first]!,
+      b: best.address,
+      bKey: outKey[k]!,
+      heuristic: `change:${best.heuristic}`,
+      confidence: best.confidence,
+    });
+  }
+}
+
+/** Row numbers of each tx (by its row in the tx columns), as start offsets into one array. */
+function byTx(cols: readonly (Int32Array | BigInt64Array)[], at: (tx: number) => number, n: number) {
+  const tx = cols[0] as Int32Array;
+  const start = new Int32Array(n + 1);
+  for (let k = 0; k < tx.length; k++) start[at(tx[k]!)]!++;
+  // start[i + 1] counted the rows of tx row i; rows of no tx of the range (slot 0) are left out
+  start[0] = 0;
+  for (let i = 0; i < n; i++) start[i + 1]! += start[i]!;
+  const fill = start.slice(0, n);
+  const rows = new Int32Array(start[n]!);
+  for (let k = 0; k < tx.length; k++) {
+    const s = at(tx[k]!);
+    if (s > 0) rows[fill[s - 1]!++] = k;
+  }
+  return { start, rows };
+}
+
+/** The rows of tx slot i, ordered by `by` (vin or vout). */
+function rowsOf(g: { start: Int32Array; rows: Int32Array }, i: number, by: Int32Array): number[] {
+  const out = Array.from(g.rows.subarray(g.start[i]!, g.start[i + 1]!));
+  return out.length > 1 ? out.sort((x, y) => by[x]! - by[y]!) : out;
+}
