@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { getChain, normalizeAddress, sameAddressSpace } from "../chains.ts";
+import { type LabelChange, labelChange } from "../core/label-change.ts";
 import type { LabelDataset, LabelRecord, StoredLabel } from "../domain.ts";
 import { BadInputError } from "../errors.ts";
 import { exportLabelCsv, parseLabelCsv } from "../labels/csv.ts";
@@ -64,8 +65,12 @@ export function parseLabels(text: string, format: ImportFormat, sourceFile: stri
   }
 }
 
+/** Told what each committed import added and removed (the watch re-screens against it). */
+export type LabelImportHook = (change: LabelChange) => Promise<void>;
+
 export class LabelService {
   private readonly db: LabelStore;
+  private readonly hooks: LabelImportHook[] = [];
 
   constructor(store: Store) {
     this.db = new LabelStore(store);
@@ -133,9 +138,18 @@ export class LabelService {
     };
   }
 
-  /** Replaces the dataset's rows in one transaction (Appender for the bulk). */
+  /** Calls `hook` after every committed import with what it added and removed. */
+  onImport(hook: LabelImportHook): void {
+    this.hooks.push(hook);
+  }
+
+  /** Replaces the dataset's rows in one transaction (Appender for the bulk), then tells the hooks. */
   async writeDataset(ds: LabelDataset, sourceFile: string | null, sourceHash: string | null): Promise<void> {
+    const before = this.hooks.length > 0 ? await this.all({ dataset: ds.dataset }) : [];
     await this.db.replaceDataset(ds, sourceFile, sourceHash);
+    if (this.hooks.length === 0) return;
+    const change = labelChange(ds.dataset, sourceHash, before, ds.labels);
+    for (const hook of this.hooks) await hook(change);
   }
 
   async list(filter: LabelFilter = {}): Promise<{ total: number; labels: StoredLabel[] }> {
