@@ -1,9 +1,16 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Services } from "../../services/index.ts";
 import type { QueryRun } from "../../services/queries.ts";
+import { scheduleChange } from "../../services/watch/every.ts";
 import { toJson } from "../json.ts";
 import { errorContent, INPUT_ERRORS, jsonContent, router } from "../router.ts";
-import { AmountString, TraceParamsSchema, TraceStatsSchema } from "../schemas.ts";
+import {
+  AmountString,
+  ScheduleChangeSchema,
+  ScheduleSchema,
+  TraceParamsSchema,
+  TraceStatsSchema,
+} from "../schemas.ts";
 import { TraceRequestSchema } from "./trace.ts";
 
 const RunEndpointSchema = z.object({
@@ -101,6 +108,20 @@ const runs = createRoute({
   },
 });
 
+const schedule = createRoute({
+  method: "patch",
+  path: "/queries/{name}",
+  request: {
+    params: z.object({ name: z.string() }),
+    body: { content: { "application/json": { schema: ScheduleChangeSchema } }, required: true },
+  },
+  responses: {
+    200: jsonContent("its schedule: how often it reruns on its own and what it alerts on", ScheduleSchema),
+    404: errorContent("no such query"),
+    ...INPUT_ERRORS,
+  },
+});
+
 /** Saved trace queries and their run history. */
 export function queryRoutes(services: Services) {
   return router()
@@ -113,5 +134,11 @@ export function queryRoutes(services: Services) {
     .openapi(runs, async (c) => {
       const rs = await services.queries.runs(c.req.valid("param").name);
       return c.json({ runs: rs.map(asJson) }, 200);
-    });
+    })
+    .openapi(schedule, async (c) =>
+      c.json(
+        await services.watch.scheduleQuery(c.req.valid("param").name, scheduleChange(c.req.valid("json"))),
+        200,
+      ),
+    );
 }
