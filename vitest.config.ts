@@ -8,5 +8,15 @@ export default defineConfig({
     pool: "forks",
     fileParallelism: true,
     maxWorkers: 2,
+    // tests run in a new order every time (the seed is printed; --sequence.seed=N repeats one), so
+    // none can lean on another's side effects; files keep vitest's slowest-first scheduling
+    sequence: { shuffle: { files: false, tests: true } },
+    // `npm test` leaves these out (--tags-filter='!slow'); `npm run test:all` runs everything
+    tags: [
+      {
+        name: "slow",
+        description: "end-to-end runs, kills, fault runs and big property tests (npm run test:all)",
+      },
+    ],
   },
 });

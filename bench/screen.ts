@@ -1,25 +1,36 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { loadConfig } from "../src/config.ts";
 import { createServices } from "../src/services/index.ts";
 import { median, rssMiB, timeit } from "./stats.ts";
 
-const SHARED = new URL("../../shared/data/labels/", import.meta.url).pathname;
+const repo = (rel: string) => fileURLToPath(new URL(`../${rel}`, import.meta.url));
+/** The GraphSense packs in the repository: the bundled exchange packs and the test fixtures. */
+const REPO_PACKS = [repo("labels/exchanges"), repo("test/fixtures/labels/graphsense/packs")];
 
-/** Import every GraphSense pack in ../shared (plus OFAC and NBCTF), then screen 10k addresses. */
-export async function run(): Promise<Record<string, unknown>> {
+/**
+ * Import every GraphSense pack in the given folders (default: the repository's; pass e.g. a
+ * graphsense-tagpacks checkout's packs/ for the full public set), plus OFAC and NBCTF, then screen
+ * 10k addresses.
+ */
+export async function run(args: string[] = []): Promise<Record<string, unknown>> {
+  const packDirs = args.length > 0 ? args : REPO_PACKS;
   const db = join((await import("node:os")).tmpdir(), `fundtrace-bench-screen-${process.pid}.duckdb`);
   const s = await createServices(loadConfig({ db, defaultLabels: false }));
   try {
-    const packsDir = join(SHARED, "graphsense/packs");
-    const files = readdirSync(packsDir, { recursive: true, encoding: "utf8" })
-      .filter((f) => /\.ya?ml(\.gz)?$/.test(f))
+    const files = packDirs
+      .flatMap((d) =>
+        readdirSync(d, { recursive: true, encoding: "utf8" })
+          .filter((f) => /\.ya?ml(\.gz)?$/.test(f))
+          .map((f) => join(d, f)),
+      )
       .sort();
     let tags = 0;
     let skipped = 0;
     const imp = await timeit(async () => {
       for (const f of files) {
-        const r = await s.labels.importFile(join(packsDir, f), "tagpack");
+        const r = await s.labels.importFile(f, "tagpack");
         tags += r.rows;
         skipped += r.skipped;
       }
@@ -27,11 +38,9 @@ export async function run(): Promise<Record<string, unknown>> {
     console.error(
       `imported ${files.length} packs: ${tags} tags (${skipped} skipped) in ${(imp.ms / 1000).toFixed(1)} s`,
     );
-    const ofac = await timeit(() =>
-      s.labels.importFile(join(SHARED, "ofac/sdn_advanced_2025-11-19.xml.bz2")),
-    );
+    const ofac = await timeit(() => s.labels.importFile(repo("labels/ofac/sdn_advanced_2025-11-19.xml.bz2")));
     const nbctf = await timeit(() =>
-      s.labels.importFile(join(SHARED, "terror-financing/il_nbctf_seizure_orders_wallets.csv")),
+      s.labels.importFile(repo("labels/nbctf/il_nbctf_seizure_orders_wallets.csv")),
     );
 
     // 10k items: 5k labelled addresses drawn from the store (all chains) and 5k unlabelled valid ones.

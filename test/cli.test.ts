@@ -101,7 +101,7 @@ describe("CLI", () => {
     expect(info.labels[0]).toMatchObject({ category: "terrorism_financing", source: "NBCTF ASO 18/26" });
   });
 
-  it("runs as bin/fundtrace right after install (no build step)", async () => {
+  it("runs as bin/fundtrace right after install (no build step)", { tags: ["slow"] }, async () => {
     const r = await runBin(
       ["--db", db, "--no-default-labels", "screen", "-"],
       {},

@@ -8,7 +8,10 @@ import { tempDir } from "./helpers/tmp.ts";
 const dir = tempDir();
 
 describe("fundtrace demo", () => {
-  it("runs the whole job offline and reports the terror-financing endpoint and both exchanges with non-zero amounts", async () => {
+  it("runs the whole job offline and reports the terror-financing endpoint and both exchanges with non-zero amounts", {
+    tags: ["slow"],
+    timeout: 180_000,
+  }, async () => {
     const db = join(dir, "demo.duckdb");
     const r = await runBin(["--json", "--db", db, "demo", "--no-serve"]);
     expect(r.code).toBe(0);
@@ -81,7 +84,7 @@ describe("fundtrace demo", () => {
     });
     expect(ex.direct).toEqual([]);
     expect(ex.risk.band).toBe("high");
-  }, 180_000);
+  });
 
   it("refuses to recreate a database that holds other work", async () => {
     const { runCli } = await import("./helpers/cli.ts");
@@ -100,7 +103,7 @@ describe("fundtrace demo", () => {
     again.close();
   });
 
-  it("prints a readable report naming the endpoints", async () => {
+  it("prints a readable report naming the endpoints", { tags: ["slow"], timeout: 180_000 }, async () => {
     const r = await runBin([
       "--db",
       join(dir, "demo-text.duckdb"),
@@ -114,5 +117,5 @@ describe("fundtrace demo", () => {
     expect(r.stdout).toMatch(/risk (HIGH|SEVERE)/);
     expect(r.stdout).toContain("0.25000000 BTC");
     expect(r.stdout).toContain("2000.000000 USDT");
-  }, 180_000);
+  });
 });

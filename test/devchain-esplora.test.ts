@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import axios, { type AxiosResponse } from "axios";
 import * as bitcoin from "bitcoinjs-lib";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import {
   type AddressType,
   addressToScript,
@@ -15,9 +15,9 @@ import {
   type Utxo,
 } from "../src/devchain/bitcoin.ts";
 import { type EsploraServer, startEsploraServer } from "../src/devchain/esplora-server.ts";
-import { SHARED } from "./helpers/tmp.ts";
+import { fixture } from "./helpers/fixtures.ts";
 
-const SAMPLES = `${SHARED}api-samples/esplora`;
+const SAMPLES = fixture("api-samples/esplora");
 const sample = (f: string) => JSON.parse(readFileSync(`${SAMPLES}/${f}`, "utf8"));
 
 /** Raw GET: never throws on status, body kept as text. */
@@ -61,6 +61,47 @@ const MEMPOOL_ONLY = new Set([
 ]);
 const esploraKeys = (o: object) => Object.keys(o).filter((k) => !MEMPOOL_ONLY.has(k));
 
+/**
+ * A chain with every input type and an address with 65 confirmed txs (three pages), served by a
+ * local Esplora. A test that changes the chain builds its own.
+ */
+async function hotChain() {
+  const chain = new DevChain({ seed: "devchain-esplora-test" });
+  const types: AddressType[] = ["p2pkh", "p2wpkh", "p2sh-p2wpkh", "p2tr"];
+  for (const t of types) chain.fund(chain.wallet(`w-${t}`, t).address(), 1_000_000n);
+  chain.mine();
+  // one spend from every address type, so every input kind is on chain
+  const sink = chain.wallet("sink", "p2wpkh");
+  for (const t of types) {
+    chain.send({
+      from: chain.wallet(`w-${t}`),
+      to: [{ address: sink.address(), value: 300_000n }],
+      fee: 2_000n,
+    });
+  }
+  chain.mine();
+
+  // an address with more than two pages of confirmed history, some of it spending
+  const hot = chain.wallet("hot", "p2wpkh");
+  const hotAddr = hot.address();
+  for (let i = 0; i < 45; i++) {
+    chain.fund(hotAddr, 20_000n + BigInt(i));
+    if (i % 9 === 8) chain.mine();
+  }
+  const carol = chain.wallet("carol", "p2tr");
+  for (let i = 0; i < 20; i++) {
+    const u = hot.utxos().find((x) => x.address === hotAddr)!;
+    chain.send({
+      from: [u],
+      to: [{ address: carol.address(), value: 5_000n }],
+      fee: 500n,
+      changeAddress: hotAddr,
+    });
+    if (i % 5 === 4) chain.mine();
+  }
+  return { chain, hotAddr, server: await startEsploraServer(chain) };
+}
+
 describe("devchain + local Esplora server", () => {
   let chain: DevChain;
   let server: EsploraServer;
@@ -68,40 +109,7 @@ describe("devchain + local Esplora server", () => {
   const expectedHotTxs = 65;
 
   beforeAll(async () => {
-    chain = new DevChain({ seed: "devchain-esplora-test" });
-    const types: AddressType[] = ["p2pkh", "p2wpkh", "p2sh-p2wpkh", "p2tr"];
-    for (const t of types) chain.fund(chain.wallet(`w-${t}`, t).address(), 1_000_000n);
-    chain.mine();
-    // one spend from every address type, so every input kind is on chain
-    const sink = chain.wallet("sink", "p2wpkh");
-    for (const t of types) {
-      chain.send({
-        from: chain.wallet(`w-${t}`),
-        to: [{ address: sink.address(), value: 300_000n }],
-        fee: 2_000n,
-      });
-    }
-    chain.mine();
-
-    // an address with more than two pages of confirmed history, some of it spending
-    const hot = chain.wallet("hot", "p2wpkh");
-    hotAddr = hot.address();
-    for (let i = 0; i < 45; i++) {
-      chain.fund(hotAddr, 20_000n + BigInt(i));
-      if (i % 9 === 8) chain.mine();
-    }
-    const carol = chain.wallet("carol", "p2tr");
-    for (let i = 0; i < 20; i++) {
-      const u = hot.utxos().find((x) => x.address === hotAddr)!;
-      chain.send({
-        from: [u],
-        to: [{ address: carol.address(), value: 5_000n }],
-        fee: 500n,
-        changeAddress: hotAddr,
-      });
-      if (i % 5 === 4) chain.mine();
-    }
-    server = await startEsploraServer(chain);
+    ({ chain, hotAddr, server } = await hotChain());
   });
 
   afterAll(async () => {
@@ -236,6 +244,8 @@ describe("devchain + local Esplora server", () => {
   });
 
   it("shows unconfirmed txs in /txs and /txs/mempool, then confirms them after mine()", async () => {
+    const { chain, hotAddr, server } = await hotChain();
+    onTestFinished(() => server.close());
     const alice = chain.wallet("alice", "p2wpkh");
     const before = await getJson<EsploraTx[]>(server, `/address/${hotAddr}/txs`);
     expect(before.length).toBe(25);

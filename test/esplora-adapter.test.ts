@@ -5,9 +5,9 @@ import type { EsploraServer } from "../src/devchain/esplora-server.ts";
 import type { UtxoTx } from "../src/domain.ts";
 import { utxoSourceContract } from "./contract/source-contract.ts";
 import { startServer, vendorScenario } from "./helpers/btc.ts";
-import { SHARED } from "./helpers/tmp.ts";
+import { fixture } from "./helpers/fixtures.ts";
 
-const sample = (f: string) => JSON.parse(readFileSync(`${SHARED}api-samples/esplora/${f}`, "utf8"));
+const sample = (f: string) => JSON.parse(readFileSync(fixture(`api-samples/esplora/${f}`), "utf8"));
 
 let server: EsploraServer | undefined;
 afterAll(async () => server?.close());
@@ -22,7 +22,8 @@ utxoSourceContract("esplora (local Esplora server, signed mainnet transactions)"
     changeAddress: A,
   });
   server = await startServer(chain);
-  const source = createEsploraSource({ baseUrl: server.url, rps: 1000 });
+  const make = (url: string) => () => createEsploraSource({ baseUrl: url, rps: 1000 });
+  const source = make(server.url)();
   const history = chain
     .esploraTxs()
     .filter(
@@ -52,6 +53,7 @@ utxoSourceContract("esplora (local Esplora server, signed mainnet transactions)"
   const srv = server;
   return {
     source,
+    fresh: make(srv.url),
     failNext: () => srv.setFaults({ schedule: ["503"] }),
     facts: {
       tip: { height: chain.tipHeight, hash: chain.tipHash },

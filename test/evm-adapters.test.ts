@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { inspect } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { createEtherscanSource, type EtherscanSourceOptions } from "../adapters/etherscan/index.ts";
 import { createEvmRpcSource, type EvmRpcSourceOptions } from "../adapters/evm-rpc/index.ts";
 import type { SourceGap } from "../adapters/source.ts";
@@ -88,6 +88,7 @@ const etherscanSource = (server: EtherscanServer, o: Partial<EtherscanSourceOpti
 
 accountSourceContract("evm-rpc, trace_filter", async () => ({
   source: rpcSource(plain.url),
+  fresh: () => rpcSource(plain.url),
   facts: facts(),
   upstreamRequests: () => plain.stats.calls,
   failNext: () => plain.setFaults({ schedule: ["503"] }),
@@ -95,6 +96,7 @@ accountSourceContract("evm-rpc, trace_filter", async () => ({
 
 accountSourceContract("evm-rpc, node refusing wide block ranges and large results", async () => ({
   source: rpcSource(limited.url),
+  fresh: () => rpcSource(limited.url),
   facts: facts(),
   upstreamRequests: () => limited.stats.calls,
   failNext: () => limited.setFaults({ schedule: ["503"] }),
@@ -102,6 +104,7 @@ accountSourceContract("evm-rpc, node refusing wide block ranges and large result
 
 accountSourceContract("evm-rpc, no trace_filter: block scan + debug_traceTransaction", async () => ({
   source: rpcSource(noTraceFilter.url),
+  fresh: () => rpcSource(noTraceFilter.url),
   facts: facts(),
   upstreamRequests: () => noTraceFilter.stats.calls,
   failNext: () => noTraceFilter.setFaults({ schedule: ["503"] }),
@@ -111,6 +114,7 @@ accountSourceContract(
   "evm-rpc, no trace_filter, debug_traceTransaction answering struct logs (ganache)",
   async () => ({
     source: rpcSource(structLogs.url),
+    fresh: () => rpcSource(structLogs.url),
     facts: facts(),
     upstreamRequests: () => structLogs.stats.calls,
     failNext: () => structLogs.setFaults({ schedule: ["503"] }),
@@ -119,6 +123,7 @@ accountSourceContract(
 
 accountSourceContract("etherscan v2 (record window 10)", async () => ({
   source: etherscanSource(es),
+  fresh: () => etherscanSource(es),
   facts: facts(WINDOW),
   upstreamRequests: () => es.stats.total,
   failNext: () => es.setFaults({ schedule: ["503"] }),
@@ -126,6 +131,7 @@ accountSourceContract("etherscan v2 (record window 10)", async () => ({
 
 accountSourceContract("blockscout (record window 10)", async () => ({
   source: etherscanSource(bs),
+  fresh: () => etherscanSource(bs),
   facts: facts(WINDOW),
   upstreamRequests: () => bs.stats.total,
   failNext: () => bs.setFaults({ schedule: ["503"] }),
@@ -363,7 +369,11 @@ describe("tracing gaps", () => {
   }
 
   it("refuses an unbounded block scan", async () => {
-    const src = rpcSource(noTraceFilter.url, { maxScanBlocks: 5 });
+    // its own proxy: the refusal leaves token-log requests in flight, which must not reach a proxy
+    // whose calls another test counts
+    const proxy = await startRpcProxy(h.node, { disableMethods: ["trace_filter"] });
+    onTestFinished(() => proxy.close());
+    const src = rpcSource(proxy.url, { maxScanBlocks: 5 });
     await expect(
       src.transfers(h.scenario.addresses.alice, { fromBlock: 0, toBlock: h.scenario.tip.height }),
     ).rejects.toMatchObject({ code: "BAD_INPUT" });
@@ -608,10 +618,10 @@ describe("local Etherscan-compatible server format", () => {
 
   it("answers Blockscout with the keys of Blockscout's published samples", async () => {
     const { readFileSync } = await import("node:fs");
-    const { SHARED } = await import("./helpers/tmp.ts");
+    const { fixture } = await import("./helpers/fixtures.ts");
     const sample = (f: string) =>
       JSON.parse(
-        readFileSync(`${SHARED}api-samples/etherscan-compatible/blockscout_docs_account_${f}.json`, "utf8"),
+        readFileSync(fixture(`api-samples/etherscan-compatible/blockscout_docs_account_${f}.json`), "utf8"),
       );
     const alice = h.scenario.addresses.alice;
     const base = {

@@ -1,5 +1,5 @@
 /**
- * The EVM mapping against real third-party response bodies (../shared/data/api-samples), and the
+ * The EVM mapping against real third-party response bodies (test/fixtures/api-samples), and the
  * Etherscan envelope cases against a scripted server. No node is started here.
  */
 import { readFileSync } from "node:fs";
@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEtherscanSource, throttleCheck } from "../adapters/etherscan/index.ts";
 import { decodeErc20Transfer, TRANSFER_TOPIC } from "../adapters/evm/encoding.ts";
 import { listen } from "../src/listen.ts";
-import { SHARED } from "./helpers/tmp.ts";
+import { fixture } from "./helpers/fixtures.ts";
 
-const sample = (path: string) => JSON.parse(readFileSync(`${SHARED}api-samples/${path}`, "utf8"));
+const sample = (path: string) => JSON.parse(readFileSync(fixture(`api-samples/${path}`), "utf8"));
 const blockscout = (action: string) => sample(`etherscan-compatible/blockscout_docs_account_${action}.json`);
 
 type Handler = (url: URL) => { status?: number; body: unknown } | undefined;

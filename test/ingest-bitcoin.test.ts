@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from "vitest";
 import { createApp } from "../src/api/app.ts";
 import type { DevChain } from "../src/devchain/bitcoin.ts";
 import type { EsploraServer } from "../src/devchain/esplora-server.ts";
@@ -21,6 +21,10 @@ afterAll(async () => {
   clean.close();
   await server.close();
 });
+// every test starts with clean holding the chain as it is (tests add blocks and reorgs)
+beforeEach(async () => {
+  await clean.ingest.ingest("bitcoin", [A]);
+});
 
 const historyOf = (addr: string) =>
   chain
@@ -35,8 +39,10 @@ describe("Bitcoin ingest from Esplora", () => {
   it("fetches each page and each transaction's spends exactly once", async () => {
     const txs = historyOf(A);
     expect(txs.length).toBeGreaterThan(60);
+    const first = await btcServices(dir, "first", server.url);
+    onTestFinished(() => first.close());
     server.resetStats();
-    const r = await clean.ingest.ingest("bitcoin", [A]);
+    const r = await first.ingest.ingest("bitcoin", [A]);
     const pages = Math.ceil(txs.length / 25);
     expect(server.stats.byRoute).toEqual({
       "/address/:address/txs": 1,
@@ -49,7 +55,7 @@ describe("Bitcoin ingest from Esplora", () => {
       written: txs.length,
       pages: server.stats.total - txs.length,
     });
-    const count = await clean.store.sql("SELECT count(*)::INTEGER AS n FROM utxo_txs");
+    const count = await first.store.sql("SELECT count(*)::INTEGER AS n FROM utxo_txs");
     expect(count[0]?.n).toBe(txs.length);
   });
 
@@ -109,7 +115,7 @@ describe("Bitcoin ingest from Esplora", () => {
     expect(server.stats.total).toBe(2); // first page + the newly confirmed tx's spends
   });
 
-  it("corrects transactions after a reorg", async () => {
+  it("corrects transactions after a reorg", { tags: ["slow"] }, async () => {
     const vendor = chain.wallet("vendor");
     const a = chain.send({
       from: vendor,
@@ -137,7 +143,9 @@ describe("Bitcoin ingest from Esplora", () => {
     }
   });
 
-  it("with 20% of requests failing, ends with tables identical to a fault-free run", async () => {
+  it("with 20% of requests failing, ends with tables identical to a fault-free run", {
+    tags: ["slow"],
+  }, async () => {
     const faulty = await btcServices(dir, "faulty", server.url);
     try {
       server.resetStats();

@@ -62,9 +62,14 @@ async function transfers(s: Services): Promise<string[]> {
 describe("EVM ingest into the store", () => {
   let rpc: Services;
   let ethscan: Services;
+  // both stores hold the scenario before any test reads them
+  let a: Awaited<ReturnType<Services["ingest"]["ingest"]>>;
+  let b: typeof a;
   beforeAll(async () => {
     rpc = await viaRpc("rpc");
     ethscan = await viaEtherscan("etherscan");
+    a = await rpc.ingest.ingest("anvil", h.scenario.tracked);
+    b = await ethscan.ingest.ingest("anvil", h.scenario.tracked);
   });
   afterAll(() => {
     rpc?.close();
@@ -72,9 +77,6 @@ describe("EVM ingest into the store", () => {
   });
 
   it("the JSON-RPC and the Etherscan-compatible adapter give identical transfer tables", async () => {
-    const addrs = h.scenario.tracked;
-    const a = await rpc.ingest.ingest("anvil", addrs);
-    const b = await ethscan.ingest.ingest("anvil", addrs);
     expect(a.addresses.reduce((n, x) => n + (x.transfers ?? 0), 0)).toBeGreaterThan(50);
     const ta = await transfers(rpc);
     expect(ta.length).toBeGreaterThan(50);
@@ -130,7 +132,7 @@ describe("EVM ingest into the store", () => {
     expect(await transfers(ethscan)).toEqual(before);
   });
 
-  it("with 20% of requests failing, ends with the same table", async () => {
+  it("with 20% of requests failing, ends with the same table", { tags: ["slow"] }, async () => {
     const faulty = await viaEtherscan("etherscan-faults");
     try {
       es.setFaults({ rate: 0.2, seed: 11, holdMs: 2500 });
@@ -180,7 +182,7 @@ describe("EVM ingest into the store", () => {
   });
 });
 
-describe("EVM CLI ingest killed with SIGKILL", () => {
+describe("EVM CLI ingest killed with SIGKILL", { tags: ["slow"] }, () => {
   it("resumes to a table identical to an uninterrupted run, with the key never in the output", async () => {
     const env = {
       ...fast,

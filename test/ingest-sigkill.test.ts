@@ -34,7 +34,7 @@ async function tables(db: string) {
   }
 }
 
-describe("CLI ingest killed with SIGKILL", () => {
+describe("CLI ingest killed with SIGKILL", { tags: ["slow"] }, () => {
   it("resumes to tables identical to an uninterrupted run", async () => {
     const cleanDb = join(dir, "clean.duckdb");
     const r = await runBin(["--db", cleanDb, "--json", "ingest", "bitcoin", A], env());

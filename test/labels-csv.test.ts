@@ -1,5 +1,4 @@
 import { closeSync, openSync, readFileSync, readSync } from "node:fs";
-import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import type { LabelRecord } from "../src/domain.ts";
@@ -8,9 +7,10 @@ import { exportLabelCsv, LABEL_CSV_COLUMNS, parseLabelCsv } from "../src/labels/
 import { parseEvmLabels, readEvmLabelsFile } from "../src/labels/evm-labels.ts";
 import { sniffLabelFormat } from "../src/labels/sniff.ts";
 import { readTagPackFile } from "../src/labels/tagpack.ts";
-import { SHARED } from "./helpers/tmp.ts";
+import { bundled, fixture } from "./helpers/fixtures.ts";
 
-const DATA = `${SHARED}labels`;
+const data = (rel: string) => fixture(`labels/${rel}`);
+const DAWSBOT = bundled("exchanges/eth_labels_dawsbot_2024-06_exchange_bridge_mixer_risk.json");
 const sortLabels = (l: LabelRecord[]) =>
   [...l].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 
@@ -175,10 +175,8 @@ describe("parseLabelCsv", () => {
     expect(again.labels).toEqual(first.labels);
 
     // TagPack and evm-labels records (with actors and source currencies) survive too
-    const tp = await readTagPackFile(join(DATA, "graphsense/packs/exchange-wallets-binance.yaml"));
-    const evm = await readEvmLabelsFile(
-      join(DATA, "evm-labels/eth_labels_dawsbot_2024-06_exchange_bridge_mixer_risk.json"),
-    );
+    const tp = await readTagPackFile(bundled("exchanges/exchange-wallets-binance.yaml"));
+    const evm = await readEvmLabelsFile(DAWSBOT);
     const all = [...tp.labels, ...evm.labels];
     const back = parseLabelCsv(exportLabelCsv(all));
     expect(back.skipped).toEqual([]);
@@ -189,9 +187,7 @@ describe("parseLabelCsv", () => {
 
 describe("evm-labels", () => {
   it("parses the dawsbot multi-chain array", async () => {
-    const ds = await readEvmLabelsFile(
-      join(DATA, "evm-labels/eth_labels_dawsbot_2024-06_exchange_bridge_mixer_risk.json"),
-    );
+    const ds = await readEvmLabelsFile(DAWSBOT);
     expect(ds.dataset).toBe("evm-labels:eth_labels_dawsbot_2024-06_exchange_bridge_mixer_risk.json");
     expect(ds.format).toBe("evm-labels");
     expect(ds.labels).toHaveLength(2780);
@@ -235,7 +231,7 @@ describe("evm-labels", () => {
 
   it("parses the brianleect ethereum object", async () => {
     const ds = await readEvmLabelsFile(
-      join(DATA, "evm-labels/etherscan_labels_brianleect_2023-06_ethereum_exchange_bridge_mixer_risk.json"),
+      data("evm-labels/etherscan_labels_brianleect_2023-06_ethereum_exchange_bridge_mixer_risk.json"),
     );
     expect(ds.labels).toHaveLength(1722);
     expect(ds.skipped).toEqual([]);
@@ -300,37 +296,39 @@ describe("sniffLabelFormat", () => {
     closeSync(fd);
     return buf.subarray(0, n).toString("utf8");
   };
-  const sniff = (rel: string, decompress = false) =>
-    sniffLabelFormat(join(DATA, rel), head(join(DATA, rel), decompress));
+  const sniff = (path: string, decompress = false) => sniffLabelFormat(path, head(path, decompress));
 
   it("recognises the real files", () => {
-    expect(sniff("ofac/sdn_advanced_2025-11-19.xml.bz2")).toBe("ofac-sdn");
+    expect(sniff(bundled("ofac/sdn_advanced_2025-11-19.xml.bz2"))).toBe("ofac-sdn");
     expect(sniffLabelFormat("sdn_advanced.xml", '<?xml version="1.0"?>\n<Sanctions xmlns="x">')).toBe(
       "ofac-sdn",
     );
-    expect(sniff("ofac/ofac_sdn_digital_currency_addresses.csv")).toBe("ofac-sdn");
-    expect(sniff("ofac/ofac_sdn_digital_currency_addresses_2026-08-20_update.csv")).toBe("ofac-sdn");
-    expect(sniff("terror-financing/ofac_sdgt_fto_digital_currency_addresses.csv")).toBe("ofac-sdn");
-    expect(sniff("terror-financing/il_nbctf_seizure_orders_wallets.csv")).toBe("nbctf");
-    expect(sniff("graphsense/packs/exchange-wallets-binance.yaml")).toBe("tagpack");
-    expect(sniff("graphsense/packs/miners.yaml.gz")).toBe("tagpack");
-    expect(sniff("graphsense/packs/miners.yaml.gz", true)).toBe("tagpack");
-    expect(sniff("evm-labels/eth_labels_dawsbot_2024-06_exchange_bridge_mixer_risk.json")).toBe("evm-labels");
+    expect(sniff(data("ofac/ofac_sdn_digital_currency_addresses.csv"))).toBe("ofac-sdn");
+    expect(sniff(data("ofac/ofac_sdn_digital_currency_addresses_2026-08-20_update.csv"))).toBe("ofac-sdn");
+    expect(sniff(data("terror-financing/ofac_sdgt_fto_digital_currency_addresses.csv"))).toBe("ofac-sdn");
+    expect(sniff(bundled("nbctf/il_nbctf_seizure_orders_wallets.csv"))).toBe("nbctf");
+    expect(sniff(bundled("exchanges/exchange-wallets-binance.yaml"))).toBe("tagpack");
+    expect(sniff(data("graphsense/packs/miners.yaml.gz"))).toBe("tagpack");
+    expect(sniff(data("graphsense/packs/miners.yaml.gz"), true)).toBe("tagpack");
+    expect(sniff(DAWSBOT)).toBe("evm-labels");
     expect(
-      sniff("evm-labels/etherscan_labels_brianleect_2023-06_ethereum_exchange_bridge_mixer_risk.json"),
+      sniff(data("evm-labels/etherscan_labels_brianleect_2023-06_ethereum_exchange_bridge_mixer_risk.json")),
     ).toBe("evm-labels");
     expect(sniffLabelFormat("labels.csv", exportLabelCsv([]))).toBe("csv");
   });
 
   it("returns null for other files", () => {
-    expect(sniff("graphsense/actors/graphsense.actorpack.yaml.gz")).toBeNull();
-    expect(sniff("graphsense/actors/graphsense.actorpack.yaml.gz", true)).toBeNull();
-    expect(sniff("graphsense/taxonomy/confidence.csv")).toBeNull();
-    expect(sniff("graphsense/taxonomy/tagpack_schema.yaml")).toBeNull();
-    expect(sniff("scams/mew_addresses-darklist_2018-11-05.json")).toBeNull();
-    expect(sniff("ofac/ofac_sdn_digital_currency_addresses.json")).toBeNull();
-    expect(sniff("terror-financing/il_nbctf_seizure_wallets_opensanctions_curated.csv")).toBeNull();
-    expect(sniff("README.md")).toBeNull();
+    expect(sniff(data("graphsense/actors/graphsense.actorpack.yaml.gz"))).toBeNull();
+    expect(sniff(data("graphsense/actors/graphsense.actorpack.yaml.gz"), true)).toBeNull();
+    expect(sniff(data("graphsense/taxonomy/confidence.csv"))).toBeNull();
+    expect(sniff(data("graphsense/taxonomy/tagpack_schema.yaml"))).toBeNull();
+    expect(sniff(data("scams/mew_addresses-darklist_2018-11-05.json"))).toBeNull();
+    expect(sniff(data("ofac/ofac_sdn_digital_currency_addresses.json"))).toBeNull();
+    // header line only: the table itself is CC BY-NC and not copied (sniffing a CSV reads its header)
+    expect(
+      sniff(data("terror-financing/il_nbctf_seizure_wallets_opensanctions_curated_header-only.csv")),
+    ).toBeNull();
+    expect(sniff(fixture("README.md"))).toBeNull();
   });
 
   it("detects a TagPack whose header is longer than the head", () => {

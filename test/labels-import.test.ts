@@ -1,21 +1,33 @@
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { normalizeAddress } from "../src/chains.ts";
 import { parseOfacCsv } from "../src/labels/ofac.ts";
 import { importDefaultLabels, type Services } from "../src/services/index.ts";
+import { fixture } from "./helpers/fixtures.ts";
 import { NBCTF_CSV, OFAC_XML, testServices } from "./helpers/services.ts";
-import { SHARED } from "./helpers/tmp.ts";
 
-const REF_CSV = join(SHARED, "labels/ofac/ofac_sdn_digital_currency_addresses.csv");
-const HISTORY_CSV = join(SHARED, "labels/ofac/ofac_sdn_digital_currency_addresses_history.csv");
+const REF_CSV = fixture("labels/ofac/ofac_sdn_digital_currency_addresses.csv");
+const HISTORY_CSV = fixture("labels/ofac/ofac_sdn_digital_currency_addresses_history.csv");
 
+// s holds the OFAC list (a test adds NBCTF to it); both holds OFAC and NBCTF
 let s: Services;
+let both: Services;
+let first: Awaited<ReturnType<Services["labels"]["importFile"]>>;
+// one hook per database: each OFAC import gets the whole hook timeout on a busy machine
 beforeAll(async () => {
   s = await testServices("labels-import");
+  first = await s.labels.importFile(OFAC_XML);
 });
-afterAll(() => s.close());
+beforeAll(async () => {
+  both = await testServices("labels-both");
+  await both.labels.importFile(OFAC_XML);
+  await both.labels.importFile(NBCTF_CSV);
+});
+afterAll(() => {
+  s?.close();
+  both?.close();
+});
 
 const ofacRows = async () =>
   (await s.labels.all({ dataset: "ofac-sdn" })).map((l) => ({
@@ -26,7 +38,7 @@ const ofacRows = async () =>
 
 describe("label imports into the store", () => {
   it("stores exactly the address/currency/program rows of the real OFAC list (758)", async () => {
-    const r = await s.labels.importFile(OFAC_XML);
+    const r = first;
     expect(r).toMatchObject({ dataset: "ofac-sdn", format: "ofac-sdn", skipped: 0, unchanged: false });
     const ref = parse(readFileSync(REF_CSV, "utf8"), { columns: true }) as Record<string, string>[];
     const norm = (_cur: string, a: string) =>
@@ -74,7 +86,7 @@ describe("label imports into the store", () => {
     expect(new Set((await ofacRows()).map((x) => `${x.currency}|${x.address}|${x.program}`)).size).toBe(758);
   });
 
-  it("loads the bundled default label set", async () => {
+  it("loads the bundled default label set", { tags: ["slow"] }, async () => {
     const fresh = await testServices("defaults");
     try {
       const results = await importDefaultLabels(fresh);
@@ -92,7 +104,7 @@ describe("label imports into the store", () => {
   });
 
   it("exports everything as one TagPack that re-imports to the same label set", async () => {
-    const yaml = await s.labels.export("tagpack");
+    const yaml = await both.labels.export("tagpack");
     const other = await testServices("tagpack-roundtrip");
     try {
       await other.labels.importBytes(Buffer.from(yaml), "export.yaml");
@@ -109,7 +121,7 @@ describe("label imports into the store", () => {
           l.clusterDefining,
           l.actor ?? "",
         ].join("|");
-      const a = (await s.labels.all()).map(key).sort();
+      const a = (await both.labels.all()).map(key).sort();
       const b = (await other.labels.all()).map(key).sort();
       expect(a.length).toBeGreaterThan(1800);
       expect(b).toEqual(a);

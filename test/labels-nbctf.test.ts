@@ -2,9 +2,9 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { BadInputError } from "../src/errors.ts";
 import { parseNbctfCsv } from "../src/labels/nbctf.ts";
-import { SHARED } from "./helpers/tmp.ts";
+import { bundled } from "./helpers/fixtures.ts";
 
-const NBCTF = `${SHARED}labels/terror-financing/il_nbctf_seizure_orders_wallets.csv`;
+const NBCTF = bundled("nbctf/il_nbctf_seizure_orders_wallets.csv");
 const text = readFileSync(NBCTF, "utf8");
 const ds = parseNbctfCsv(text, { sourceFile: "il_nbctf_seizure_orders_wallets.csv" });
 

@@ -28,8 +28,12 @@ c.mine();
 
 let server: EsploraServer;
 let s: Services;
+// the API test's own database, holding a query saved before it starts
+let api: Services;
 beforeAll(async () => {
   server = await startServer(c);
+  api = await btcServices(dir, "queries-api", server.url);
+  await api.queries.save("vendor-out", { chain: "bitcoin", addresses: [V], model: "haircut", maxHops: 4 });
   s = await btcServices(dir, "queries", server.url);
   await s.labels.importBytes(
     Buffer.from(
@@ -41,6 +45,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   s?.close();
+  api?.close();
   await server?.close();
 });
 
@@ -115,7 +120,7 @@ describe("saved trace queries", () => {
   });
 
   it("over the API: save, list, run, runs; bad names and duplicates are refused", async () => {
-    const app = createApp(s);
+    const app = createApp(api);
     const post = (path: string, body: unknown) =>
       app.request(path, {
         method: "POST",

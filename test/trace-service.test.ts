@@ -10,6 +10,10 @@ const dir = tempDir();
 let chain: DevChain;
 let server: EsploraServer;
 let s: Services;
+// each test that changes a database's labels or its expanded graph has its own
+let warm: Services;
+let exp: Services;
+let scr: Services;
 
 /** A vendor's coins peel through two hops into an exchange deposit; nothing is ingested beforehand. */
 function peel() {
@@ -46,20 +50,40 @@ function peel() {
 }
 
 const sc = peel();
+const csv = (rows: string) =>
+  Buffer.from(`chain,address,label,category,source,confidence,program,reference,cluster_defining\n${rows}\n`);
+/** Services on a fresh database that knows the exchange; nothing is expanded yet. */
+async function traceServices(name: string): Promise<Services> {
+  const t = await btcServices(dir, name, server.url);
+  await t.labels.importBytes(
+    csv(`bitcoin,${sc.E},Test Exchange,exchange,test,50,,,false`),
+    "exch.csv",
+    "csv",
+  );
+  return t;
+}
 beforeAll(async () => {
   chain = sc.c;
   server = await startServer(chain);
-  s = await btcServices(dir, "trace", server.url);
-  await s.labels.importBytes(
-    Buffer.from(
-      `chain,address,label,category,source,confidence,program,reference,cluster_defining\nbitcoin,${sc.E},Test Exchange,exchange,test,50,,,false\n`,
-    ),
-    "exch.csv",
+  s = await traceServices("trace");
+  warm = await traceServices("trace-warm");
+  await warm.traces.trace({ chain: "bitcoin", addresses: [sc.V], model: "haircut", maxHops: 5 });
+  exp = await traceServices("exposure");
+  scr = await traceServices("screen");
+  const [hop1, hop2] = [sc.t1.outputs[0]!.address!, sc.t2.outputs[0]!.address!];
+  await scr.labels.importBytes(
+    csv(`bitcoin,${hop2},Terror wallet,terrorism_financing,test,60,,,false`),
+    "tf.csv",
+    "csv",
+  );
+  await scr.labels.importBytes(
+    csv(`bitcoin,${hop1},SDN party,sanction,OFAC,60,SDGT,,false`),
+    "sdn.csv",
     "csv",
   );
 });
 afterAll(async () => {
-  s?.close();
+  for (const t of [s, warm, exp, scr]) t?.close();
   await server?.close();
 });
 
@@ -88,7 +112,7 @@ describe("trace service with on-demand expansion", () => {
 
   it("answers POST /v1/trace with amounts as decimal strings, and the CLI prints the report", async () => {
     const { createApp } = await import("../src/api/app.ts");
-    const res = await createApp(s).request("/v1/trace", {
+    const res = await createApp(warm).request("/v1/trace", {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ chain: "bitcoin", address: sc.V, model: "fifo", maxHops: 5 }),
@@ -98,7 +122,7 @@ describe("trace service with on-demand expansion", () => {
     const ex = body.endpoints.find((e: any) => e.address === sc.E);
     expect(ex.amount).toBe("799000");
     expect(body.stats.requests).toBe(0);
-    const bad = await createApp(s).request("/v1/trace", {
+    const bad = await createApp(warm).request("/v1/trace", {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ chain: "bitcoin", address: sc.V, maxHops: 20 }),
@@ -109,27 +133,27 @@ describe("trace service with on-demand expansion", () => {
 
   it("computes exposure and a risk band: indirect terror financing is high, a direct sanctioned counterparty severe", async () => {
     const hop2 = sc.t2.outputs[0]!.address!;
-    await s.labels.importBytes(
+    await exp.labels.importBytes(
       Buffer.from(
         `chain,address,label,category,source,confidence,program,reference,cluster_defining\nbitcoin,${hop2},Terror wallet,terrorism_financing,test,60,,,false\n`,
       ),
       "tf.csv",
       "csv",
     );
-    const r = await s.traces.exposure("bitcoin", sc.V, { hops: 3, direction: "out" });
+    const r = await exp.traces.exposure("bitcoin", sc.V, { hops: 3, direction: "out" });
     const tf = r.indirect.find((e) => e.category === "terrorism_financing");
     // haircut: hop2 received 800,000 of the vendor's 1,000,000 → 80%
     expect(tf).toMatchObject({ direction: "out", amount: 800_000n, share: "0.8000" });
     expect(r.risk.band).toBe("high");
     const hop1 = sc.t1.outputs[0]!.address!;
-    await s.labels.importBytes(
+    await exp.labels.importBytes(
       Buffer.from(
         `chain,address,label,category,source,confidence,program,reference,cluster_defining\nbitcoin,${hop1},SDN party,sanction,OFAC,60,SDGT,,false\n`,
       ),
       "sdn.csv",
       "csv",
     );
-    const r2 = await s.traces.exposure("bitcoin", sc.V, { hops: 3, direction: "out" });
+    const r2 = await exp.traces.exposure("bitcoin", sc.V, { hops: 3, direction: "out" });
     expect(r2.direct.find((e) => e.category === "sanction")).toMatchObject({
       amount: 900_000n,
       share: "0.9000",
@@ -137,16 +161,16 @@ describe("trace service with on-demand expansion", () => {
     expect(r2.risk.band).toBe("severe");
     const { createApp } = await import("../src/api/app.ts");
     const api = (await (
-      await createApp(s).request(`/v1/addresses/bitcoin/${sc.V}/exposure?hops=3&direction=out`)
+      await createApp(exp).request(`/v1/addresses/bitcoin/${sc.V}/exposure?hops=3&direction=out`)
     ).json()) as any;
     expect(api.risk.band).toBe("severe");
     expect(api.direct.find((e: any) => e.category === "sanction").amount).toBe("900000");
   });
 
   it("screening includes exposure when asked", async () => {
-    const plain = await s.screen.screen([{ chain: "bitcoin", address: sc.V }]);
+    const plain = await scr.screen.screen([{ chain: "bitcoin", address: sc.V }]);
     expect(plain.results[0]?.risk.band).toBe("none");
-    const withExp = await s.screen.screen([{ chain: "bitcoin", address: sc.V }], { exposureHops: 3 });
+    const withExp = await scr.screen.screen([{ chain: "bitcoin", address: sc.V }], { exposureHops: 3 });
     expect(withExp.results[0]?.risk.band).toBe("severe");
     expect(withExp.results[0]?.risk.reasons.join(" ")).toContain("direct outgoing exposure to sanction");
   });

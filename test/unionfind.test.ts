@@ -3,7 +3,9 @@ import { describe, expect, it } from "vitest";
 import { UnionFind } from "../src/core/unionfind.ts";
 
 describe("UnionFind", () => {
-  it("agrees with naive relabelling on sets, grouped ids and which unions are real merges", () => {
+  it("agrees with naive relabelling on sets, grouped ids and which unions are real merges", {
+    tags: ["slow"],
+  }, () => {
     fc.assert(
       fc.property(
         fc

@@ -28,6 +28,8 @@ export interface AccountContractContext {
   unknownFields?: Partial<Record<keyof AccountTransfer, string>>;
   /** Makes the next upstream request fail with a 503 (the "retries" case). */
   failNext: () => void;
+  /** A second source configured like `source` (the close case closes it). */
+  fresh: () => AccountSource;
 }
 
 export type AccountCase =

@@ -7,6 +7,8 @@ interface BaseContext {
   facts: { tip: { height: number; hash: string } };
   /** Makes the next upstream request fail with a 503. */
   failNext: () => void;
+  /** A second source configured like `source`, for the case that closes one for good. */
+  fresh: () => ChainSource;
 }
 
 type Case = (c: "retries" | "close", title: string, fn: () => Promise<void>) => void;
@@ -22,10 +24,11 @@ export function retriesCase(test: Case, get: () => Promise<BaseContext>): void {
   });
 }
 
-/** Must be the suite's last case: the source is closed for good. */
+/** Closes a source of its own, so the other cases may run in any order. */
 export function closeCase(test: Case, get: () => Promise<BaseContext>): void {
   test("close", "closes: later calls fail without asking upstream; closing twice is fine", async () => {
-    const { source } = await get();
+    const source = (await get()).fresh();
+    expect(await source.tip()).toEqual((await get()).facts.tip);
     await source.close();
     await source.close();
     const before = source.counter.requests;

@@ -21,6 +21,8 @@ export interface UtxoContractContext {
   source: UtxoSource;
   facts: UtxoFacts;
   failNext: () => void;
+  /** A second source configured like `source` (the close case closes it). */
+  fresh: () => UtxoSource;
 }
 
 export type UtxoCase =

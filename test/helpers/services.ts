@@ -1,11 +1,12 @@
 import { join } from "node:path";
 import { loadConfig } from "../../src/config.ts";
 import { createServices, type Services } from "../../src/services/index.ts";
-import { SHARED, tempDir } from "./tmp.ts";
+import { bundled } from "./fixtures.ts";
+import { tempDir } from "./tmp.ts";
 
-export const OFAC_XML = join(SHARED, "labels/ofac/sdn_advanced_2025-11-19.xml.bz2");
-export const NBCTF_CSV = join(SHARED, "labels/terror-financing/il_nbctf_seizure_orders_wallets.csv");
-export const BINANCE_PACK = join(SHARED, "labels/graphsense/packs/exchange-wallets-binance.yaml");
+export const OFAC_XML = bundled("ofac/sdn_advanced_2025-11-19.xml.bz2");
+export const NBCTF_CSV = bundled("nbctf/il_nbctf_seizure_orders_wallets.csv");
+export const BINANCE_PACK = bundled("exchanges/exchange-wallets-binance.yaml");
 
 /** Services on a fresh temp database, without the default label set (tests import what they need). */
 export async function testServices(name = "t"): Promise<Services> {
@@ -13,7 +14,7 @@ export async function testServices(name = "t"): Promise<Services> {
   return createServices(loadConfig({ db: join(dir, `${name}.duckdb`), defaultLabels: false }, {}));
 }
 
-/** Real, listed addresses used across tests (from ../shared/data/labels). */
+/** Real, listed addresses used across tests (from the bundled labels/). */
 export const KNOWN = {
   // OFAC SDGT, "Gaza Now" (sdn uid 47635), published in EIP-55 mixed case
   sdgtEth: "0x21B8d56BDA776bbE68655A16895afd96F5534feD",

@@ -9,5 +9,3 @@ export function tempDir(prefix = "fundtrace-"): string {
   afterAll(() => rmSync(d, { recursive: true, force: true }));
   return d;
 }
-
-export const SHARED = new URL("../../../shared/data/", import.meta.url).pathname;
