@@ -28,10 +28,14 @@ async function receiver(answers: (number | "hold")[] = []) {
 
 /** Delivers until nothing is pending (retries are due within milliseconds here). */
 async function drain(s: Services) {
-  await until(async () => {
-    await s.watch.delivery.deliverDue();
-    return (await s.watch.webhooks.list()).every((w) => w.deliveries.pending === 0);
-  }, 20_000, "the outbox to drain");
+  await until(
+    async () => {
+      await s.watch.delivery.deliverDue();
+      return (await s.watch.webhooks.list()).every((w) => w.deliveries.pending === 0);
+    },
+    20_000,
+    "the outbox to drain",
+  );
 }
 
 describe("webhook delivery", () => {
@@ -85,7 +89,14 @@ describe("webhook delivery", () => {
     const a = await s.watch.alerts.get(id!);
     expect(a.delivery).toBe("delivered");
     expect(a.deliveries).toEqual([
-      { webhookId: hook.id, status: "delivered", attempts: 3, lastStatus: 200, lastError: null, deliveredAt: expect.any(String) },
+      {
+        webhookId: hook.id,
+        status: "delivered",
+        attempts: 3,
+        lastStatus: 200,
+        lastError: null,
+        deliveredAt: expect.any(String),
+      },
     ]);
     expect((await s.watch.webhooks.list())[0]!.deliveries).toEqual({ pending: 0, delivered: 1, failed: 0 });
   });
@@ -103,8 +114,16 @@ describe("webhook delivery", () => {
     const a = await s.watch.alerts.get(id!);
     expect(a.delivery).toBe("failed");
     const by = new Map(a.deliveries.map((d) => [d.webhookId, d]));
-    expect(by.get(h404.id)).toMatchObject({ status: "failed", attempts: 1, lastError: "HTTP 404 after 1 attempt (not retried)" });
-    expect(by.get(h503.id)).toMatchObject({ status: "failed", attempts: 3, lastError: "HTTP 503 after 3 attempts" });
+    expect(by.get(h404.id)).toMatchObject({
+      status: "failed",
+      attempts: 1,
+      lastError: "HTTP 404 after 1 attempt (not retried)",
+    });
+    expect(by.get(h503.id)).toMatchObject({
+      status: "failed",
+      attempts: 3,
+      lastError: "HTTP 503 after 3 attempts",
+    });
     expect((await s.watch.alerts.list({ delivery: "failed", limit: 10 })).map((x) => x.id)).toEqual([id]);
     const listed = await s.watch.webhooks.list();
     expect(listed.find((w) => w.id === h503.id)).toMatchObject({
@@ -128,9 +147,13 @@ describe("webhook delivery", () => {
     await expect(s.watch.webhooks.add("https://nowhere.invalid/hook", SECRET)).rejects.toThrow(
       "cannot reach webhook host nowhere.invalid: DNS lookup failed",
     );
-    await expect(s.watch.webhooks.add("ftp://127.0.0.1/x", SECRET)).rejects.toThrow("webhook URL must be https:// (got ftp://)");
+    await expect(s.watch.webhooks.add("ftp://127.0.0.1/x", SECRET)).rejects.toThrow(
+      "webhook URL must be https:// (got ftp://)",
+    );
     const r = await receiver();
-    await expect(s.watch.webhooks.add(r.url, "short")).rejects.toThrow("a webhook secret must be at least 16 characters");
+    await expect(s.watch.webhooks.add(r.url, "short")).rejects.toThrow(
+      "a webhook secret must be at least 16 characters",
+    );
     expect(await s.watch.webhooks.list()).toEqual([]);
   });
 
@@ -155,8 +178,9 @@ describe("webhook delivery", () => {
       body: JSON.stringify({ url: "http://example.org/x", secret: SECRET }),
     });
     expect(bad.status).toBe(400);
-    await s.watch.runWatchlist("book");
+    // running already: alerts written inside a transaction must still reach the receiver
     scheduler.start();
+    await s.watch.runWatchlist("book");
     await until(() => r.received.length === 2, 20_000, "two attempts");
     await until(async () => (await s.watch.alerts.list({ delivery: "failed", limit: 5 })).length === 1);
     await scheduler.stop();

@@ -11,12 +11,15 @@ describe("schedules as people write them", () => {
     expect(parseEvery("2d")).toBe(172_800);
     expect(parseEvery("30s")).toBe(30);
     expect(formatEvery(900)).toBe("15m");
-    expect(formatEvery(86_400)).toBe("1d");
+    expect(formatEvery(86_400)).toBe("24h");
+    expect(formatEvery(172_800)).toBe("2d");
     expect(formatEvery(90)).toBe("90s");
     expect(() => parseEvery("0")).toThrow('--every must be longer than 0, got "0"');
     expect(() => parseEvery("0m")).toThrow('--every must be longer than 0, got "0m"');
     expect(() => parseEvery("15")).toThrow('--every needs a unit: s, m, h or d (e.g. "15m"); got "15"');
-    expect(() => parseEvery("15x")).toThrow('--every: unknown unit "x" in "15x" (use s, m, h or d, e.g. 15m)');
+    expect(() => parseEvery("15x")).toThrow(
+      '--every: unknown unit "x" in "15x" (use s, m, h or d, e.g. 15m)',
+    );
     expect(() => parseEvery("-5m", "every")).toThrow(/^every must be a whole number and a unit/);
     expect(() => parseEvery("400d")).toThrow("--every must be at most 366d");
   });
@@ -181,9 +184,15 @@ describe("trigger (b): a label import re-screens against what it changed", () =>
       dataset: "csv:acme.csv",
       watchlist: "book",
       transactions: [{ txid: w.t1, direction: "out", asset: "BTC", amount: "300000" }],
-      labels: [{ label: "Listed broker", category: "sanction", source: "test list", dataset: "csv:acme.csv" }],
+      labels: [
+        { label: "Listed broker", category: "sanction", source: "test list", dataset: "csv:acme.csv" },
+      ],
     });
-    expect(listed.find((a) => a.address === w.D)).toMatchObject({ direction: "in", amount: "200000", path: [w.t2] });
+    expect(listed.find((a) => a.address === w.D)).toMatchObject({
+      direction: "in",
+      amount: "200000",
+      path: [w.t2],
+    });
     expect(listed.find((a) => a.address === w.S)).toMatchObject({
       kind: "listed",
       endpoint: w.S,

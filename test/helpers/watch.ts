@@ -12,7 +12,9 @@ export const SECRET = "whsec-test-0123456789abcdef";
 /** A labels CSV with one row per [address, category, label]. */
 export function labelCsv(rows: [string, string, string][]): Buffer {
   const head = "chain,address,label,category,source,confidence,program,reference,cluster_defining\n";
-  return Buffer.from(head + rows.map(([a, cat, label]) => `bitcoin,${a},${label},${cat},test list,80,,,false\n`).join(""));
+  return Buffer.from(
+    head + rows.map(([a, cat, label]) => `bitcoin,${a},${label},${cat},test list,80,,,false\n`).join(""),
+  );
 }
 
 /**
@@ -33,7 +35,12 @@ export function watchWorld(seed: string) {
   c.mine();
   const t1 = c.send({ from: customer, to: [{ address: C, value: 300_000n }], fee: 1_000n, changeAddress: W });
   c.mine();
-  const t2 = c.send({ from: counterparty, to: [{ address: D, value: 200_000n }], fee: 1_000n, changeAddress: C });
+  const t2 = c.send({
+    from: counterparty,
+    to: [{ address: D, value: 200_000n }],
+    fee: 1_000n,
+    changeAddress: C,
+  });
   c.mine();
   /** W pays T: a new transaction on the chain. */
   const payTerror = (value: bigint) => {

@@ -61,7 +61,9 @@ export async function startReceiver(secret: string, answers: (number | "hold")[]
     url: `${l.url}/hook`,
     received,
     /** Distinct alert ids answered 2xx. */
-    acknowledged: () => [...new Set(received.filter((r) => r.answered >= 200 && r.answered < 300).map((r) => r.json.alert.id))],
+    acknowledged: () => [
+      ...new Set(received.filter((r) => r.answered >= 200 && r.answered < 300).map((r) => r.json.alert.id)),
+    ],
     close: async () => {
       for (const r of held) r.destroy();
       await l.close();
@@ -70,7 +72,11 @@ export async function startReceiver(secret: string, answers: (number | "hold")[]
 }
 
 /** Waits until `cond` holds (checked every 50 ms), failing after `ms`. */
-export async function until(cond: () => boolean | Promise<boolean>, ms = 30_000, what = "condition"): Promise<void> {
+export async function until(
+  cond: () => boolean | Promise<boolean>,
+  ms = 30_000,
+  what = "condition",
+): Promise<void> {
   const end = Date.now() + ms;
   while (!(await cond())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);

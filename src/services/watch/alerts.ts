@@ -135,21 +135,16 @@ export function alertView(a: AlertRow): Alert {
   return v;
 }
 
-/** Alerts as people and webhooks see them; recording wakes the delivery. */
+/** Alerts as people and webhooks see them. */
 export class AlertService {
-  constructor(
-    private readonly db: AlertStore,
-    private readonly recorded: () => void = () => undefined,
-  ) {}
+  constructor(private readonly db: AlertStore) {}
 
   /**
    * Writes the alerts whose fact is new, each with its outbox rows, in the caller's transaction if
-   * there is one. Returns the ids written.
+   * there is one (the caller wakes the delivery once it has committed). Returns the ids written.
    */
   async record(alerts: NewAlert[]): Promise<string[]> {
-    const ids = await this.db.record(alerts, new Date());
-    if (ids.length > 0) this.recorded();
-    return ids;
+    return this.db.record(alerts, new Date());
   }
 
   async list(f: AlertFilter): Promise<Alert[]> {

@@ -27,6 +27,8 @@ export interface DeliveryOptions {
   /** How often the outbox is looked at when nothing woke the loop. */
   pollMs?: number;
   log?: Logger;
+  /** Runs a pass outside the caller's store transaction (Store.detached). */
+  detach: <T>(fn: () => T) => T;
 }
 
 const BATCH = 50;
@@ -50,6 +52,7 @@ export class Deliverer {
       () => this.db.nextDue(),
       () => this.o.pollMs ?? 2000,
       (e) => this.o.log?.error({ err: String(e) }, "webhook delivery pass failed"),
+      o.detach,
     );
   }
 

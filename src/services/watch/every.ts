@@ -31,14 +31,11 @@ export function parseEvery(raw: string, what = "--every"): number {
   return seconds;
 }
 
-/** 900 → "15m", 86400 → "1d", 90 → "90s": the largest unit that divides it. */
+/** 900 → "15m", 86400 → "24h", 172800 → "2d", 90 → "90s": whole days from two on, else hours, minutes, seconds. */
 export function formatEvery(seconds: number): string {
-  for (const [unit, mult] of [
-    ["d", 86_400],
-    ["h", 3600],
-    ["m", 60],
-  ] as const)
-    if (seconds % mult === 0) return `${seconds / mult}${unit}`;
+  if (seconds >= 172_800 && seconds % 86_400 === 0) return `${seconds / 86_400}d`;
+  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
+  if (seconds % 60 === 0) return `${seconds / 60}m`;
   return `${seconds}s`;
 }
 

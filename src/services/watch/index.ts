@@ -75,11 +75,11 @@ export class WatchService {
   constructor(private readonly d: WatchDeps) {
     this.db = new WatchStore(d.store);
     const alertDb = new AlertStore(d.store);
-    this.alerts = new AlertService(alertDb, () => this.delivery.wake());
+    this.alerts = new AlertService(alertDb);
     this.webhooks = new WebhookService(alertDb);
     this.schedules = new ScheduleService(this.db);
     this.watchlists = new WatchlistService(this.db, this.schedules);
-    this.delivery = new Deliverer(alertDb, this.alerts, { ...d.delivery, log: d.log });
+    this.delivery = new Deliverer(alertDb, this.alerts, { ...d.delivery, log: d.log, detach: this.detach });
     d.queries.onRun((r) => this.queryRan(r));
     d.labels.onImport((c) => this.labelsImported(c));
   }
@@ -94,6 +94,9 @@ export class WatchService {
     await this.watchlists.exists(name);
     return this.changed(await this.schedules.set("watchlist", name, c));
   }
+
+  /** Runs fn outside any store transaction its caller is in. */
+  readonly detach = <T>(fn: () => T): T => this.d.store.detached(fn);
 
   private changed<T>(v: T): T {
     this.active?.wake();
@@ -115,6 +118,7 @@ export class WatchService {
     const run = await lock(q.params.chain, () => this.d.queries.run(name));
     const alerts = this.runAlerts.get(run.id) ?? [];
     this.runAlerts.delete(run.id);
+    if (alerts.length > 0) this.delivery.wake();
     return { run, alerts };
   }
 
@@ -156,6 +160,7 @@ export class WatchService {
       }
     }
     run.alerts = await this.screenWatchlist(name);
+    if (run.alerts.length > 0) this.delivery.wake();
     return run;
   }
 
@@ -222,6 +227,7 @@ export class WatchService {
             raised.push(...(await this.alerts.record(alerts)));
             await this.db.labelChangeDone(p.id);
           });
+          if (raised.length > 0) this.delivery.wake();
         } catch (e) {
           const message = (e as Error).message;
           this.d.log?.error({ dataset: p.dataset, err: message }, "re-screening a label change failed");

@@ -44,6 +44,7 @@ export class Scheduler {
       () => this.db.nextDue(),
       () => this.o.pollMs ?? 5000,
       (e) => this.o.log?.error({ err: String(e) }, "watch: looking at the schedules failed"),
+      watch.detach,
     );
   }
 

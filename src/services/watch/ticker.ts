@@ -1,6 +1,7 @@
 /**
  * Runs `work` now and again: when woken, when the next due time (from the table that holds it) comes,
  * and at least every `pollMs`. One pass at a time; a wake during a pass runs another right after.
+ * Passes run `detach`ed: a wake from inside a store transaction must not run the pass in it.
  */
 export class Ticker {
   private timer: NodeJS.Timeout | undefined;
@@ -13,6 +14,7 @@ export class Ticker {
     private readonly nextDue: () => Promise<Date | null>,
     private readonly pollMs: () => number,
     private readonly failed: (e: unknown) => void,
+    private readonly detach: <T>(fn: () => T) => T,
   ) {}
 
   get running(): boolean {
@@ -26,6 +28,10 @@ export class Ticker {
   }
 
   wake(): void {
+    this.detach(() => this.wakeHere());
+  }
+
+  private wakeHere(): void {
     if (this.stopped) return;
     if (this.pass) {
       this.again = true;
@@ -38,7 +44,7 @@ export class Ticker {
         this.pass = undefined;
         if (this.again) {
           this.again = false;
-          this.wake();
+          this.wakeHere();
         } else void this.sleep();
       });
   }
@@ -49,7 +55,7 @@ export class Ticker {
     const poll = this.pollMs();
     const ms = next ? Math.min(poll, Math.max(0, next.getTime() - Date.now())) : poll;
     if (this.stopped) return;
-    this.timer = setTimeout(() => this.wake(), Math.max(ms, 20));
+    this.timer = setTimeout(() => this.wakeHere(), Math.max(ms, 20));
     this.timer.unref?.();
   }
 
