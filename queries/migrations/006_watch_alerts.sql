@@ -22,6 +22,22 @@ CREATE TABLE watch_screened (
   txid VARCHAR NOT NULL
 );
 
+-- Money between a watchlist's addresses and their counterparties in the transactions it screened
+-- (batch: the run that screened them). A label change is re-screened against these rows only.
+CREATE TABLE watch_flows (
+  watchlist VARCHAR NOT NULL,
+  batch VARCHAR NOT NULL,
+  chain VARCHAR NOT NULL,
+  wallet VARCHAR NOT NULL,
+  counterparty VARCHAR NOT NULL,
+  txid VARCHAR NOT NULL,
+  direction VARCHAR NOT NULL,
+  asset VARCHAR,
+  symbol VARCHAR,
+  decimals INTEGER,
+  amount HUGEINT NOT NULL
+);
+
 -- kind is 'query' or 'watchlist'; every_seconds NULL: runs only when asked. alert_on: categories, comma-separated.
 CREATE TABLE schedules (
   kind VARCHAR NOT NULL,

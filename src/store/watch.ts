@@ -100,7 +100,7 @@ function toSchedule(r: Record<string, unknown>): ScheduleRow {
   };
 }
 
-/** watchlists, watchlist_addresses, watch_screened, schedules and label_changes. */
+/** watchlists, watchlist_addresses, watch_screened, watch_flows, schedules and label_changes. */
 export class WatchStore {
   constructor(private readonly store: Store) {}
 
@@ -113,11 +113,16 @@ export class WatchStore {
     return (await this.store.all("watch.watchlist_list")).map(toWatchlist);
   }
 
-  /** Creates the watchlist or replaces its addresses, in one transaction. Entries are distinct. */
+  /**
+   * Creates the watchlist or replaces its addresses, in one transaction. Entries are distinct. What it
+   * screened is forgotten: a transaction screened for the old entries may touch a new one.
+   */
   async putWatchlist(name: string, items: { chain: string; address: string }[], now: Date): Promise<void> {
     await this.store.tx(async (tx) => {
       await tx.run("watch.watchlist_upsert", { name, now: sqlTime(now) });
       await tx.run("watch.watchlist_clear", { name });
+      await tx.run("watch.screened_clear", { name });
+      await tx.run("watch.flows_clear", { name });
       await tx.run("watch.watchlist_add", {
         name,
         chains: listValue(items.map((i) => i.chain)),
@@ -131,6 +136,7 @@ export class WatchStore {
     await this.store.tx(async (tx) => {
       await tx.run("watch.watchlist_clear", { name });
       await tx.run("watch.screened_clear", { name });
+      await tx.run("watch.flows_clear", { name });
       await tx.run("watch.schedule_delete", { kind: "watchlist", name });
       await tx.run("watch.watchlist_delete", { name });
     });
@@ -143,14 +149,21 @@ export class WatchStore {
     }));
   }
 
-  /** Flows in the watchlist's unscreened transactions to or from addresses labelled in `categories`. */
+  /** Records the flows of the watchlist's unscreened transactions under `batch`. */
+  async recordFlows(watchlist: string, batch: string): Promise<void> {
+    await this.store.run("watch.record_flows", { watchlist, batch });
+  }
+
+  /** The flows `batch` recorded whose counterparty is labelled in `categories`. */
   async counterpartyHits(
     watchlist: string,
+    batch: string,
     categories: string[],
     evmChains: string[],
   ): Promise<(FlowHit & { categories: string[] })[]> {
     const rows = await this.store.all("watch.counterparty_hits", {
       watchlist,
+      batch,
       categories: listValue(categories),
       evm: listValue(evmChains),
     });
@@ -161,7 +174,7 @@ export class WatchStore {
     await this.store.run("watch.mark_screened", { watchlist });
   }
 
-  /** Flows between any watched address and these addresses, over every stored transaction. */
+  /** Flows between any watched address and these addresses, in the transactions watchlists screened. */
   async labelHits(addresses: string[]): Promise<(FlowHit & { watchlists: string[] })[]> {
     const rows = await this.store.all("watch.label_hits", { addresses: listValue(addresses) });
     return rows.map((r) => ({ ...toHit(r), watchlists: texts(r, "watchlists") }));

@@ -6,6 +6,7 @@ import type { Logger } from "../../log.ts";
 import { redactUrl } from "../../redact.ts";
 import type { AlertStore, DueDelivery } from "../../store/alerts.ts";
 import type { Alert, AlertService } from "./alerts.ts";
+import { groupBy } from "./build.ts";
 import { Ticker } from "./ticker.ts";
 import { SIGNATURE_HEADER, signature } from "./webhooks.ts";
 
@@ -80,8 +81,7 @@ export class Deliverer {
     for (;;) {
       const due = await this.db.due(new Date(), BATCH);
       if (due.length === 0) return made;
-      const byHook = new Map<string, DueDelivery[]>();
-      for (const d of due) byHook.set(d.webhookId, [...(byHook.get(d.webhookId) ?? []), d]);
+      const byHook = groupBy(due, (d) => d.webhookId);
       await Promise.all(
         [...byHook.values()].map(async (list) => {
           for (const d of list) await this.deliver(d);

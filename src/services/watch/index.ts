@@ -15,7 +15,7 @@ import { type IngestService, MAX_INGEST_ADDRESSES } from "../ingest.ts";
 import type { LabelService } from "../labels.ts";
 import type { QueryRun, QueryService, RunRecord } from "../queries.ts";
 import { AlertService } from "./alerts.ts";
-import { spaceKey } from "./build.ts";
+import { groupBy, spaceKey } from "./build.ts";
 import { counterpartyAlerts } from "./counterparty.ts";
 import { Deliverer } from "./delivery.ts";
 import { alertTrace } from "./evidence.ts";
@@ -126,8 +126,7 @@ export class WatchService {
   async runWatchlist(name: string, lock: SourceLock = direct): Promise<WatchlistRun> {
     await this.watchlists.exists(name);
     const items = await this.db.addresses(name);
-    const byChain = new Map<string, string[]>();
-    for (const i of items) byChain.set(i.chain, [...(byChain.get(i.chain) ?? []), i.address]);
+    const byChain = groupBy(items, (i) => i.chain);
     const run: WatchlistRun = {
       watchlist: name,
       addresses: items.length,
@@ -135,7 +134,8 @@ export class WatchService {
       notFetched: [],
       alerts: [],
     };
-    for (const [chain, addrs] of byChain) {
+    for (const [chain, entries] of byChain) {
+      const addrs = entries.map((e) => e.address);
       const skip = (reason: string) => run.notFetched.push({ chain, addresses: addrs.length, reason });
       if (getChain(chain).labelOnly) {
         skip("labels only: no adapter ingests this chain yet");
@@ -164,11 +164,17 @@ export class WatchService {
     return run;
   }
 
-  /** Trigger (c) over stored data; the alerts and the screened marks land in one transaction. */
+  /**
+   * Trigger (c) over stored data: the flows of the transactions not screened yet are recorded (label
+   * changes are later re-screened against them), those to or from labelled addresses raise alerts;
+   * flows, alerts and screened marks land in one transaction.
+   */
   private async screenWatchlist(name: string): Promise<string[]> {
     const alertOn = await this.schedules.alertOn("watchlist", name);
+    const batch = randomUUID();
     return this.d.store.tx(async () => {
-      const hits = await this.db.counterpartyHits(name, alertOn, sameAddressSpace("ethereum"));
+      await this.db.recordFlows(name, batch);
+      const hits = await this.db.counterpartyHits(name, batch, alertOn, sameAddressSpace("ethereum"));
       const labels = await this.labelsOf(hits.map((h) => ({ chain: h.chain, address: h.counterparty })));
       const ids = await this.alerts.record(counterpartyAlerts(name, hits, labels, alertOn));
       await this.db.markScreened(name);

@@ -11,6 +11,7 @@ import {
   alerted,
   amountText,
   assetOf,
+  groupBy,
   labelOf,
   labelText,
   makeAlert,
@@ -59,12 +60,13 @@ function byAddress(ls: readonly LabelRecord[], any: Set<string>): Map<string, Ch
 async function effective(labels: LabelService, change: LabelChange, any: Set<string>) {
   const listed = byAddress(change.added, any);
   const delisted = byAddress(change.removed, any);
-  const byChain = new Map<string, string[]>();
-  for (const c of [...listed.values(), ...delisted.values()])
-    byChain.set(c.chain, [...(byChain.get(c.chain) ?? []), c.address]);
   const current = new Map<string, (LabelRecord & { dataset?: string })[]>();
-  for (const [chain, addrs] of byChain)
-    for (const [a, ls] of await labels.forAddresses(chain, addrs)) current.set(spaceKey(chain, a), ls);
+  for (const [chain, cs] of groupBy([...listed.values(), ...delisted.values()], (c) => c.chain))
+    for (const [a, ls] of await labels.forAddresses(
+      chain,
+      cs.map((c) => c.address),
+    ))
+      current.set(spaceKey(chain, a), ls);
   const keep = (set: Map<string, Changed>, still: (k: string, cat: string) => boolean) => {
     for (const [k, c] of set) {
       c.cats = c.cats.filter((cat) => !still(k, cat));
@@ -97,11 +99,7 @@ export function pathTo(trace: Pick<TraceResponse, "edges" | "start">, address: s
 
 /** The chosen amount of a wallet's transfers with the address: payments out first, then in; one asset. */
 function transferSummary(chain: string, hits: FlowHit[]) {
-  const groups = new Map<string, FlowHit[]>();
-  for (const h of hits) {
-    const k = `${h.direction === "out" ? 0 : 1}|${h.asset ?? ""}`;
-    groups.set(k, [...(groups.get(k) ?? []), h]);
-  }
+  const groups = groupBy(hits, (h) => `${h.direction === "out" ? 0 : 1}|${h.asset ?? ""}`);
   const first = [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1))[0]![1];
   const h0 = first[0]!;
   const a = assetOf(chain, h0.asset, h0.symbol, h0.decimals);
@@ -151,14 +149,9 @@ export async function relabelAlerts(d: RelabelDeps, change: LabelChange): Promis
       : `no longer listed as ${cats.join(", ")} ${by}`;
 
   // watched wallets that are a changed address themselves
-  const self = new Map<string, { chain: string; address: string; watchlists: string[] }>();
-  for (const w of await d.db.watchedAmong(addresses)) {
-    const k = `${w.chain}\u0000${w.address}`;
-    const e = self.get(k) ?? { chain: w.chain, address: w.address, watchlists: [] };
-    e.watchlists.push(w.watchlist);
-    self.set(k, e);
-  }
-  for (const w of self.values())
+  const self = groupBy(await d.db.watchedAmong(addresses), (w) => `${w.chain}\u0000${w.address}`);
+  for (const entries of self.values()) {
+    const w = { ...entries[0]!, watchlists: entries.map((e) => e.watchlist) };
     for (const [kind, set] of sets) {
       const c = set.get(spaceKey(w.chain, w.address));
       const cats = c
@@ -183,17 +176,15 @@ export async function relabelAlerts(d: RelabelDeps, change: LabelChange): Promis
         }),
       );
     }
+  }
 
   // watched wallets with transfers to or from a changed address
-  const pairs = new Map<string, { hits: FlowHit[]; watchlists: string[] }>();
-  for (const h of await d.db.labelHits(addresses)) {
-    const k = `${h.chain}\u0000${h.wallet}\u0000${h.counterparty}`;
-    const p = pairs.get(k) ?? { hits: [], watchlists: h.watchlists };
-    p.hits.push(h);
-    pairs.set(k, p);
-  }
-  for (const { hits, watchlists } of pairs.values()) {
-    const { chain, wallet, counterparty } = hits[0]!;
+  const pairs = groupBy(
+    await d.db.labelHits(addresses),
+    (h) => `${h.chain}\u0000${h.wallet}\u0000${h.counterparty}`,
+  );
+  for (const hits of pairs.values()) {
+    const { chain, wallet, counterparty, watchlists } = hits[0]!;
     for (const [kind, set] of sets) {
       const c = set.get(spaceKey(chain, counterparty));
       if (!c || !sameSpace(c.chain, chain)) continue;
