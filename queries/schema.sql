@@ -1,4 +1,4 @@
--- schema: the current full schema (version 6). Fresh files are created from this;
+-- schema: the current full schema (version 11). Fresh files are created from this;
 -- older files are brought here by queries/migrations/*.sql. A test checks both give the same tables.
 CREATE TABLE schema_version (
   version INTEGER NOT NULL,
@@ -331,7 +331,7 @@ CREATE TABLE response_log (
   PRIMARY KEY (source, url, request, sha256)
 );
 
--- Watch (migration 006): watchlists, schedules, alerts with their delivery outbox, webhooks.
+-- Watch (migration 011): watchlists, schedules, alerts with their delivery outbox, webhooks.
 CREATE TABLE watchlists (
   name VARCHAR PRIMARY KEY,
   created_at TIMESTAMP NOT NULL,

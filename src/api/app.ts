@@ -13,6 +13,7 @@ import { auditRoutes } from "./routes/audit.ts";
 import { caseRoutes } from "./routes/cases.ts";
 import { clusterRoutes } from "./routes/clusters.ts";
 import { evidenceRoutes } from "./routes/evidence.ts";
+import { exportRoutes } from "./routes/exports.ts";
 import { exposureRoutes } from "./routes/exposure.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { ingestRoutes } from "./routes/ingest.ts";
@@ -20,6 +21,7 @@ import { labelRoutes } from "./routes/labels.ts";
 import { queryRoutes } from "./routes/queries.ts";
 import { screenRoutes } from "./routes/screen.ts";
 import { traceRoutes } from "./routes/trace.ts";
+import { uiRoutes } from "./routes/ui.ts";
 import { watchlistRoutes } from "./routes/watchlists.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
 
@@ -41,6 +43,7 @@ const RESOURCES = [
   ingestRoutes,
   clusterRoutes,
   traceRoutes,
+  exportRoutes,
   evidenceRoutes,
   queryRoutes,
   caseRoutes,
@@ -77,6 +80,7 @@ export function createApp(services: Services, opts: AppOptions = {}) {
   if (apiKeys.length > 0) app.use("/v1/*", requireApiKey(apiKeys));
 
   for (const routes of RESOURCES) app.route("/v1", routes(services));
+  app.route("/", uiRoutes({ log }));
 
   app.doc("/openapi.json", {
     openapi: "3.0.0",

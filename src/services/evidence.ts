@@ -6,7 +6,9 @@ import { VERSION } from "../config.ts";
 import { jsonSafe } from "../json.ts";
 import type { Store } from "../store/db.ts";
 import { EvidenceStore } from "../store/evidence.ts";
+import type { LabelService } from "./labels.ts";
 import type { RunDetail } from "./queries.ts";
+import { reportOfPackage } from "./report/index.ts";
 import type { TraceRequest, TraceResponse } from "./trace.ts";
 import { traceCsv, traceGraphml } from "./trace-format.ts";
 
@@ -62,8 +64,20 @@ export function resultRefs(r: TraceLike): { refs: string[]; search: string[] } {
 export class EvidenceService {
   private readonly db: EvidenceStore;
 
-  constructor(store: Store) {
+  constructor(
+    store: Store,
+    private readonly labels?: LabelService,
+  ) {
     this.db = new EvidenceStore(store);
+  }
+
+  /** The package as a self-contained HTML report for people (report/html.ts), with its label sources. */
+  async report(pkg: EvidencePackage, result: TraceLike): Promise<string> {
+    const addresses = [
+      ...new Set([...result.endpoints.map((e) => e.address), ...result.nodes.map((n) => n.address)]),
+    ];
+    const labels = this.labels ? await this.labels.forAddresses(result.chain, addresses) : new Map();
+    return reportOfPackage(pkg, labels);
   }
 
   async build(
@@ -120,13 +134,14 @@ export class EvidenceService {
   }
 
   /**
-   * Writes a package as a folder: evidence.json, endpoints.csv, graph.graphml, every response body
+   * Writes a package as a folder: evidence.json, report.html, endpoints.csv, graph.graphml, every response body
    * under responses/<sha256>, and SHA256SUMS over all of them (`sha256sum -c SHA256SUMS` checks it).
    */
   async writeDir(dir: string, pkg: EvidencePackage, result: TraceLike): Promise<string[]> {
     await mkdir(join(dir, "responses"), { recursive: true });
     const files: [string, string][] = [
       ["evidence.json", `${JSON.stringify(pkg, null, 2)}\n`],
+      ["report.html", await this.report(pkg, result)],
       ["endpoints.csv", traceCsv(result as TraceResponse)],
       ["graph.graphml", traceGraphml(result as TraceResponse)],
     ];

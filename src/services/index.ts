@@ -128,7 +128,7 @@ export async function createServices(
       return false;
     }
   });
-  const evidence = new EvidenceService(store);
+  const evidence = new EvidenceService(store, labels);
   const watch = new WatchService({
     store,
     labels,

@@ -64,16 +64,17 @@ const runEvidence = createRoute({
   path: "/queries/{name}/runs/{id}/evidence",
   request: {
     params: z.object({ name: z.string(), id: z.string() }),
-    query: z.object({ format: z.enum(["json", "csv", "graphml"]).default("json") }),
+    query: z.object({ format: z.enum(["json", "csv", "graphml", "html"]).default("json") }),
   },
   responses: {
     200: {
       description:
-        "evidence package (json: parameters, result, version, upstream URLs and SHA-256 of each body) or an export",
+        "evidence package (json: parameters, result, version, upstream URLs and SHA-256 of each body), an export, or the HTML report",
       content: {
         "application/json": { schema: EvidencePackageSchema },
         "text/csv": { schema: z.string() },
         "application/graphml+xml": { schema: z.string() },
+        "text/html": { schema: z.string() },
       },
     },
     404: errorContent("no such query or run"),
@@ -98,6 +99,12 @@ export function evidenceRoutes(services: Services) {
         return c.body(traceGraphml(d.trace), 200, {
           "content-type": "application/graphml+xml; charset=utf-8",
         });
-      return c.json(asJson(await services.evidence.forRun(d)), 200);
+      const pkg = await services.evidence.forRun(d);
+      if (format === "html")
+        return c.body(await services.evidence.report(pkg, d.trace), 200, {
+          "content-type": "text/html; charset=utf-8",
+          "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+        });
+      return c.json(asJson(pkg), 200);
     });
 }

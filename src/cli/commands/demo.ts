@@ -4,13 +4,36 @@ import type { Cli } from "../context.ts";
 import { numberArg, PORT } from "../options.ts";
 import { serveUntilStopped } from "./serve.ts";
 
-/** What to try against the demo's API. */
+/** The web UI's pages for the demo's flagged wallets. */
+export function demoUiUrls(u: string, r: DemoReport): string[] {
+  const q = (o: Record<string, string>, addresses: string[]) => {
+    const p = new URLSearchParams(o);
+    for (const a of addresses) p.append("address", a);
+    return p.toString();
+  };
+  return [
+    `${u}/ui/address?${q({ chain: "bitcoin" }, [r.bitcoin.flagged])}`,
+    `${u}/ui/trace?${q({ chain: "bitcoin", hops: "8", model: "haircut" }, r.bitcoin.cluster.members)}`,
+    `${u}/ui/trace?${q({ chain: r.token.chain, hops: "4", model: "poison" }, [r.token.flagged])}`,
+    `${u}/ui/cases?name=demo`,
+  ];
+}
+
+/** What to open and try against the demo's server. */
 function tryThese(u: string, r: DemoReport): string {
   const post = (body: string) =>
     `curl -X POST ${u}/v1/trace -H 'content-type: application/json' -d '${body}'`;
+  const [address, btcTrace, tokenTrace, demoCase] = demoUiUrls(u, r);
   return [
     "",
+    `Open the web UI in a browser: ${u}/ui`,
+    `  the flagged vendor wallet:      ${address}`,
+    `  where the vendor's bitcoin went: ${btcTrace}`,
+    `  where the vendor's USDT went:    ${tokenTrace}`,
+    `  the case:                        ${demoCase}`,
+    "",
     `fundtrace API on ${u} (the local chains stay up; Ctrl-C stops everything). Try:`,
+    `  curl -X POST '${u}/v1/trace/export?format=html' -H 'content-type: application/json' -d '{"chain":"bitcoin","address":"${r.bitcoin.flagged}","maxHops":8}' > report.html`,
     `  curl ${u}/v1/health`,
     `  curl ${u}/v1/addresses/bitcoin/${r.bitcoin.flagged}`,
     `  curl ${u}/v1/clusters/bitcoin/${r.bitcoin.flagged}`,

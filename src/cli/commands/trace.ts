@@ -91,23 +91,29 @@ export function traceCommand(program: Command, cli: Cli): void {
       .argument("<addresses...>"),
   )
     .addOption(
-      new Option("--format <f>", "output").choices(["table", "json", "csv", "graphml"]).default("table"),
+      new Option("--format <f>", "output (html: the self-contained report for people)")
+        .choices(["table", "json", "csv", "graphml", "html"])
+        .default("table"),
     )
-    .option("--evidence <dir>", "also write the evidence package (JSON, CSV, GraphML, raw bodies) here")
+    .option(
+      "--evidence <dir>",
+      "also write the evidence package (JSON, HTML report, CSV, GraphML, raw bodies) here",
+    )
     .action(
       async (chain: string, addresses: string[], o: TraceFlags & { format: string; evidence?: string }) => {
         const req = traceInput(chain, addresses, o);
         const s = await cli.open();
         const p = cli.progress();
         const r = await s.traces.trace(req, (round, what) => p.update(round, round + 1, what));
-        if (o.evidence) {
-          const pkg = await s.evidence.build(req, r);
+        const html = o.format === "html" && !cli.json;
+        const pkg = o.evidence || html ? await s.evidence.build(req, r) : undefined;
+        if (o.evidence && pkg) {
           await s.evidence.writeDir(o.evidence, pkg, r);
           cli.io.stderr.write(
             `evidence package: ${o.evidence}/evidence.json (${pkg.responses.length} upstream responses, ${pkg.unsourced.length} refs unsourced)\n`,
           );
         }
-        cli.write(render(r, cli.json ? "json" : o.format));
+        cli.write(html && pkg ? await s.evidence.report(pkg, r) : render(r, cli.json ? "json" : o.format));
       },
     );
 }

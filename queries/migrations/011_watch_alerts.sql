@@ -1,4 +1,4 @@
--- migration: 006_watch_alerts
+-- migration: 011_watch_alerts
 -- Watch: named address lists (watchlists), when saved queries and watchlists rerun on their own and
 -- what they alert on, alerts (one per fact: a unique key) with a delivery outbox written in the
 -- alert's own transaction, the webhooks alerts go to, and label changes waiting to be re-screened.
