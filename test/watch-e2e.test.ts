@@ -60,6 +60,42 @@ describe("the watch end to end", { tags: ["slow"] }, () => {
     }
   });
 
+  it("a scheduled watchlist fetches the new transaction paying a terror-linked address: one signed counterparty alert", async () => {
+    const w = watchWorld("e2e-watchlist");
+    const { s } = await watchServices(w.chain);
+    const r = await receiver();
+    await s.labels.importBytes(labelCsv([[w.T, "terrorism_financing", "Terror wallet"]]), "t.csv", "csv");
+    await s.watch.webhooks.add(r.url, SECRET);
+    await s.watch.watchlists.create("case", [{ chain: "bitcoin", address: w.W }]);
+    await s.watch.scheduleWatchlist("case", { every: 1 });
+    const runsOf = async () => (await s.watch.schedules.get("watchlist", "case")).runs;
+    const sch = s.watch.scheduler({ pollMs: 100 });
+    sch.start();
+    try {
+      await until(async () => (await runsOf()) >= 1, 30_000, "the first screening");
+      const txid = w.payTerror(150_000n);
+      await until(() => r.acknowledged().length === 1, 30_000, "a delivered alert");
+      const runs = await runsOf();
+      await until(async () => (await runsOf()) >= runs + 3, 30_000, "three more runs");
+      expect(r.received).toHaveLength(1);
+      expect(r.received[0]!.verified).toBe(true);
+      expect(r.received[0]!.json.alert).toMatchObject({
+        trigger: "counterparty",
+        kind: "sent",
+        address: w.W,
+        endpoint: w.T,
+        amount: "150000",
+        path: [txid],
+        watchlist: "case",
+      });
+      expect((await s.watch.alerts.list({ limit: 10 })).map((a) => [a.id, a.delivery])).toEqual([
+        [r.received[0]!.json.alert.id, "delivered"],
+      ]);
+    } finally {
+      await sch.stop();
+    }
+  });
+
   it("a newer label list: one alert per affected watched wallet; a delisting: a notice each; all delivered", async () => {
     const w = watchWorld("e2e-relabel");
     const { s } = await watchServices(w.chain);
