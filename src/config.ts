@@ -20,6 +20,9 @@ export interface Config {
   httpTimeoutMs: number;
   retryBaseMs: number;
   maxRetries: number;
+  /** Webhook deliveries: first retry delay and retries before a delivery is marked failed. */
+  webhookRetryBaseMs: number;
+  webhookMaxRetries: number;
   /** EVM: blocks behind the tip not ingested yet (reorg safety), and an optional fixed block range. */
   evmConfirmations: number;
   evmChainId: number | undefined;
@@ -94,6 +97,9 @@ export function loadConfig(
     httpTimeoutMs: positive("FUNDTRACE_HTTP_TIMEOUT_MS", env.FUNDTRACE_HTTP_TIMEOUT_MS) ?? 20_000,
     retryBaseMs: positive("FUNDTRACE_RETRY_BASE_MS", env.FUNDTRACE_RETRY_BASE_MS) ?? 500,
     maxRetries: positive("FUNDTRACE_MAX_RETRIES", env.FUNDTRACE_MAX_RETRIES) ?? 6,
+    webhookRetryBaseMs:
+      positive("FUNDTRACE_WEBHOOK_RETRY_BASE_MS", env.FUNDTRACE_WEBHOOK_RETRY_BASE_MS) ?? 5000,
+    webhookMaxRetries: nonNegative("FUNDTRACE_WEBHOOK_MAX_RETRIES", env.FUNDTRACE_WEBHOOK_MAX_RETRIES) ?? 10,
     evmConfirmations: nonNegative("FUNDTRACE_EVM_CONFIRMATIONS", env.FUNDTRACE_EVM_CONFIRMATIONS) ?? 12,
     evmChainId: positive(
       "--chain-id",

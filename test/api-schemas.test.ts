@@ -6,6 +6,8 @@ import type { EsploraServer } from "../src/devchain/esplora-server.ts";
 import type { Services } from "../src/services/index.ts";
 import { btcServices, startServer } from "./helpers/btc.ts";
 import { tempDir } from "./helpers/tmp.ts";
+import { SECRET } from "./helpers/watch.ts";
+import { startReceiver } from "./helpers/webhook.ts";
 
 /**
  * Every JSON answer of every route is exactly what /openapi.json says: parsing a real body with the
@@ -147,6 +149,57 @@ describe("response schemas", () => {
     await documented("GET", "/v1/cases", "/v1/cases");
     const audit = await documented("GET", "/v1/audit?limit=3", "/v1/audit");
     expect(audit.json.entries).toHaveLength(3);
+  });
+
+  it("describe watchlists, schedules, alerts and webhooks", async () => {
+    const receiver = await startReceiver(SECRET);
+    try {
+      const hook = await documented("POST", "/v1/webhooks", "/v1/webhooks", {
+        url: receiver.url,
+        secret: SECRET,
+      });
+      expect(hook.status).toBe(201);
+      expect(hook.json.fingerprint).toMatch(/^sha256:/);
+      await documented("GET", "/v1/webhooks", "/v1/webhooks");
+      const wl = await documented("POST", "/v1/watchlists", "/v1/watchlists", {
+        name: "doc-book",
+        items: [{ chain: "bitcoin", address: V }],
+        every: "24h",
+      });
+      expect(wl.json.schedule).toMatchObject({ every: "24h", alertOn: ["terrorism_financing", "sanction"] });
+      const run = await documented("POST", "/v1/watchlists/doc-book/run", "/v1/watchlists/{name}/run");
+      expect(run.json.alerts).toHaveLength(1);
+      await documented("GET", "/v1/watchlists", "/v1/watchlists");
+      await documented("GET", "/v1/watchlists/doc-book", "/v1/watchlists/{name}");
+      const patched = await documented("PATCH", "/v1/watchlists/doc-book", "/v1/watchlists/{name}", {
+        alertOn: ["terrorism_financing"],
+      });
+      expect(patched.json).toMatchObject({ every: "24h", alertOn: ["terrorism_financing"] });
+      await s.queries.save("doc-sched", { chain: "bitcoin", addresses: [V] });
+      const sched = await documented("PATCH", "/v1/queries/doc-sched", "/v1/queries/{name}", {
+        every: "15m",
+      });
+      expect(sched.json).toMatchObject({ kind: "query", every: "15m", everySeconds: 900 });
+      await documented("GET", "/v1/schedules", "/v1/schedules");
+
+      const id = run.json.alerts[0];
+      const list = await documented("GET", "/v1/alerts?status=new&since=1h", "/v1/alerts");
+      expect(list.json.alerts.map((a: any) => a.id)).toContain(id);
+      await documented("GET", `/v1/alerts/${id}`, "/v1/alerts/{id}");
+      const acked = await documented("POST", `/v1/alerts/${id}/ack`, "/v1/alerts/{id}/ack");
+      expect(acked.json).toMatchObject({ id, status: "acked" });
+      const ev = await documented("GET", `/v1/alerts/${id}/evidence`, "/v1/alerts/{id}/evidence");
+      expect(ev.json.result.endpoints[0].address).toBe(H);
+      const bad = await documented("PATCH", "/v1/queries/doc-sched", "/v1/queries/{name}", { every: "0" });
+      expect(bad).toEqual({
+        status: 400,
+        json: { error: { code: "BAD_INPUT", message: 'every must be longer than 0, got "0"' } },
+      });
+      await documented("DELETE", "/v1/watchlists/doc-book", "/v1/watchlists/{name}");
+      await documented("DELETE", `/v1/webhooks/${hook.json.id}`, "/v1/webhooks/{id}");
+    } finally {
+      await receiver.close();
+    }
   });
 
   it("describe the errors", async () => {

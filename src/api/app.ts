@@ -8,6 +8,7 @@ import { identify, parseApiKeys, requireKey } from "./auth.ts";
 import { errorHandler, notFound } from "./errors.ts";
 import type { AppEnv } from "./router.ts";
 import { addressRoutes } from "./routes/addresses.ts";
+import { alertRoutes } from "./routes/alerts.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { caseRoutes } from "./routes/cases.ts";
 import { clusterRoutes } from "./routes/clusters.ts";
@@ -21,6 +22,8 @@ import { queryRoutes } from "./routes/queries.ts";
 import { screenRoutes } from "./routes/screen.ts";
 import { traceRoutes } from "./routes/trace.ts";
 import { uiRoutes } from "./routes/ui.ts";
+import { watchlistRoutes } from "./routes/watchlists.ts";
+import { webhookRoutes } from "./routes/webhooks.ts";
 
 export interface AppOptions {
   /**
@@ -48,6 +51,9 @@ const RESOURCES = [
   queryRoutes,
   caseRoutes,
   auditRoutes,
+  alertRoutes,
+  watchlistRoutes,
+  webhookRoutes,
 ];
 
 /** The HTTP API over the services. Tested through app.request() without a socket. */

@@ -259,3 +259,31 @@ export const TraceSchema = z
 export const TraceParamsSchema = TraceFields.extend({ addresses: z.array(z.string()) }).meta({
   id: "TraceParams",
 });
+
+export const ScheduleSchema = z
+  .object({
+    kind: z.enum(["query", "watchlist"]),
+    name: z.string(),
+    every: z.string().nullable().openapi({ description: '"15m", "24h"; null: runs only when asked' }),
+    everySeconds: z.number().nullable(),
+    alertOn: z.array(z.string()).openapi({ description: "categories that raise an alert" }),
+    nextRunAt: z.string().nullable(),
+    lastRun: z
+      .object({
+        startedAt: z.string().nullable(),
+        finishedAt: z.string().nullable(),
+        status: z.string().nullable(),
+        error: z.string().nullable(),
+        summary: z.string().nullable(),
+      })
+      .nullable(),
+    runs: z.number(),
+    skipped: z.number().openapi({ description: "runs not started: the previous one was still going" }),
+  })
+  .openapi("Schedule");
+
+/** A schedule change: `every` ("15m"; null or "off" stops the runs) and/or the alert categories. */
+export const ScheduleChangeSchema = z.object({
+  every: z.string().nullable().optional(),
+  alertOn: z.array(z.string()).optional(),
+});

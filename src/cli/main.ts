@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { VERSION } from "../config.ts";
 import { addressCommand } from "./commands/address.ts";
+import { alertsCommand } from "./commands/alerts.ts";
 import { auditCommand } from "./commands/audit.ts";
 import { caseCommand } from "./commands/case.ts";
 import { clusterCommand } from "./commands/cluster.ts";
@@ -12,6 +13,9 @@ import { queryCommand } from "./commands/query.ts";
 import { screenCommand } from "./commands/screen.ts";
 import { serveCommand } from "./commands/serve.ts";
 import { traceCommand } from "./commands/trace.ts";
+import { watchCommand } from "./commands/watch.ts";
+import { watchlistCommand } from "./commands/watchlist.ts";
+import { webhookCommand } from "./commands/webhook.ts";
 import { Cli } from "./context.ts";
 import { numberArg } from "./options.ts";
 import { defaultIO, type IO } from "./output.ts";
@@ -27,6 +31,10 @@ const COMMANDS = [
   exposureCommand,
   queryCommand,
   caseCommand,
+  watchlistCommand,
+  alertsCommand,
+  webhookCommand,
+  watchCommand,
   auditCommand,
   addressCommand,
   serveCommand,

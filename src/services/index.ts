@@ -23,6 +23,7 @@ import { type ImportFormat, type ImportResult, LabelService } from "./labels.ts"
 import { QueryService } from "./queries.ts";
 import { ScreenService } from "./screen.ts";
 import { TraceService } from "./trace.ts";
+import { WatchService } from "./watch/index.ts";
 
 /** The one place where store, adapters and core meet. API and CLI only talk to this. */
 export interface Services {
@@ -40,6 +41,8 @@ export interface Services {
   evidence: EvidenceService;
   audit: AuditService;
   jobs: JobService;
+  /** Watchlists, schedules, alerts and webhooks. */
+  watch: WatchService;
   /** The configured data source for a chain (one per chain, shared counters). */
   source(chain: string): ChainSource;
   log: Logger | undefined;
@@ -152,6 +155,24 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
       return false;
     }
   });
+  const evidence = new EvidenceService(store, labels);
+  const watch = new WatchService({
+    store,
+    labels,
+    queries,
+    ingest,
+    evidence,
+    source,
+    // webhooks are retried for hours (15 min apart at most), not seconds as upstream requests are
+    delivery: {
+      retry: {
+        baseDelayMs: config.webhookRetryBaseMs,
+        maxRetries: config.webhookMaxRetries,
+        maxDelayMs: Math.max(config.webhookRetryBaseMs, 15 * 60_000),
+      },
+    },
+    log: opts.log,
+  });
   const services: Services = {
     version: VERSION,
     config,
@@ -166,9 +187,10 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
     traces,
     queries,
     cases: new CaseService(store, queries),
-    evidence: new EvidenceService(store, labels),
+    evidence,
     audit: new AuditService(store),
     jobs,
+    watch,
     source,
     log: opts.log,
     close: () => {

@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { getChain, normalizeAddress, sameAddressSpace } from "../chains.ts";
+import { type LabelChange, labelChange } from "../core/label-change.ts";
 import type { LabelDataset, LabelRecord, StoredLabel } from "../domain.ts";
 import { BadInputError, quote } from "../errors.ts";
 import { caseWalletLabel } from "../labels/case-wallets.ts";
@@ -239,8 +240,12 @@ export async function readLabelFile(
   }
 }
 
+/** Told what each committed import added and removed (the watch re-screens against it). */
+export type LabelImportHook = (change: LabelChange) => Promise<void>;
+
 export class LabelService {
   private readonly db: LabelStore;
+  private readonly hooks: LabelImportHook[] = [];
 
   constructor(store: Store) {
     this.db = new LabelStore(store);
@@ -311,6 +316,7 @@ export class LabelService {
       );
     }
     const authority = before?.authority === true || AUTHORITY_FORMATS.has(fmt) || opts.authority === true;
+    const previousLabels = this.hooks.length > 0 ? await this.all({ dataset: ds.dataset }) : [];
     const diff = await this.db.replaceDataset(ds, name, sourceHash, {
       authority,
       check: (d) =>
@@ -327,6 +333,7 @@ export class LabelService {
           before,
         ),
     });
+    await this.tellHooks(ds, sourceHash, previousLabels);
     return {
       dataset: ds.dataset,
       format: fmt,
@@ -346,9 +353,22 @@ export class LabelService {
     };
   }
 
+  /** Calls `hook` after every committed import with what it added and removed. */
+  onImport(hook: LabelImportHook): void {
+    this.hooks.push(hook);
+  }
+
+  private async tellHooks(ds: LabelDataset, sourceHash: string | null, before: StoredLabel[]): Promise<void> {
+    if (this.hooks.length === 0) return;
+    const change = labelChange(ds.dataset, sourceHash, before, ds.labels);
+    for (const hook of this.hooks) await hook(change);
+  }
+
   /** Replaces the dataset's rows in one transaction without the guard (tests and benches build stores with it). */
   async writeDataset(ds: LabelDataset, sourceFile: string | null, sourceHash: string | null): Promise<void> {
+    const before = this.hooks.length > 0 ? await this.all({ dataset: ds.dataset }) : [];
     await this.db.replaceDataset(ds, sourceFile, sourceHash, { authority: AUTHORITY_FORMATS.has(ds.format) });
+    await this.tellHooks(ds, sourceHash, before);
   }
 
   async list(filter: LabelFilter = {}): Promise<{ total: number; labels: StoredLabel[] }> {

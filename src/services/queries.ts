@@ -81,12 +81,23 @@ export function diffRuns(prev: RunEndpoint[], cur: RunEndpoint[]): RunDiff {
   return diff;
 }
 
+/** A stored run with what produced it, as run hooks see it. */
+export interface RunRecord {
+  run: QueryRun;
+  params: TraceRequest;
+  trace: TraceResponse;
+}
+
+/** Runs inside the transaction that stores a run: what it writes lands with the run or not at all. */
+export type RunHook = (r: RunRecord) => Promise<void>;
+
 /** Saved trace queries: a name bound to trace parameters (never SQL), rerun and compared. */
 export class QueryService {
   private readonly db: SavedQueryStore;
+  private readonly hooks: RunHook[] = [];
 
   constructor(
-    store: Store,
+    private readonly store: Store,
     private readonly traces: TraceService,
     private readonly ingest: IngestService,
     private readonly hasSource: (chain: string) => boolean,
@@ -152,15 +163,24 @@ export class QueryService {
     const diff = prev ? diffRuns(prev.endpoints, endpoints) : null;
     const id = randomUUID();
     const nodes = r.nodes.filter((n) => n.expanded).map((n) => n.address);
-    await this.db.insertRun({
-      id,
-      queryName: name,
-      startedAt,
-      params: JSON.stringify(q.params),
-      digest,
-      result: JSON.stringify({ endpoints, diff, nodes, stats: jsonSafe(r.stats), trace: jsonSafe(r) }),
+    const run: QueryRun = { id, query: name, startedAt, digest, endpoints, diff, stats: jsonSafe(r.stats) };
+    await this.store.tx(async () => {
+      await this.db.insertRun({
+        id,
+        queryName: name,
+        startedAt,
+        params: JSON.stringify(q.params),
+        digest,
+        result: JSON.stringify({ endpoints, diff, nodes, stats: jsonSafe(r.stats), trace: jsonSafe(r) }),
+      });
+      for (const hook of this.hooks) await hook({ run, params: q.params, trace: r });
     });
-    return { id, query: name, startedAt, digest, endpoints, diff, stats: jsonSafe(r.stats) };
+    return run;
+  }
+
+  /** Calls `hook` for every run, inside the transaction that stores it. */
+  onRun(hook: RunHook): void {
+    this.hooks.push(hook);
   }
 
   /** One stored run with the full trace result it produced (for evidence and exports). */

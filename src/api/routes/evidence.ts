@@ -8,7 +8,7 @@ import { errorContent, INPUT_ERRORS, jsonContent, router } from "../router.ts";
 import { TraceParamsSchema, TraceSchema } from "../schemas.ts";
 import { TraceRequestSchema } from "./trace.ts";
 
-const EvidencePackageSchema = z
+export const EvidencePackageSchema = z
   .object({
     format: z.literal("fundtrace-evidence/1"),
     tool: z.object({ name: z.literal("fundtrace"), version: z.string() }),

@@ -1,10 +1,17 @@
 import { z } from "@hono/zod-openapi";
 import type { Services } from "../../services/index.ts";
 import type { QueryRun } from "../../services/queries.ts";
+import { scheduleChange } from "../../services/watch/every.ts";
 import { authorized } from "../auth.ts";
 import { toJson } from "../json.ts";
 import { errorContent, INPUT_ERRORS, jsonContent, router } from "../router.ts";
-import { AmountString, TraceParamsSchema, TraceStatsSchema } from "../schemas.ts";
+import {
+  AmountString,
+  ScheduleChangeSchema,
+  ScheduleSchema,
+  TraceParamsSchema,
+  TraceStatsSchema,
+} from "../schemas.ts";
 import { TraceRequestSchema } from "./trace.ts";
 
 const RunEndpointSchema = z.object({
@@ -102,6 +109,20 @@ const runs = authorized("viewer", {
   },
 });
 
+const schedule = authorized("analyst", {
+  method: "patch",
+  path: "/queries/{name}",
+  request: {
+    params: z.object({ name: z.string() }),
+    body: { content: { "application/json": { schema: ScheduleChangeSchema } }, required: true },
+  },
+  responses: {
+    200: jsonContent("its schedule: how often it reruns on its own and what it alerts on", ScheduleSchema),
+    404: errorContent("no such query"),
+    ...INPUT_ERRORS,
+  },
+});
+
 /** Saved trace queries and their run history. */
 export function queryRoutes(services: Services) {
   return router()
@@ -114,5 +135,11 @@ export function queryRoutes(services: Services) {
     .openapi(runs, async (c) => {
       const rs = await services.queries.runs(c.req.valid("param").name);
       return c.json({ runs: rs.map(asJson) }, 200);
-    });
+    })
+    .openapi(schedule, async (c) =>
+      c.json(
+        await services.watch.scheduleQuery(c.req.valid("param").name, scheduleChange(c.req.valid("json"))),
+        200,
+      ),
+    );
 }

@@ -2,9 +2,11 @@ import { Command } from "commander";
 import { BadInputError } from "../../errors.ts";
 import type { QueryRun } from "../../services/queries.ts";
 import type { TraceInput } from "../../services/trace-input.ts";
+import { scheduleChange } from "../../services/watch/every.ts";
 import type { Cli } from "../context.ts";
 import { table, toJson } from "../output.ts";
 import { type TraceFlags, traceInput, withTraceOptions } from "./trace.ts";
+import { SCHEDULE_NAMES, scheduleFlags, scheduleLine } from "./watch.ts";
 
 /** The words after `--` of `query save NAME -- CHAIN ADDRESS... [trace options]`, parsed like `trace`. */
 function savedTrace(cli: Cli, traceArgs: string[]): TraceInput {
@@ -55,7 +57,7 @@ async function evidence(cli: Cli, name: string, o: { run?: string; out?: string 
   );
 }
 
-/** `query save | run | list | show | evidence`: saved trace queries. */
+/** `query save | run | list | show | schedule | evidence`: saved trace queries. */
 export function queryCommand(program: Command, cli: Cli): void {
   const query = program
     .command("query")
@@ -109,6 +111,21 @@ export function queryCommand(program: Command, cli: Cli): void {
         ...runs.map((r) => `  run ${r.id} ${r.finishedAt} ${r.endpoints.length} endpoints`),
       ];
       cli.out({ ...q, runs }, () => text.join("\n") + "\n");
+    });
+  query
+    .command("schedule")
+    .description("rerun on its own (--every 15m; --off stops) and alert on categories (--alert-on)")
+    .argument("<name>")
+    .option("--every <interval>", "e.g. 15m (s, m, h or d)")
+    .option("--off", "run only when asked")
+    .option(
+      "--alert-on <categories>",
+      "categories that raise an alert (default terrorism_financing,sanction)",
+    )
+    .action(async (name: string, o: { every?: string; off?: boolean; alertOn?: string }) => {
+      const change = scheduleChange(scheduleFlags(o), SCHEDULE_NAMES);
+      const sch = await (await cli.open()).watch.scheduleQuery(name, change);
+      cli.out(sch, () => `query ${name}: ${scheduleLine(sch)}\n`);
     });
   query
     .command("evidence")

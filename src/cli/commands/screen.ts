@@ -22,7 +22,7 @@ export function parseScreenLines(text: string): ScreenItem[] {
 }
 
 /** A file's text, or stdin's for none or `-`. */
-async function readInput(file: string | undefined, io: IO): Promise<string> {
+export async function readInput(file: string | undefined, io: IO): Promise<string> {
   if (file && file !== "-") {
     try {
       return await readFile(file, "utf8");

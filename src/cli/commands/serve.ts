@@ -40,21 +40,28 @@ export async function serveUntilStopped(
   }
 }
 
-/** `serve [--host H] [--port P]`: the HTTP API. */
+/** `serve [--host H] [--port P] [--no-watch]`: the HTTP API, with the watch's scheduler and webhook delivery. */
 export function serveCommand(program: Command, cli: Cli): void {
   program
     .command("serve")
     .description("the HTTP API (default 127.0.0.1:8080)")
     .option("--host <host>", "interface to bind", "127.0.0.1")
     .option("--port <port>", "port", numberArg("--port", PORT), 8080)
-    .action(async (o: { host: string; port: number }) => {
+    .option("--no-watch", "do not run scheduled queries and watchlists or deliver alerts")
+    .action(async (o: { host: string; port: number; watch: boolean }) => {
       const s = await cli.open();
       const log = createLogger(cli.config?.logLevel);
-      await serveUntilStopped(
-        cli,
-        s,
-        { host: o.host, port: o.port, apiKeys: cli.config?.apiKeys ?? [], log },
-        (url) => `fundtrace API listening on ${url} (OpenAPI: ${url}/openapi.json)\n`,
-      );
+      const scheduler = o.watch ? s.watch.scheduler({ log }) : undefined;
+      scheduler?.start();
+      try {
+        await serveUntilStopped(
+          cli,
+          s,
+          { host: o.host, port: o.port, apiKeys: cli.config?.apiKeys ?? [], log },
+          (url) => `fundtrace API listening on ${url} (OpenAPI: ${url}/openapi.json)\n`,
+        );
+      } finally {
+        await scheduler?.stop();
+      }
     });
 }

@@ -1,0 +1,3 @@
+-- name: watch.label_change_failed
+-- params: $id VARCHAR, $error VARCHAR
+UPDATE label_changes SET error = $error WHERE id = $id;
