@@ -81,7 +81,8 @@ export function coverageOf(x: {
     notes.push(
       `${x.missing.txids.length} transaction${x.missing.txids.length === 1 ? "" : "s"} needed but not stored: ${some(x.missing.txids)}`,
     );
-  if (x.truncated) notes.push(`the address budget (${x.budget}) stopped the expansion: raise --max-addresses`);
+  if (x.truncated)
+    notes.push(`the address budget (${x.budget}) stopped the expansion: raise --max-addresses`);
   for (const g of x.gaps) notes.push(g.message);
   notes.push(...x.failures);
   return { complete: notes.length === 0, unknown: x.unknown, notes };
@@ -132,7 +133,9 @@ export function answerTrace(
     const paid = new Set(edges.map((e) => `${e.to}|${e.asset}`));
     const payers = new Set(edges.map((e) => `${e.from}|${e.asset}`));
     sources = nodes
-      .filter((n) => !n.start && payers.has(`${n.address}|${n.asset}`) && !paid.has(`${n.address}|${n.asset}`))
+      .filter(
+        (n) => !n.start && payers.has(`${n.address}|${n.asset}`) && !paid.has(`${n.address}|${n.asset}`),
+      )
       .map((n) => ({
         address: n.address,
         asset: n.asset,

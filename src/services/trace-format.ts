@@ -28,7 +28,12 @@ function unitsOf(r: FlowTrace): (asset: string) => AssetInfo {
   return assetInfo(r, native);
 }
 
-function shown(amount: AmountLike, asset: string, u: Partial<AssetInfo>, info: (a: string) => AssetInfo): string {
+function shown(
+  amount: AmountLike,
+  asset: string,
+  u: Partial<AssetInfo>,
+  info: (a: string) => AssetInfo,
+): string {
   const k = u.decimals !== undefined && u.symbol !== undefined ? (u as AssetInfo) : info(asset);
   return amountFor(amount, k, asset);
 }

@@ -5,8 +5,8 @@ import { isoTime, timeWindow } from "../core/time.ts";
 import {
   type ExposureResult,
   exposure,
-  MAX_HOPS,
   type HeightWindow,
+  MAX_HOPS,
   type TraceParams,
   type TraceResult,
   traceRun,
@@ -196,7 +196,11 @@ export class TraceService {
   }
 
   /** Direct and indirect exposure by category, in and out, with a risk score and band. */
-  async exposure(chainName: string, rawAddress: string, opts: ExposureOptions = {}): Promise<ExposureResponse> {
+  async exposure(
+    chainName: string,
+    rawAddress: string,
+    opts: ExposureOptions = {},
+  ): Promise<ExposureResponse> {
     const chain = getChain(chainName);
     if (chain.labelOnly)
       throw new BadInputError(`chain "${chain.name}" has labels only; no exposure can be computed`);
@@ -275,7 +279,9 @@ export class TraceService {
   /** Symbol and decimals of the chain's assets: the native one and every token the graph holds. */
   private unitsOf(chainName: string): (asset: string) => Units {
     const chain = getChain(chainName);
-    const known = new Map<string, Units>([[chain.symbol, { symbol: chain.symbol, decimals: chain.decimals }]]);
+    const known = new Map<string, Units>([
+      [chain.symbol, { symbol: chain.symbol, decimals: chain.decimals }],
+    ]);
     for (const a of this.graphs.of(chain.name).graph.assets)
       if (!known.has(a.name)) known.set(a.name, { symbol: a.symbol, decimals: a.decimals });
     return (asset) => known.get(asset) ?? { symbol: null, decimals: null };
