@@ -132,19 +132,21 @@ describe("evidence package", () => {
     expect(nodes.get(E)).toMatchObject({
       label: "Test Exchange",
       categories: "exchange",
-      amount: "1499000",
+      amount: "0.01499000 BTC",
+      base_units: "1499000",
       stop: "true",
     });
     expect(nodes.get(T)).toMatchObject({
       label: "Listed Financier",
       categories: "terrorism",
-      amount: "499000",
+      amount: "0.00499000 BTC",
+      base_units: "499000",
     });
     const edges = g.graphml.graph.edge.map((e: any) => [
       e["@source"],
       e["@target"],
       data(e).txid,
-      data(e).amount,
+      data(e).base_units,
     ]);
     expect(edges.sort()).toEqual(
       [
@@ -158,7 +160,7 @@ describe("evidence package", () => {
       string,
       string
     >[];
-    expect(rows.map((r) => [r.address, r.amount, r.categories, r.hops]).sort()).toEqual(
+    expect(rows.map((r) => [r.address, r.base_units, r.categories, r.hops]).sort()).toEqual(
       [
         [E, "1499000", "exchange", "2"],
         [T, "499000", "terrorism", "1"],

@@ -417,7 +417,9 @@ describe("gaps reach the user", () => {
       expect(ingest.stdout).toContain(`note: ${message}\n`);
       const trace = await cli("d.duckdb", "trace", "anvil", alice, "--hops", "1", "--max-addresses", "1");
       expect(trace.code).toBe(0);
-      expect(trace.stdout).toContain(`note: ${message}\n`);
+      // a trace lists it with everything else it did not see
+      expect(trace.stdout).toContain(`coverage: PARTIAL, this answer did not see everything:\n`);
+      expect(trace.stdout).toContain(`  - ${message}\n`);
       const json = await cli(
         "e.duckdb",
         "--json",

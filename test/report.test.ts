@@ -351,7 +351,7 @@ describe("trace --format html on a real store", () => {
       expect(svg.headers.get("content-type")).toContain("image/svg+xml");
       expect(await svg.text()).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
       expect((await (await ask("csv")).text()).split("\n")[0]).toBe(
-        "address,categories,labels,stop,amount,asset,decimals,hops,paths",
+        "address,categories,labels,stop,amount,base_units,asset,symbol,decimals,hops,paths",
       );
       expect(await (await ask("graphml")).text()).toContain("<graphml");
       expect((await ask("pdf")).status).toBe(400);

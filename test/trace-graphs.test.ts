@@ -140,16 +140,30 @@ describe("resident store-backed trace graph", () => {
               maxHops: 6,
               maxAddresses: 1000,
               labels,
-              allComplete: true,
+              // fetch: false reports what is not stored in full, as the engine does without allComplete
+              allComplete: false,
               ...(stops ? {} : { stopAt: [] }),
               utxoAsset: { asset: "ETH", symbol: "ETH", decimals: 18 },
             });
-            const { chain, stats, ...rest2 } = got;
-            const { requests, rounds, gaps, ...engineStats } = stats;
+            const { chain, stats, sources: _s, window: _w, clusters: _c, ...rest2 } = got;
+            const { requests, rounds, gaps, coverage: _cov, ...engineStats } = stats;
             expect(chain).toBe("ethereum");
             expect(requests).toBe(0);
             expect(gaps).toEqual([]);
-            expect({ ...rest2, stats: engineStats }).toEqual(want);
+            // the engine's result, without what the answer adds (units, block heights and times)
+            const engineView = {
+              ...rest2,
+              endpoints: rest2.endpoints.map((e) => ({
+                ...e,
+                paths: e.paths.map((p) => ({
+                  ...p,
+                  hops: p.hops.map(({ height: _h, time: _t, ...h }) => h),
+                })),
+              })),
+              nodes: rest2.nodes.map(({ symbol: _y, decimals: _d, ...n }) => n),
+              edges: rest2.edges.map(({ symbol: _y, decimals: _d, height: _h, time: _t, ...e }) => e),
+            };
+            expect({ ...engineView, stats: engineStats }).toEqual(want);
           }
         },
       ),

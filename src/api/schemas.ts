@@ -27,10 +27,47 @@ export const LabelSchema = z
 export const RiskSchema = z
   .object({
     score: z.number(),
-    band: z.enum(["none", "low", "medium", "high", "severe"]),
+    band: z.enum(["unknown", "none", "low", "medium", "high", "severe"]).openapi({
+      description: "unknown: nothing is stored of the address (see `reasons`), never reported as none",
+    }),
     reasons: z.array(z.string()),
   })
   .openapi("Risk");
+
+const Units = z.object({
+  symbol: z.string().nullable().openapi({ description: "the asset's symbol (BTC, USDT); null when unknown" }),
+  decimals: z
+    .number()
+    .nullable()
+    .openapi({ description: "decimals of the asset: amount / 10^decimals is what people read" }),
+});
+
+const Chrono = z.object({
+  height: z.number().nullable().openapi({ description: "block height; null while unconfirmed" }),
+  time: z
+    .string()
+    .nullable()
+    .openapi({ description: "block time, UTC ISO 8601 (2024-03-01T12:00:00Z); null while unconfirmed" }),
+});
+
+export const CoverageSchema = z
+  .object({
+    complete: z.boolean(),
+    unknown: z
+      .array(z.object({ address: z.string(), reason: z.string() }))
+      .openapi({ description: "start addresses whose history is not stored in full, with the reason" }),
+    notes: z.array(z.string()).openapi({ description: "what the answer did not see, one sentence each" }),
+  })
+  .openapi("Coverage", { description: "what an answer did not see (never a false clean)" });
+
+const WindowSchema = z
+  .object({
+    since: z.string().nullable(),
+    until: z.string().nullable(),
+    fromHeight: z.number().nullable(),
+    toHeight: z.number().nullable(),
+  })
+  .openapi({ description: "the time window followed and the stored blocks it covers" });
 
 export const ExposureEntrySchema = z
   .object({
@@ -41,6 +78,7 @@ export const ExposureEntrySchema = z
     share: z.string().openapi({ description: 'amount / total of the direction and asset, e.g. "0.2500"' }),
     shareBps: z.number(),
     addresses: z.number().openapi({ description: "labelled addresses that contribute" }),
+    ...Units.shape,
   })
   .openapi("ExposureEntry");
 
@@ -69,12 +107,16 @@ export const ExposureSchema = z
     address: z.string(),
     direct: z.array(ExposureEntrySchema),
     indirect: z.array(ExposureEntrySchema),
-    totals: z.array(z.object({ direction: z.enum(["in", "out"]), asset: z.string(), amount: AmountString })),
+    totals: z.array(
+      z.object({ direction: z.enum(["in", "out"]), asset: z.string(), amount: AmountString, ...Units.shape }),
+    ),
     truncated: z.boolean(),
     missing: Missing,
     risk: RiskSchema,
     requests: z.number(),
     gaps: z.array(SourceGapSchema),
+    coverage: CoverageSchema,
+    window: WindowSchema.optional(),
   })
   .openapi("Exposure");
 
@@ -97,7 +139,11 @@ export const ScreenResultSchema = z
     labels: z.array(LabelSchema),
     risk: RiskSchema,
     exposure: z
-      .object({ direct: z.array(ExposureEntrySchema), indirect: z.array(ExposureEntrySchema) })
+      .object({
+        direct: z.array(ExposureEntrySchema),
+        indirect: z.array(ExposureEntrySchema),
+        coverage: CoverageSchema.optional(),
+      })
       .optional(),
   })
   .openapi("ScreenResult");
@@ -184,7 +230,13 @@ export const LabelImportResultSchema = z
   })
   .openapi("LabelImportResult");
 
-const TraceHopSchema = z.object({ txid: z.string(), from: z.string(), to: z.string(), amount: AmountString });
+const TraceHopSchema = z.object({
+  txid: z.string(),
+  from: z.string(),
+  to: z.string(),
+  amount: AmountString,
+  ...Chrono.shape,
+});
 
 export const TraceEndpointSchema = z
   .object({
@@ -214,6 +266,7 @@ export const TraceStatsSchema = z
     requests: z.number(),
     rounds: z.number(),
     gaps: z.array(SourceGapSchema),
+    coverage: CoverageSchema,
   })
   .openapi("TraceStats");
 
@@ -236,6 +289,7 @@ export const TraceSchema = z
         stop: z.boolean(),
         start: z.boolean(),
         expanded: z.boolean(),
+        ...Units.shape,
       }),
     ),
     edges: z.array(
@@ -246,8 +300,28 @@ export const TraceSchema = z
         asset: z.string(),
         amount: AmountString,
         hop: z.number(),
+        ...Units.shape,
+        ...Chrono.shape,
       }),
     ),
+    sources: z
+      .array(
+        z.object({
+          address: z.string(),
+          asset: z.string(),
+          amount: AmountString,
+          hop: z.number(),
+          labels: z.array(z.string()),
+          categories: z.array(z.string()),
+          ...Units.shape,
+        }),
+      )
+      .openapi({ description: "backward traces: where the money came from, labelled or not" }),
+    clusters: z
+      .array(z.object({ address: z.string(), clusterId: z.string().nullable(), members: z.number() }))
+      .optional()
+      .openapi({ description: "with cluster: true, the clusters the starts were taken from" }),
+    window: WindowSchema.optional(),
     stats: TraceStatsSchema,
   })
   .openapi("Trace");

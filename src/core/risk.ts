@@ -1,6 +1,7 @@
 /** Risk from labels (and, with tracing, from exposure): pure rules, configurable, with reasons. */
 
-export type RiskBand = "none" | "low" | "medium" | "high" | "severe";
+/** `unknown`: nothing was seen of the address (no stored history), so no band can be given. */
+export type RiskBand = "unknown" | "none" | "low" | "medium" | "high" | "severe";
 
 export interface Risk {
   score: number;

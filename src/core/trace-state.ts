@@ -50,6 +50,14 @@ export interface EngineOptions {
   prune: Uint8Array | null;
   /** Every address's stored history counts as complete (there is no source to ask for more). */
   allComplete: boolean;
+  /** Only transactions in these blocks (inclusive) carry taint; null: all. */
+  heights: HeightWindow | null;
+}
+
+/** Block heights, both ends included; unconfirmed transactions sort after every block. */
+export interface HeightWindow {
+  from: number;
+  to: number;
 }
 
 const A_STOP = 1;

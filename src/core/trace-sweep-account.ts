@@ -491,6 +491,9 @@ export class AccountSweep implements Sweep, Finished {
     const st = this.st;
     const recv = this.fwd ? g.to[t]! : g.from[t]!;
     if (recv < 0 || st.isStart[recv] === 1) return;
+    const win = st.o.heights;
+    // outside the time window a transfer carries no taint (balances still count it)
+    if (win && (g.block[t]! < win.from || g.block[t]! > win.to)) return;
     if (this.model !== "poison") {
       if (c < this.minValue) return;
       this.taint.set(t, c);

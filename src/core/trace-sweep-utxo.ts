@@ -175,6 +175,9 @@ export class UtxoSweep implements Sweep, Finished {
       this.pending--;
       this.cursor = p;
       const tx = this.g.posTx[p]!;
+      const win = this.st.o.heights;
+      // outside the time window a transaction carries no taint (its outputs stay where they are)
+      if (win && (this.g.txOrder[tx]! < win.from || this.g.txOrder[tx]! > win.to)) continue;
       this.evaluate(
         tx,
         (k, t, h, ivs) => {

@@ -64,6 +64,7 @@ import {
   type Direction,
   type EngineOptions,
   type Finished,
+  type HeightWindow,
   type Model,
   NOHOP,
   type RouteLink,
@@ -73,7 +74,7 @@ import {
 import { AccountSweep, TIMELESS } from "./trace-sweep-account.ts";
 import { UtxoSweep } from "./trace-sweep-utxo.ts";
 
-export type { AddressLabels, ClusterInfo, Direction, Model } from "./trace-state.ts";
+export type { AddressLabels, ClusterInfo, Direction, HeightWindow, Model } from "./trace-state.ts";
 export { UNCONFIRMED_ORDER };
 
 export const DEFAULT_MAX_HOPS = 5;
@@ -123,6 +124,8 @@ export interface TraceParams {
   names?: GraphNames;
   /** Every address's history counts as complete: nothing can be fetched, so nothing is reported missing. */
   allComplete?: boolean;
+  /** Only transactions in these blocks (both ends included) carry taint (`--since/--until` as heights). */
+  heights?: HeightWindow;
 }
 
 export interface TraceHop {
@@ -340,6 +343,7 @@ async function prepare(graph: TraceGraph, p: TraceParams): Promise<Prepared> {
     maxAddresses: c.maxAddresses,
     prune: null,
     allComplete: p.allComplete === true,
+    heights: p.heights ?? null,
   };
   if (targets && tc.size === 0) {
     const tids = (await names.addressIds([...ta])).filter((x) => x >= 0);
@@ -792,6 +796,7 @@ export interface ExposureParams {
   utxoAsset?: { asset: string; symbol?: string | null; decimals?: number | null };
   names?: GraphNames;
   allComplete?: boolean;
+  heights?: HeightWindow;
 }
 
 export interface ExposureEntry {
@@ -868,6 +873,7 @@ async function exposureLocked(
       utxoAsset: params.utxoAsset,
       names: params.names,
       allComplete: params.allComplete,
+      heights: params.heights,
     });
     const ran = await run(graph, p);
     // what the result needs from the scratch, before anything else can run

@@ -273,7 +273,8 @@ export class IngestService {
       else corrected--;
     }
 
-    if (newest !== head) {
+    // an address with no transactions is ingested too (its empty history is complete): a cursor says so
+    if (newest !== head || cur === undefined) {
       await this.sync.setCursor(src.id, chain, address, { cursor: newest, tipHeight: null });
     }
     return {

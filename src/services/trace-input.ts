@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { getChain, normalizeAddress } from "../chains.ts";
+import { timeWindow } from "../core/time.ts";
 import { DEFAULT_MAX_HOPS, DEFAULT_STOP_AT, MAX_HOPS } from "../core/trace.ts";
 import { BadInputError, FundtraceError, quote } from "../errors.ts";
 import type { TraceRequest } from "./trace.ts";
@@ -63,6 +64,12 @@ export function validateTrace(
   ) {
     throw new BadInputError(`address budget must be 1..${MAX_ADDRESS_BUDGET}, got ${req.maxAddresses}`);
   }
+  try {
+    timeWindow(req.since, req.until);
+  } catch (e) {
+    if (e instanceof RangeError) throw new BadInputError(`time window: ${e.message}`, { cause: e });
+    throw e;
+  }
   const targetAddresses = (req.targets?.addresses ?? []).map((a) => normalizeAddress(chain.name, a));
   return {
     ...req,
@@ -101,6 +108,18 @@ export const TraceFields = z.object({
     .int()
     .optional()
     .describe(`expansion budget, 1..${MAX_ADDRESS_BUDGET} (default ${TRACE_DEFAULTS.maxAddresses})`),
+  since: z
+    .string()
+    .optional()
+    .describe("only transactions in blocks from this UTC date (2024-03-01) or ISO 8601 time carry taint"),
+  until: z
+    .string()
+    .optional()
+    .describe("only transactions in blocks up to this time (a bare date: to the end of that day)"),
+  cluster: z
+    .boolean()
+    .optional()
+    .describe("start from every member of each address's cluster (the wallet, not only the address)"),
   includeGraph: z
     .boolean()
     .optional()

@@ -1,23 +1,40 @@
 import type { ChainSource } from "../../adapters/source.ts";
 import { getChain, normalizeAddress } from "../chains.ts";
 import { type Risk, riskFromExposure } from "../core/risk.ts";
+import { isoTime, timeWindow } from "../core/time.ts";
 import {
   type ExposureResult,
   exposure,
+  type HeightWindow,
   MAX_HOPS,
   type TraceParams,
   type TraceResult,
   traceRun,
+  UNCONFIRMED_ORDER,
 } from "../core/trace.ts";
 import type { TraceGraph } from "../core/trace-graph.ts";
-import { BadInputError, FundtraceError } from "../errors.ts";
+import { BadInputError, FundtraceError, UpstreamError } from "../errors.ts";
+import { ClusterStore } from "../store/clusters.ts";
 import type { Store } from "../store/db.ts";
 import { SyncStore } from "../store/sync.ts";
+import { TraceStore } from "../store/trace.ts";
 import { UtxoStore } from "../store/utxo.ts";
 import type { IngestService, ReportedGap } from "./ingest.ts";
 import type { LabelService } from "./labels.ts";
+import {
+  type AnsweredEdge,
+  type AnsweredEndpoint,
+  type AnsweredNode,
+  type AnswerWindow,
+  answerTrace,
+  type Coverage,
+  coverageOf,
+  type TraceSource,
+  txidsOf,
+  type Units,
+} from "./trace-answer.ts";
 import { type ChainGraph, TraceGraphs } from "./trace-graphs.ts";
-import { TRACE_DEFAULTS, validateTrace } from "./trace-input.ts";
+import { MAX_TRACE_ADDRESSES, TRACE_DEFAULTS, validateTrace } from "./trace-input.ts";
 
 export { validateTrace };
 
@@ -35,19 +52,66 @@ export interface TraceRequest {
   fetch?: boolean;
   /** Nodes and edges in the result (default true); endpoints and stats alone are much cheaper on a big trace. */
   includeGraph?: boolean;
+  /** Only transactions in blocks from this time on (UTC date or ISO 8601) carry taint. */
+  since?: string;
+  /** Only transactions in blocks up to this time (a bare date: to the end of that day). */
+  until?: string;
+  /** Start from every member of each address's cluster (the wallet, not only the address). */
+  cluster?: boolean;
 }
 
-export interface TraceResponse extends TraceResult {
+export interface TraceResponse extends Omit<TraceResult, "endpoints" | "nodes" | "edges"> {
   chain: string;
-  /** `gaps`: what the sources fetched from could not see (internal transfers on a node without tracing…). */
-  stats: TraceResult["stats"] & { requests: number; rounds: number; gaps: ReportedGap[] };
+  endpoints: AnsweredEndpoint[];
+  nodes: AnsweredNode[];
+  edges: AnsweredEdge[];
+  /** Backward traces: where the money came from (labelled or not), with nothing further back in the trace. */
+  sources: TraceSource[];
+  /** With `cluster`: the clusters the starts were taken from. */
+  clusters?: { address: string; clusterId: string | null; members: number }[];
+  /** With `since`/`until`: the window followed. */
+  window?: AnswerWindow;
+  /**
+   * `gaps`: what the sources fetched from could not see (internal transfers on a node without
+   * tracing…); `coverage`: everything this answer did not see, in sentences.
+   */
+  stats: TraceResult["stats"] & { requests: number; rounds: number; gaps: ReportedGap[]; coverage: Coverage };
 }
 
-export interface ExposureResponse extends ExposureResult {
+export type UnitsEntry<T> = T & Units;
+
+export interface ExposureResponse extends Omit<ExposureResult, "direct" | "indirect" | "totals"> {
   chain: string;
+  direct: UnitsEntry<ExposureResult["direct"][number]>[];
+  indirect: UnitsEntry<ExposureResult["indirect"][number]>[];
+  totals: UnitsEntry<ExposureResult["totals"][number]>[];
   risk: Risk;
   requests: number;
   gaps: ReportedGap[];
+  coverage: Coverage;
+  window?: AnswerWindow;
+}
+
+/** Exposure options (CLI flags and the API's query). */
+export interface ExposureOptions {
+  hops?: number;
+  direction?: "in" | "out" | "both";
+  model?: "poison" | "haircut" | "fifo";
+  maxAddresses?: number;
+  fetch?: boolean;
+  since?: string;
+  until?: string;
+}
+
+/** What a round of fetching left unseen, beside the engine's `missing`. */
+interface Seen {
+  /** Addresses fetched from a source in this answer (their history is now stored in full). */
+  fetched: Set<string>;
+  /** Why nothing could be fetched (offline, no source configured), when so. */
+  noSource: string | null;
+  /** Fetches that failed, as sentences. */
+  failures: string[];
+  failed: Map<string, string>;
 }
 
 export const DEFAULT_MAX_ADDRESSES = TRACE_DEFAULTS.maxAddresses;
@@ -79,22 +143,30 @@ export class TraceService {
   async trace(raw: TraceRequest, progress?: (round: number, what: string) => void): Promise<TraceResponse> {
     const req = validateTrace(raw);
     const chain = getChain(req.chain);
-    const { value, requests, rounds, gaps } = await this.expand(
+    const { starts, clusters } = req.cluster
+      ? await this.clusterStarts(chain.name, req.addresses)
+      : { starts: req.addresses, clusters: undefined };
+    const budget = req.maxAddresses ?? DEFAULT_MAX_ADDRESSES;
+    const window = checkWindow(req.since, req.until);
+    let heights: { window: AnswerWindow; heights?: HeightWindow } | undefined;
+    const { value, requests, rounds, gaps, seen } = await this.expand(
       chain.name,
-      req.addresses,
-      req.maxAddresses ?? DEFAULT_MAX_ADDRESSES,
+      starts,
+      budget,
       raw.fetch !== false,
       async (graph, lookups) => {
+        heights = await this.heightsOf(chain.name, window);
         const { result } = await traceRun(graph, {
-          start: req.addresses,
+          start: starts,
           direction: req.direction,
           model: req.model,
           maxHops: req.maxHops,
           minValue: req.minValue === undefined ? undefined : BigInt(req.minValue),
           stopAt: req.stopAt,
           targets: req.targets,
-          maxAddresses: req.maxAddresses ?? DEFAULT_MAX_ADDRESSES,
+          maxAddresses: budget,
           includeGraph: req.includeGraph,
+          heights: heights?.heights,
           ...lookups,
           utxoAsset: { asset: chain.symbol, symbol: chain.symbol, decimals: chain.decimals },
         });
@@ -102,20 +174,32 @@ export class TraceService {
       },
       progress,
     );
-    return { ...value, chain: chain.name, stats: { ...value.stats, requests, rounds, gaps } };
+    const blocks = await new TraceStore(this.store).blocksOf(chain.name, txidsOf(value));
+    const answered = answerTrace(value, this.unitsOf(chain.name), blocks);
+    const unknown = await this.unknownStarts(chain.name, starts, seen);
+    const coverage = coverageOf({
+      missing: value.stats.missing,
+      truncated: value.stats.truncated,
+      budget,
+      gaps,
+      unknown,
+      failures: seen.failures,
+    });
+    return {
+      ...value,
+      ...answered,
+      chain: chain.name,
+      ...(clusters ? { clusters } : {}),
+      ...(heights ? { window: heights.window } : {}),
+      stats: { ...value.stats, requests, rounds, gaps, coverage },
+    };
   }
 
   /** Direct and indirect exposure by category, in and out, with a risk score and band. */
   async exposure(
     chainName: string,
     rawAddress: string,
-    opts: {
-      hops?: number;
-      direction?: "in" | "out" | "both";
-      model?: "poison" | "haircut" | "fifo";
-      maxAddresses?: number;
-      fetch?: boolean;
-    } = {},
+    opts: ExposureOptions = {},
   ): Promise<ExposureResponse> {
     const chain = getChain(chainName);
     if (chain.labelOnly)
@@ -129,18 +213,22 @@ export class TraceService {
         "LIMIT_EXCEEDED",
       );
     }
+    const window = checkWindow(opts.since, opts.until);
     const budget = opts.maxAddresses ?? DEFAULT_MAX_ADDRESSES;
-    const { value, requests, gaps } = await this.expand(
+    let heights: { window: AnswerWindow; heights?: HeightWindow } | undefined;
+    const { value, requests, gaps, seen } = await this.expand(
       chain.name,
       [address],
       budget,
       opts.fetch !== false,
       async (graph, lookups) => {
+        heights = await this.heightsOf(chain.name, window);
         const r = await exposure(graph, address, {
           direction: opts.direction ?? "both",
           hops,
           model: opts.model ?? "haircut",
           maxAddresses: budget,
+          heights: heights?.heights,
           ...lookups,
           utxoAsset: { asset: chain.symbol, symbol: chain.symbol, decimals: chain.decimals },
         });
@@ -148,30 +236,152 @@ export class TraceService {
       },
     );
     const own = (await this.labels.forAddresses(chain.name, [address])).get(address) ?? [];
-    const risk = riskFromExposure(
+    const fact = (direct: boolean) => (e: ExposureResult["direct"][number]) => ({
+      category: e.category,
+      direction: e.direction,
+      direct,
+      shareBps: e.shareBps,
+      amount: e.amount,
+    });
+    let risk = riskFromExposure(
       own.map((l) => l.category),
-      value.direct.map((e) => ({
-        category: e.category,
-        direction: e.direction,
-        direct: true,
-        shareBps: e.shareBps,
-        amount: e.amount,
-      })),
-      value.indirect.map((e) => ({
-        category: e.category,
-        direction: e.direction,
-        direct: false,
-        shareBps: e.shareBps,
-        amount: e.amount,
-      })),
+      value.direct.map(fact(true)),
+      value.indirect.map(fact(false)),
     );
-    return { chain: chain.name, ...value, risk, requests, gaps };
+    const unknown = await this.unknownStarts(chain.name, [address], seen);
+    // never a false clean: nothing seen of the address is not "none"
+    if (unknown.length > 0 && risk.score === 0)
+      risk = { score: 0, band: "unknown", reasons: unknown.map((n) => `${n.address}: ${n.reason}`) };
+    const coverage = coverageOf({
+      missing: value.missing,
+      truncated: value.truncated,
+      budget,
+      gaps,
+      unknown,
+      failures: seen.failures,
+    });
+    const unitsOf = this.unitsOf(chain.name);
+    const withUnits = <T extends { asset: string }>(e: T) => ({ ...e, ...unitsOf(e.asset) });
+    return {
+      chain: chain.name,
+      ...value,
+      direct: value.direct.map(withUnits),
+      indirect: value.indirect.map(withUnits),
+      totals: value.totals.map(withUnits),
+      risk,
+      requests,
+      gaps,
+      coverage,
+      ...(heights ? { window: heights.window } : {}),
+    };
+  }
+
+  /** Symbol and decimals of the chain's assets: the native one and every token the graph holds. */
+  private unitsOf(chainName: string): (asset: string) => Units {
+    const chain = getChain(chainName);
+    const known = new Map<string, Units>([
+      [chain.symbol, { symbol: chain.symbol, decimals: chain.decimals }],
+    ]);
+    for (const a of this.graphs.of(chain.name).graph.assets)
+      if (!known.has(a.name)) known.set(a.name, { symbol: a.symbol, decimals: a.decimals });
+    return (asset) => known.get(asset) ?? { symbol: null, decimals: null };
+  }
+
+  /** A time window as the stored blocks it covers (undefined: no window asked). */
+  private async heightsOf(
+    chain: string,
+    w: { since: number | null; until: number | null },
+  ): Promise<{ window: AnswerWindow; heights: HeightWindow } | undefined> {
+    if (w.since === null && w.until === null) return undefined;
+    const { first, last } = await new TraceStore(this.store).heightWindow(
+      chain,
+      w.since ?? Number.MIN_SAFE_INTEGER,
+      w.until ?? Number.MAX_SAFE_INTEGER,
+    );
+    const from = w.since === null ? -1 : (first ?? UNCONFIRMED_ORDER);
+    // no window end: unconfirmed transactions count too; none stored in the window: nothing does
+    const to = w.until === null ? UNCONFIRMED_ORDER : (last ?? -1);
+    return {
+      window: {
+        since: isoTime(w.since),
+        until: isoTime(w.until),
+        fromHeight: w.since === null ? null : first,
+        toHeight: w.until === null ? null : last,
+      },
+      heights: { from, to },
+    };
+  }
+
+  /**
+   * Start addresses whose history is not stored in full, each with the reason (never a false clean):
+   * nothing stored at all, or only what other addresses' transactions show.
+   */
+  private async unknownStarts(
+    chain: string,
+    starts: string[],
+    seen: Seen,
+  ): Promise<{ address: string; reason: string }[]> {
+    const ingested = await new SyncStore(this.store).ingested(chain, starts);
+    const todo = starts.filter((a) => !ingested.has(a) && !seen.fetched.has(a));
+    if (todo.length === 0) return [];
+    const cg = this.graphs.of(chain);
+    const ids = await cg.names.addressIds(todo);
+    const g = cg.graph;
+    return todo.map((address, i) => {
+      const id = ids[i]!;
+      const some =
+        id >= 0 &&
+        id < g.addressCount &&
+        (g.receivedOutputs(id).length > 0 || g.spentInputs(id).length > 0 || g.addrHasTransfers[id] === 1);
+      const why =
+        seen.failed.get(address) ?? (seen.noSource ? `nothing was fetched: ${seen.noSource}` : "not fetched");
+      const what = some
+        ? "history not stored in full (never ingested; only transactions seen from other addresses)"
+        : "no stored history (never ingested)";
+      return { address, reason: `${what}; ${why}; run: fundtrace ingest ${chain} ${address}` };
+    });
+  }
+
+  /** The starts of a `cluster` trace: every member of each address's cluster (an address in none stays alone). */
+  private async clusterStarts(
+    chain: string,
+    addresses: string[],
+  ): Promise<{ starts: string[]; clusters: NonNullable<TraceResponse["clusters"]> }> {
+    const cs = new ClusterStore(this.store);
+    const starts = new Set<string>();
+    const clusters: NonNullable<TraceResponse["clusters"]> = [];
+    for (const a of addresses) {
+      const c = await cs.byAddress(chain, a);
+      if (!c) {
+        starts.add(a);
+        clusters.push({ address: a, clusterId: null, members: 1 });
+        continue;
+      }
+      if (c.size > MAX_TRACE_ADDRESSES)
+        throw new BadInputError(
+          `the cluster of ${a} has ${c.size} addresses (max ${MAX_TRACE_ADDRESSES} starts${c.isService ? "; it is a service" : ""}): trace the address without --cluster`,
+          {},
+          "LIMIT_EXCEEDED",
+        );
+      for (const m of await cs.members(chain, c.clusterId, MAX_TRACE_ADDRESSES)) starts.add(m);
+      starts.add(a);
+      clusters.push({ address: a, clusterId: c.clusterId.toString(), members: c.size });
+    }
+    if (starts.size > MAX_TRACE_ADDRESSES)
+      throw new BadInputError(
+        `the clusters hold ${starts.size} addresses (max ${MAX_TRACE_ADDRESSES} starts)`,
+        {},
+        "LIMIT_EXCEEDED",
+      );
+    return { starts: [...starts].sort(), clusters };
   }
 
   /**
    * Runs `run` on the chain's graph; with a source, fetches what the run reports missing (addresses
    * not ingested, transactions not stored) and runs again, until nothing is missing, the address
-   * budget is spent or MAX_ROUNDS. Without one, the stored history of every address is all there is.
+   * budget is spent or MAX_ROUNDS. Without one, the stored history of every address is all there is
+   * (and what the run could not see is still reported missing). A fetch that fails is recorded, not
+   * thrown: the answer says what it did not see.
    */
   private async expand<T>(
     chainName: string,
@@ -183,16 +393,18 @@ export class TraceService {
       lookups: Pick<TraceParams, "labelsById" | "clustersById" | "names" | "allComplete">,
     ) => Promise<{ value: T; missing: { txids: string[]; addresses: string[] } }>,
     progress?: (round: number, what: string) => void,
-  ): Promise<{ value: T; requests: number; rounds: number; gaps: ReportedGap[] }> {
+  ): Promise<{ value: T; requests: number; rounds: number; gaps: ReportedGap[]; seen: Seen }> {
     const chain = getChain(chainName);
     let source: ChainSource | undefined;
+    const seen: Seen = { fetched: new Set(), noSource: null, failures: [], failed: new Map() };
     if (fetch) {
       try {
         source = this.sourceFor(chain.name);
-      } catch {
-        source = undefined; // no source configured: use what is stored
+      } catch (e) {
+        source = undefined; // no source configured (or offline): use what is stored
+        seen.noSource = e instanceof Error ? e.message : String(e);
       }
-    }
+    } else seen.noSource = "fetching was turned off";
     const before = source?.counter.requests ?? 0;
     const gaps: ReportedGap[] = [];
     const cg = this.graphs.of(chain.name);
@@ -207,17 +419,32 @@ export class TraceService {
         if (!source || addrs.length === 0) return;
         const known = await sync.ingested(chain.name, addrs);
         const todo = addrs.filter((a) => !known.has(a));
-        if (todo.length) gaps.push(...(await this.ingest.ingest(chain.name, todo)).gaps);
-        ingested.push(...addrs);
+        for (const a of todo) {
+          try {
+            gaps.push(...(await this.ingest.ingest(chain.name, [a])).gaps);
+            seen.fetched.add(a);
+            ingested.push(a);
+          } catch (e) {
+            if (!(e instanceof UpstreamError)) throw e;
+            seen.failed.set(a, `the source failed: ${e.message}`);
+            seen.failures.push(`could not fetch ${a}: ${e.message}`);
+          }
+        }
+        ingested.push(...addrs.filter((a) => known.has(a)));
       };
       const fetchTxs = async (txids: string[]) => {
         if (source?.model !== "utxo") return;
         for (const id of txids) {
           triedTx.add(id);
-          const tx = await source.transaction(id);
-          if (!tx) continue;
-          const outs = tx.block ? await source.outspends(id) : undefined;
-          await this.store.tx(() => utxo.writeTx(tx, outs));
+          try {
+            const tx = await source.transaction(id);
+            if (!tx) continue;
+            const outs = tx.block ? await source.outspends(id) : undefined;
+            await this.store.tx(() => utxo.writeTx(tx, outs));
+          } catch (e) {
+            if (!(e instanceof UpstreamError)) throw e;
+            seen.failures.push(`could not fetch transaction ${id}: ${e.message}`);
+          }
         }
       };
       const refresh = async () => {
@@ -233,7 +460,8 @@ export class TraceService {
       let rounds = 0;
       for (; rounds < MAX_ROUNDS; rounds++) {
         const ann = await cg.annotations();
-        out = await run(cg.graph, { ...ann, names: cg.names, allComplete: source === undefined });
+        // offline too, what is not stored in full is reported missing: the answer lists it
+        out = await run(cg.graph, { ...ann, names: cg.names, allComplete: false });
         if (!source) break;
         const todoTx = out.missing.txids.filter((t) => !triedTx.has(t));
         const todoAddr = out.missing.addresses.filter((a) => !asked.has(a));
@@ -252,7 +480,21 @@ export class TraceService {
         requests: (source?.counter.requests ?? 0) - before,
         rounds: rounds + 1,
         gaps,
+        seen,
       };
     });
+  }
+}
+
+/** `since`/`until` checked (BAD_INPUT naming the value), as Unix seconds. */
+export function checkWindow(
+  since: string | undefined,
+  until: string | undefined,
+): { since: number | null; until: number | null } {
+  try {
+    return timeWindow(since, until);
+  } catch (e) {
+    if (e instanceof RangeError) throw new BadInputError(e.message, { cause: e });
+    throw e;
   }
 }

@@ -222,6 +222,35 @@ export class TraceStore {
     return this.byId("trace.transfer_txids", { chain, tids: listValue(tids) }, "tid", "txid", tids.length);
   }
 
+  /** Block height and time (Unix seconds) of these transactions; absent when not stored. */
+  async blocksOf(
+    chain: string,
+    txids: string[],
+  ): Promise<Map<string, { height: number | null; time: number | null }>> {
+    const m = new Map<string, { height: number | null; time: number | null }>();
+    if (txids.length === 0) return m;
+    for (const r of await this.store.all("trace.blocks_of", { chain, txids: listValue(txids) }))
+      m.set(text(r, "txid"), { height: intOrNull(r, "height"), time: intOrNull(r, "time") });
+    return m;
+  }
+
+  /**
+   * The stored blocks of a time window (Unix seconds, both ends included): the first block at or
+   * after `since`, the last at or before `until`; null where no stored block qualifies.
+   */
+  async heightWindow(
+    chain: string,
+    since: number,
+    until: number,
+  ): Promise<{ first: number | null; last: number | null }> {
+    const r = await this.store.one("trace.height_window", {
+      chain,
+      since: BigInt(since),
+      until: BigInt(until),
+    });
+    return { first: r ? intOrNull(r, "first") : null, last: r ? intOrNull(r, "last") : null };
+  }
+
   /** The previous txid of each input of these transactions, keyed `txId:vin`. */
   async prevTxids(chain: string, txIds: number[]): Promise<Map<string, string>> {
     return this.refs("trace.prev_txids", chain, txIds, "vin");

@@ -14,6 +14,11 @@ const exposure = authorized("viewer", {
       hops: z.coerce.number().int().default(3),
       direction: z.enum(["in", "out", "both"]).default("both"),
       model: z.enum(["poison", "haircut", "fifo"]).default("haircut"),
+      since: z
+        .string()
+        .optional()
+        .openapi({ description: "only blocks from this UTC date or ISO 8601 time" }),
+      until: z.string().optional().openapi({ description: "only blocks up to this time (a date: its end)" }),
     }),
   },
   responses: {

@@ -1,6 +1,6 @@
 import { type Command, Option } from "commander";
-import { gapNotes } from "../../services/ingest.ts";
 import type { ExposureResponse } from "../../services/trace.ts";
+import { amountFor, coverageText } from "../../services/trace-answer.ts";
 import { TRACE_DEFAULTS, TRACE_MODELS } from "../../services/trace-input.ts";
 import type { Cli } from "../context.ts";
 import { numberArg } from "../options.ts";
@@ -11,6 +11,8 @@ interface ExposureFlags {
   direction: "in" | "out" | "both";
   model: (typeof TRACE_MODELS)[number];
   maxAddresses: number;
+  since?: string;
+  until?: string;
 }
 
 function exposureText(r: ExposureResponse, o: ExposureFlags): string {
@@ -18,25 +20,32 @@ function exposureText(r: ExposureResponse, o: ExposureFlags): string {
     ...r.direct.map((e) => ({ ...e, kind: "direct" })),
     ...r.indirect.map((e) => ({ ...e, kind: "indirect" })),
   ];
+  const w = r.window;
   return (
     [
       `exposure of ${r.address} on ${r.chain} (${o.model}, ${o.hops} hops): risk ${r.risk.band.toUpperCase()} (${r.risk.score})${r.truncated ? " TRUNCATED by the address budget" : ""}`,
+      ...(w
+        ? [
+            `  only transactions ${[w.since && `from ${w.since}`, w.until && `to ${w.until}`].filter(Boolean).join(" ")} (blocks ${w.fromHeight ?? "-"}..${w.toHeight ?? "-"})`,
+          ]
+        : []),
       ...r.risk.reasons.map((x) => `  - ${x}`),
       rows.length
         ? table(
-            ["kind", "dir", "category", "amount", "asset", "share", "addresses"],
+            ["kind", "dir", "category", "amount", "share", "addresses"],
             rows.map((e) => [
               e.kind,
               e.direction,
               e.category,
-              e.amount.toString(),
-              e.asset,
+              amountFor(e.amount, e, e.asset),
               e.share,
               e.addresses,
             ]),
           )
-        : "  no labelled counterparties within reach\n",
-    ].join("\n") + gapNotes(r.gaps)
+        : r.risk.band === "unknown"
+          ? "  nothing is stored of this address: no exposure could be computed\n"
+          : "  no labelled counterparties within reach\n",
+    ].join("\n") + coverageText(r.coverage)
   );
 }
 
@@ -58,6 +67,8 @@ export function exposureCommand(program: Command, cli: Cli): void {
       numberArg("--max-addresses", { min: 1 }),
       TRACE_DEFAULTS.maxAddresses,
     )
+    .option("--since <time>", "only transactions from this UTC date (2024-03-01) or ISO 8601 time")
+    .option("--until <time>", "only transactions up to this time (a date: to the end of that day)")
     .action(async (chain: string, address: string, o: ExposureFlags) => {
       // offline it only reads what is stored
       const s = await cli.open({}, { readOnly: cli.offline });

@@ -1,6 +1,5 @@
 import { type Command, Option } from "commander";
 import { MAX_HOPS } from "../../core/trace.ts";
-import { gapNotes } from "../../services/ingest.ts";
 import type { TraceResponse } from "../../services/trace.ts";
 import { traceCsv, traceGraphml, traceTable } from "../../services/trace-format.ts";
 import {
@@ -22,6 +21,9 @@ export interface TraceFlags {
   stopAt: string;
   to?: string;
   maxAddresses: number;
+  since?: string;
+  until?: string;
+  cluster?: boolean;
 }
 
 /** The trace options of SPEC, shared by `trace` and `query save`. */
@@ -46,7 +48,10 @@ export function withTraceOptions(cmd: Command): Command {
       "expansion budget",
       numberArg("--max-addresses"),
       TRACE_DEFAULTS.maxAddresses,
-    );
+    )
+    .option("--since <time>", "only transactions from this UTC date (2024-03-01) or ISO 8601 time")
+    .option("--until <time>", "only transactions up to this time (a date: to the end of that day)")
+    .option("--cluster", "start from every address of each address's cluster (the wallet)");
 }
 
 /** The flags as the API's trace body, checked by the same schema (same messages, same codes). */
@@ -65,6 +70,9 @@ export function traceInput(chain: string, addresses: string[], o: TraceFlags): T
       ? { categories: to.filter(isCategory), addresses: to.filter((x) => !isCategory(x)) }
       : undefined,
     maxAddresses: o.maxAddresses,
+    since: o.since,
+    until: o.until,
+    cluster: o.cluster,
   });
 }
 
@@ -77,7 +85,7 @@ function render(r: TraceResponse, format: string): string {
     case "graphml":
       return traceGraphml(r);
     default:
-      return traceTable(r) + gapNotes(r.stats.gaps);
+      return traceTable(r);
   }
 }
 

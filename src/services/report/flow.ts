@@ -4,7 +4,9 @@
  * placement of nodes in one column per hop. Pure: no imports beyond core/amount.
  */
 import { formatAmount } from "../../core/amount.ts";
+import type { TraceEdge, TraceEndpoint, TraceHop, TraceNode } from "../../core/trace.ts";
 import type { TraceResponse } from "../trace.ts";
+import type { Chrono, Coverage, Units } from "../trace-answer.ts";
 
 /** An amount as the engine gives it (bigint) or as JSON carries it (decimal string). */
 export type AmountLike = bigint | string;
@@ -18,8 +20,22 @@ export type Amounts<T> = T extends bigint
       ? { [K in keyof T]: Amounts<T[K]> }
       : T;
 
+/**
+ * A trace as packages written before units, times, sources and coverage were added carry it: those
+ * fields optional, so an older evidence package still renders.
+ */
+type Older = Omit<TraceResponse, "sources" | "stats" | "endpoints" | "nodes" | "edges"> & {
+  sources?: TraceResponse["sources"];
+  stats: Omit<TraceResponse["stats"], "coverage"> & { coverage?: Coverage };
+  endpoints: (Omit<TraceEndpoint, "paths"> & {
+    paths: { hops: (TraceHop & Partial<Chrono>)[]; bottleneck: bigint }[];
+  })[];
+  nodes: (TraceNode & Partial<Units>)[];
+  edges: (TraceEdge & Partial<Units & Chrono>)[];
+};
+
 /** A trace result as the engine gives it or as JSON (an evidence package, the API's answer) carries it. */
-export type FlowTrace = Amounts<TraceResponse>;
+export type FlowTrace = Amounts<Older>;
 
 export type Group = "terrorism_financing" | "sanction" | "mixer" | "exchange" | "other" | "unlabelled";
 

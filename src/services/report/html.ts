@@ -122,10 +122,10 @@ function pathsSection(r: FlowTrace, info: (a: string) => AssetInfo, maxEndpoints
     e.paths.slice(0, maxPaths).forEach((p, i) => {
       const rows = p.hops.map(
         (h, k) =>
-          `<tr><td>${k + 1}</td><td><code>${esc(h.txid)}</code></td><td class="addr">${esc(h.from)}</td><td class="addr">${esc(h.to)}</td><td class="amount">${esc(amountText(h.amount, e.asset, info))}</td></tr>`,
+          `<tr><td>${k + 1}</td><td><code>${esc(h.txid)}</code></td><td class="addr">${esc(h.from)}</td><td class="addr">${esc(h.to)}</td><td class="amount">${esc(amountText(h.amount, e.asset, info))}</td><td>${h.height === null || h.height === undefined ? (h.height === null ? "unconfirmed" : "") : `${h.height}`}</td><td>${esc(h.time ?? "")}</td></tr>`,
       );
       out.push(
-        `<p class="note">Path ${i + 1}: ${esc(transactionsWord(p.hops.length))}; at least ${esc(amountText(p.bottleneck, e.asset, info))} of the traced funds passed along all of it.</p><table><thead><tr><th>Step</th><th>Transaction</th><th>From</th><th>To</th><th>Traced amount</th></tr></thead><tbody>${rows.join("")}</tbody></table>`,
+        `<p class="note">Path ${i + 1}: ${esc(transactionsWord(p.hops.length))}; at least ${esc(amountText(p.bottleneck, e.asset, info))} of the traced funds passed along all of it.</p><table><thead><tr><th>Step</th><th>Transaction</th><th>From</th><th>To</th><th>Traced amount</th><th>Block</th><th>Time (UTC)</th></tr></thead><tbody>${rows.join("")}</tbody></table>`,
       );
     });
     const more = e.paths.length - maxPaths;

@@ -99,6 +99,8 @@ export function limitsSentences(r: FlowTrace): string[] {
       `fundtrace could not load ${txids.length} transaction${txids.length === 1 ? "" : "s"} and the history of ${addresses.length} address${addresses.length === 1 ? "" : "es"} the funds reached; what they carried is not counted.`,
     );
   for (const g of r.stats.gaps ?? []) out.push(`Source gap: ${g.message}.`);
+  for (const u of r.stats.coverage?.unknown ?? []) out.push(`Start address ${u.address}: ${u.reason}.`);
+  for (const n of r.stats.coverage?.notes ?? []) if (n.startsWith("could not fetch")) out.push(`${n}.`);
   return out;
 }
 
