@@ -14,7 +14,16 @@ export function alertTrace(a: Alert & { endpoint: string; amount: string; path: 
     a.transactions?.filter((t) => t.direction === (inbound ? "in" : "out") && t.asset === asset) ?? [];
   const amounts = new Map(txs.map((t) => [t.txid, BigInt(t.amount)]));
   const total = BigInt(a.amount);
-  const hops = a.path.map((txid) => ({ txid, from, to, amount: amounts.get(txid) ?? total }));
+  // an alert keeps no block per transfer: the package's upstream answers carry them
+  const hops = a.path.map((txid) => ({
+    txid,
+    from,
+    to,
+    amount: amounts.get(txid) ?? total,
+    height: null,
+    time: null,
+  }));
+  const units = { symbol: a.symbol ?? null, decimals: a.decimals ?? null };
   const node = (address: string, start: boolean) => ({
     address,
     asset,
@@ -25,6 +34,7 @@ export function alertTrace(a: Alert & { endpoint: string; amount: string; path: 
     stop: false,
     start,
     expanded: start,
+    ...units,
   });
   return {
     chain: a.chain,
@@ -50,7 +60,8 @@ export function alertTrace(a: Alert & { endpoint: string; amount: string; path: 
       },
     ],
     nodes: [node(a.address, true), node(a.endpoint, false)],
-    edges: hops.map((h) => ({ ...h, asset, hop: 1 })),
+    edges: hops.map((h) => ({ ...h, asset, hop: 1, ...units })),
+    sources: [],
     stats: {
       addressesVisited: 1,
       addressesReached: 2,
@@ -60,6 +71,11 @@ export function alertTrace(a: Alert & { endpoint: string; amount: string; path: 
       requests: 0,
       rounds: 0,
       gaps: [],
+      coverage: {
+        complete: false,
+        unknown: [],
+        notes: ["an alert's own transfers only: nothing was traced beyond them"],
+      },
     },
   };
 }
