@@ -66,7 +66,7 @@ function program(io: IO): Command {
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
 }
 
-/** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 bad input). */
+/** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 bad input, 3 something to act on). */
 export async function main(argv: string[], io: IO = defaultIO()): Promise<number> {
   const cli = new Cli(io, program(io));
   for (const register of COMMANDS) register(cli.program, cli);
