@@ -74,6 +74,14 @@ export class Cli {
     return this.services;
   }
 
+  /**
+   * Runs a write (case, note, query) as one command. Branch h-server makes this the audited write
+   * (row `cli <action>` by `cli:<os user>`, committed with the write) under the same signature.
+   */
+  async audited<T>(_action: string, _target: string, fn: (s: Services) => Promise<T>): Promise<T> {
+    return fn(await this.open());
+  }
+
   /** Keys that must never reach the terminal. */
   secrets(): (string | undefined)[] {
     return [this.config?.etherscanKey, ...(this.config?.apiKeys ?? [])];

@@ -101,6 +101,46 @@ const runs = createRoute({
   },
 });
 
+/** An edit of a saved query; fields left out stay as they are (h-watch's schedule fields join this body). */
+export const QueryChangeSchema = z
+  .object({
+    name: z.string().optional().openapi({ description: "a new name (its runs and cases follow)" }),
+    params: TraceRequestSchema.optional().openapi({ description: "new trace parameters, replacing the old" }),
+  })
+  .strict()
+  .openapi("QueryChange");
+
+const Name = z.object({ name: z.string() });
+
+const edit = createRoute({
+  method: "patch",
+  path: "/queries/{name}",
+  request: {
+    params: Name,
+    body: { content: { "application/json": { schema: QueryChangeSchema } }, required: true },
+  },
+  responses: {
+    200: jsonContent("the query as it now is", z.object({ name: z.string(), params: TraceParamsSchema })),
+    404: errorContent("no such query"),
+    409: errorContent("new name taken"),
+    ...INPUT_ERRORS,
+  },
+});
+
+const remove = createRoute({
+  method: "delete",
+  path: "/queries/{name}",
+  request: { params: Name },
+  responses: {
+    200: jsonContent(
+      "deleted with its runs; the cases that held it",
+      z.object({ name: z.string(), runs: z.number(), cases: z.array(z.string()) }),
+    ),
+    404: errorContent("no such query"),
+    ...INPUT_ERRORS,
+  },
+});
+
 /** Saved trace queries and their run history. */
 export function queryRoutes(services: Services) {
   return router()
@@ -113,5 +153,9 @@ export function queryRoutes(services: Services) {
     .openapi(runs, async (c) => {
       const rs = await services.queries.runs(c.req.valid("param").name);
       return c.json({ runs: rs.map(asJson) }, 200);
-    });
+    })
+    .openapi(edit, async (c) =>
+      c.json(toJson(await services.queries.edit(c.req.valid("param").name, c.req.valid("json"))), 200),
+    )
+    .openapi(remove, async (c) => c.json(await services.queries.delete(c.req.valid("param").name), 200));
 }
