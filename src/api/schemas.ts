@@ -169,8 +169,13 @@ export const AddressInfoSchema = z
       balance: AmountString,
       firstSeen: z.string().nullable(),
       lastSeen: z.string().nullable(),
-      exact: z.boolean(),
+      exact: z.boolean().openapi({ description: "the whole history is stored and no balance is negative" }),
+      partial: z.string().optional().openapi({ description: "why the figures are not exact" }),
       unconfirmedTxCount: z.number().optional(),
+      pending: z
+        .object({ txCount: z.number(), received: AmountString, sent: AmountString, balance: AmountString })
+        .optional()
+        .openapi({ description: "Bitcoin: unconfirmed (mempool) figures, not in the confirmed ones" }),
     }),
     assets: z.array(AssetStatsSchema).optional(),
   })
