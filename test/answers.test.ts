@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DevChain } from "../src/devchain/bitcoin.ts";
 import type { EsploraServer } from "../src/devchain/esplora-server.ts";
 import type { Services } from "../src/services/index.ts";
+import type { ScreenResult } from "../src/services/screen.ts";
 import { traceCsv, traceGraphml, traceTable } from "../src/services/trace-format.ts";
 import { btcServices, startServer } from "./helpers/btc.ts";
 import { tempDir } from "./helpers/tmp.ts";
@@ -83,7 +84,7 @@ describe("never a false clean", () => {
       expect(r.risk.band).toBe("unknown");
       expect(r.coverage.notes.some((n) => n.startsWith(`could not fetch ${NEVER}`))).toBe(true);
       const sc = await down.screen.screen([{ chain: "bitcoin", address: NEVER }], { exposureHops: 2 });
-      expect(sc.results[0]!.risk.band).toBe("unknown");
+      expect((sc.results[0] as ScreenResult).risk.band).toBe("unknown");
     } finally {
       down.close();
     }

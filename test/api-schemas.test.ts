@@ -179,7 +179,10 @@ describe("response schemas", () => {
       const sched = await documented("PATCH", "/v1/queries/doc-sched", "/v1/queries/{name}", {
         every: "15m",
       });
-      expect(sched.json).toMatchObject({ kind: "query", every: "15m", everySeconds: 900 });
+      expect(sched.json).toMatchObject({
+        name: "doc-sched",
+        schedule: { kind: "query", every: "15m", everySeconds: 900 },
+      });
       await documented("GET", "/v1/schedules", "/v1/schedules");
 
       const id = run.json.alerts[0];

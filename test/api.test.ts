@@ -81,21 +81,21 @@ describe("HTTP API", () => {
     expect(binance).toMatchObject({ sanctioned: false, categories: ["exchange"], risk: { band: "none" } });
   });
 
-  it("answers 400 naming the address on a bad checksum and changes nothing", async () => {
+  it("answers a bad checksum as that item's error naming the address, and changes nothing", async () => {
     const before = await s.labels.list({ limit: 1 });
     const r = await post("/v1/screen", { items: [{ chain: "ethereum", address: KNOWN.badChecksumEth }] });
-    expect(r.status).toBe(400);
-    const body = (await r.json()) as { error: { code: string; message: string } };
-    expect(body.error.code).toBe("INVALID_ADDRESS");
-    expect(body.error.message).toContain(KNOWN.badChecksumEth);
-    expect(body.error.message).toContain("EIP-55");
+    expect(r.status).toBe(200);
+    const body = (await r.json()) as { results: { error: { code: string; message: string } }[] };
+    expect(body.results[0]!.error.code).toBe("INVALID_ADDRESS");
+    expect(body.results[0]!.error.message).toContain(KNOWN.badChecksumEth);
+    expect(body.results[0]!.error.message).toContain("EIP-55");
     expect((await s.labels.list({ limit: 1 })).total).toBe(before.total);
   });
 
-  it("rejects an unknown chain and a malformed body with 400", async () => {
+  it("answers an unknown chain as that item's error; rejects a malformed body with 400", async () => {
     const r1 = await post("/v1/screen", { items: [{ chain: "dogechain", address: "x" }] });
-    expect(r1.status).toBe(400);
-    expect(((await r1.json()) as any).error.message).toMatch(/unknown chain "dogechain"/);
+    expect(r1.status).toBe(200);
+    expect(((await r1.json()) as any).results[0].error.message).toMatch(/unknown chain "dogechain"/);
     const r2 = await post("/v1/screen", { items: "nope" });
     expect(r2.status).toBe(400);
     expect(((await r2.json()) as any).error.message).toMatch(/^items/);

@@ -45,20 +45,21 @@ describe("CLI", () => {
       `chain,address\n# comment\nethereum,${KNOWN.sdgtEth}\nbitcoin,${KNOWN.unlabelledBtc}\ntron,${KNOWN.nbctfTron}\n`,
     );
     const text = await runCli([...base, "screen", file]);
-    expect(text.code).toBe(0);
+    expect(text.code).toBe(3); // a sanctioned row: a nightly job acts on exit 3
     expect(text.stdout).toMatch(
-      /ethereum\s+0x21b8d56bda776bbe68655a16895afd96f5534fed\s+YES\s+severe\s+sanction,terrorism_financing\s+Gaza Now \[SDGT\]/,
+      /ethereum\s+0x21b8d56bda776bbe68655a16895afd96f5534fed\s+YES\s+severe\s+direct label sanction \(100\); direct label terrorism_financing \(100\)\s+sanction,terrorism_financing\s+Gaza Now \[SDGT\]/,
     );
     expect(text.stdout).toMatch(/bitcoin\s+1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa\s+no\s+none/);
 
     const json = await runCli([...base, "--json", "screen", "-"], `ethereum,${KNOWN.sdgtEth}\n`);
-    expect(json.code).toBe(0);
+    expect(json.code).toBe(3);
     const s = await createServices(loadConfig({ db, defaultLabels: false }, {}));
     try {
+      // the same file posted as text/csv
       const api = await createApp(s).request("/v1/screen", {
         method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ items: [{ chain: "ethereum", address: KNOWN.sdgtEth }] }),
+        headers: { "content-type": "text/csv" },
+        body: `ethereum,${KNOWN.sdgtEth}\n`,
       });
       expect(JSON.parse(json.stdout)).toEqual(await api.json());
     } finally {
@@ -66,7 +67,7 @@ describe("CLI", () => {
     }
   });
 
-  it("exits 2 naming the address on a bad checksum, and touches nothing", async () => {
+  it("exits 2 naming the address on a bad checksum after screening the other rows, and touches nothing", async () => {
     const before = JSON.parse(
       (await runCli([...base, "--json", "labels", "list", "--limit", "1"])).stdout,
     ).total;
@@ -75,10 +76,11 @@ describe("CLI", () => {
       `bitcoin,${KNOWN.unlabelledBtc}\nethereum,${KNOWN.badChecksumEth}\n`,
     );
     expect(r.code).toBe(2);
-    expect(r.stdout).toBe("");
-    expect(r.stderr).toContain(
-      `item 2: invalid ethereum address "${KNOWN.badChecksumEth}": bad EIP-55 checksum`,
+    expect(r.stdout).toMatch(/bitcoin\s+1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa\s+no\s+none/);
+    expect(r.stdout).toContain(
+      `line 2: invalid ethereum address "${KNOWN.badChecksumEth}": bad EIP-55 checksum`,
     );
+    expect(r.stderr).toBe("fundtrace: 1 rows not screened (line 2)\n");
     const after = JSON.parse(
       (await runCli([...base, "--json", "labels", "list", "--limit", "1"])).stdout,
     ).total;

@@ -143,5 +143,10 @@ describe("fundtrace demo", () => {
     expect(r.stdout).toContain("2000.000000 USDT");
     expect(r.stdout).toContain("TRON (USDT-TRC20 TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t)");
     expect(r.stdout).toContain("8000.000000 USDT");
+    // every command it suggests works once the demo's chains are gone
+    expect(r.stdout).toContain("--offline query run demo-vendor");
+    const hints = r.stdout.split("\n").filter((l) => l.includes("fundtrace --db "));
+    expect(hints.length).toBeGreaterThan(4);
+    for (const h of hints) expect(h).toContain(" --offline ");
   });
 });

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/api/app.ts";
 import type { Services } from "../src/services/index.ts";
+import type { ScreenResult } from "../src/services/screen.ts";
 import { fixture } from "./helpers/fixtures.ts";
 import { KNOWN, testServices } from "./helpers/services.ts";
 
@@ -37,7 +38,8 @@ function importCsv(name: string, content: string, key: string, extra: Record<str
 }
 
 const screen = async (address: string) =>
-  (await s.screen.screen([{ chain: "ethereum", address }])).results[0]?.sanctioned;
+  ((await s.screen.screen([{ chain: "ethereum", address }])).results[0] as ScreenResult | undefined)
+    ?.sanctioned;
 
 describe("replacing an authority dataset", () => {
   it("an analyst key cannot replace the OFAC list at all", async () => {

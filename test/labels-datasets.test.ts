@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createApp } from "../src/api/app.ts";
 import type { Services } from "../src/services/index.ts";
 import { MAX_REMOVED_SHARE } from "../src/services/labels.ts";
+import type { ScreenResult } from "../src/services/screen.ts";
 import { runCli } from "./helpers/cli.ts";
 import { testServices } from "./helpers/services.ts";
 import { tempDir } from "./helpers/tmp.ts";
@@ -161,7 +162,7 @@ describe("authority datasets are replaced only by a plausible file of their form
     const made = await a.screen.screen([
       { chain: "ethereum", address: "0x000000000000000000000000000000000000dEaD" },
     ]);
-    expect(made.results[0]?.sanctioned).toBe(false);
+    expect((made.results[0] as ScreenResult | undefined)?.sanctioned).toBe(false);
     expect(MAX_REMOVED_SHARE).toBe(0.1);
   });
 

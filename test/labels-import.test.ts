@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { normalizeAddress } from "../src/chains.ts";
 import { parseOfacCsv } from "../src/labels/ofac.ts";
 import { importDefaultLabels, type Services } from "../src/services/index.ts";
+import type { ScreenResult } from "../src/services/screen.ts";
 import { fixture } from "./helpers/fixtures.ts";
 import { NBCTF_CSV, OFAC_XML, testServices } from "./helpers/services.ts";
 
@@ -107,7 +108,7 @@ describe("label imports into the store", () => {
       const exch = await fresh.screen.screen([
         { chain: "ethereum", address: "0x28c6c06298d514db089934071355e5743bf21d60" },
       ]);
-      expect(exch.results[0]?.categories).toContain("exchange");
+      expect((exch.results[0] as ScreenResult).categories).toContain("exchange");
     } finally {
       fresh.close();
     }

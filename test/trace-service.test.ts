@@ -3,6 +3,7 @@ import type { DevChain } from "../src/devchain/bitcoin.ts";
 import { DevChain as Chain } from "../src/devchain/bitcoin.ts";
 import type { EsploraServer } from "../src/devchain/esplora-server.ts";
 import type { Services } from "../src/services/index.ts";
+import type { ScreenResult } from "../src/services/screen.ts";
 import { btcServices, startServer } from "./helpers/btc.ts";
 import { tempDir } from "./helpers/tmp.ts";
 
@@ -169,10 +170,12 @@ describe("trace service with on-demand expansion", () => {
 
   it("screening includes exposure when asked", async () => {
     const plain = await scr.screen.screen([{ chain: "bitcoin", address: sc.V }]);
-    expect(plain.results[0]?.risk.band).toBe("none");
+    expect((plain.results[0] as ScreenResult).risk.band).toBe("none");
     const withExp = await scr.screen.screen([{ chain: "bitcoin", address: sc.V }], { exposureHops: 3 });
-    expect(withExp.results[0]?.risk.band).toBe("severe");
-    expect(withExp.results[0]?.risk.reasons.join(" ")).toContain("direct outgoing exposure to sanction");
+    expect((withExp.results[0] as ScreenResult).risk.band).toBe("severe");
+    expect((withExp.results[0] as ScreenResult).risk.reasons.join(" ")).toContain(
+      "direct outgoing exposure to sanction",
+    );
   });
 
   it("rejects a hop limit too high and a bad address before anything happens", async () => {

@@ -1,9 +1,10 @@
 -- name: trace.labelled
 -- params: $chains VARCHAR[]
--- Interned addresses that may carry labels on these chains: labelled ones, and members of clusters
+-- Interned addresses that may carry labels on these chains: labelled ones, case wallets, and members of clusters
 -- with a cluster-defining label (candidates; the label service decides which labels apply).
 SELECT a.id, a.address FROM address_ids a
 WHERE a.address IN (SELECT address FROM labels WHERE chain IN (SELECT unnest($chains)))
+   OR a.address IN (SELECT address FROM case_wallets WHERE chain IN (SELECT unnest($chains)))
 UNION
 SELECT a.id, a.address FROM cluster_member_ids m
 JOIN (SELECT DISTINCT m2.chain, m2.cluster_id FROM cluster_member_ids m2

@@ -120,20 +120,36 @@ export const ExposureSchema = z
   })
   .openapi("Exposure");
 
+const ScreenFields = z
+  .record(z.string().max(200), z.string().max(2000))
+  .openapi({ description: "columns passed through unchanged (a customer id, a name)" });
+
 export const ScreenRequestSchema = z
   .object({
     items: z
-      .array(z.object({ chain: z.string().min(1).max(64), address: z.string().min(1).max(256) }))
+      .array(
+        z.object({
+          chain: z.string().min(1).max(64),
+          address: z.string().min(1).max(256),
+          fields: ScreenFields.optional(),
+        }),
+      )
       .min(1)
       .max(100_000),
     exposure: z.object({ hops: z.number().int().min(1).max(12).default(3) }).optional(),
   })
   .openapi("ScreenRequest");
 
+const Where = {
+  fields: ScreenFields.optional(),
+  line: z.number().optional().openapi({ description: "the row's line in the CSV body" }),
+};
+
 export const ScreenResultSchema = z
   .object({
     chain: z.string(),
     address: z.string(),
+    ...Where,
     sanctioned: z.boolean(),
     categories: z.array(z.string()),
     labels: z.array(LabelSchema),
@@ -147,6 +163,31 @@ export const ScreenResultSchema = z
       .optional(),
   })
   .openapi("ScreenResult");
+
+export const ScreenRowErrorSchema = z
+  .object({
+    chain: z.string(),
+    address: z.string(),
+    ...Where,
+    error: z.object({ code: z.string(), message: z.string() }),
+  })
+  .openapi("ScreenRowError", {
+    description: "an item that could not be screened: nothing is said of its risk",
+  });
+
+export const ScreenResponseSchema = z
+  .object({
+    results: z.array(z.union([ScreenResultSchema, ScreenRowErrorSchema])),
+    summary: z.object({
+      rows: z.number(),
+      screened: z.number(),
+      errors: z.number(),
+      sanctioned: z.number(),
+      bands: z.record(z.enum(["none", "low", "medium", "high", "severe"]), z.number()),
+    }),
+    columns: z.array(z.string()).optional().openapi({ description: "a CSV body's passed-through columns" }),
+  })
+  .openapi("ScreenResponse");
 
 export const AssetStatsSchema = z.object({
   asset: z.string(),
@@ -174,8 +215,13 @@ export const AddressInfoSchema = z
       balance: AmountString,
       firstSeen: z.string().nullable(),
       lastSeen: z.string().nullable(),
-      exact: z.boolean(),
+      exact: z.boolean().openapi({ description: "the whole history is stored and no balance is negative" }),
+      partial: z.string().optional().openapi({ description: "why the figures are not exact" }),
       unconfirmedTxCount: z.number().optional(),
+      pending: z
+        .object({ txCount: z.number(), received: AmountString, sent: AmountString, balance: AmountString })
+        .optional()
+        .openapi({ description: "Bitcoin: unconfirmed (mempool) figures, not in the confirmed ones" }),
     }),
     assets: z.array(AssetStatsSchema).optional(),
   })

@@ -28,6 +28,8 @@ export interface GlobalOpts {
 export class Cli {
   private services: Services | undefined;
   config: Config | undefined;
+  /** Set by a command that ran but wants another code than 0 (3: something to act on). */
+  exitCode: number | undefined;
 
   constructor(
     readonly io: IO,

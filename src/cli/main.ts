@@ -76,14 +76,28 @@ function program(io: IO): Command {
     )
     .option("--no-default-labels", "do not import the bundled label set into an empty database")
     .option("--offline", "never ask an upstream source; use what is stored (env FUNDTRACE_OFFLINE=1)")
-    .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
 }
 
-/** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 bad input). */
+/** The command's words from the program down: `fundtrace query save`. */
+function commandPath(c: Command): string {
+  const words: string[] = [];
+  for (let x: Command | null = c; x; x = x.parent) words.unshift(x.name());
+  return words.join(" ");
+}
+
+/** A usage error prints the wrong line (commander's) and this command's usage, not the whole help. */
+function usageAfterErrors(c: Command): void {
+  const path = commandPath(c);
+  c.showHelpAfterError(`usage: ${path} ${c.usage()}\n(${path} --help for more)`);
+  for (const sub of c.commands) usageAfterErrors(sub);
+}
+
+/** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 bad input, 3 something to act on). */
 export async function main(argv: string[], io: IO = defaultIO()): Promise<number> {
   const cli = new Cli(io, program(io));
   for (const register of COMMANDS) register(cli.program, cli);
+  usageAfterErrors(cli.program);
   return run(cli, argv);
 }

@@ -7,12 +7,14 @@ import { toJson } from "./output.ts";
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_BAD_INPUT = 2;
+/** The command worked and found something to act on (a sanctioned row, a query whose result changed). */
+export const EXIT_ATTENTION = 3;
 
-/** Runs the parsed command; returns the exit code (0 ok, 1 failure, 2 bad input) after closing the services. */
+/** Runs the parsed command; returns the exit code (0 ok, 1 failure, 2 bad input, 3 attention) after closing the services. */
 export async function run(cli: Cli, argv: string[]): Promise<number> {
   try {
     await cli.program.parseAsync(argv, { from: "user" });
-    return EXIT_OK;
+    return cli.exitCode ?? EXIT_OK;
   } catch (e) {
     return report(cli, e);
   } finally {

@@ -371,10 +371,18 @@ export function demoText(r: DemoReport): string {
   );
   for (const x of r.tron.exposure.reasons.slice(0, 3)) L.push(`    - ${x}`);
   L.push("");
+  // the demo's chains are gone once it stops: later commands work on what is stored, hence --offline
+  const cmd = `fundtrace --db ${r.db} --offline`;
   L.push(
-    `saved query "${r.analyst.query}": ${r.analyst.endpoints} endpoints (rerun: fundtrace --db ${r.db} query run ${r.analyst.query})`,
+    `saved query "${r.analyst.query}": ${r.analyst.endpoints} endpoints (rerun: ${cmd} query run ${r.analyst.query})`,
   );
   L.push(`evidence packages and the case "demo" (TagPack + evidence): ${r.evidence.dir}`);
   L.push(`done in ${r.seconds} s; database ${r.db}`);
+  L.push("");
+  L.push("Once the demo has stopped, explore its database offline (the local chains are gone):");
+  L.push(`  ${cmd} address bitcoin ${r.bitcoin.flagged}`);
+  L.push(`  ${cmd} trace bitcoin ${r.bitcoin.flagged} --hops 8 --model fifo`);
+  L.push(`  ${cmd} exposure bitcoin ${r.bitcoin.flagged} --hops 8`);
+  L.push(`  ${cmd} case show demo`);
   return `${L.join("\n")}\n`;
 }

@@ -2,6 +2,7 @@ import { getChain, normalizeAddress } from "../chains.ts";
 import { AddressStore } from "../store/addresses.ts";
 import { ClusterStore } from "../store/clusters.ts";
 import type { Store } from "../store/db.ts";
+import { SyncStore } from "../store/sync.ts";
 import type { LabelService } from "./labels.ts";
 import { type PublicLabel, publicLabel } from "./screen.ts";
 
@@ -24,8 +25,13 @@ export interface AddressInfo {
   cluster: { id: string; size: number; isService: boolean } | null;
   stats: Omit<AssetStats, "asset" | "symbol" | "decimals"> & {
     asset: string;
+    /** True only when the figures cover the address's whole history and no balance is negative. */
     exact: boolean;
+    /** Why the figures are not exact (never ingested, or more sent than the stored history received). */
+    partial?: string;
     unconfirmedTxCount?: number;
+    /** Bitcoin: unconfirmed (mempool) figures, beside the confirmed ones as Esplora's mempool_stats. */
+    pending?: { txCount: number; received: string; sent: string; balance: string };
   };
   assets?: AssetStats[];
 }
@@ -35,9 +41,26 @@ function iso(epochSeconds: number | null): string | null {
   return new Date(epochSeconds * 1000).toISOString();
 }
 
+/**
+ * Why stored figures are not the address's whole story, or undefined when they are: an address never
+ * ingested shows only what other addresses' histories hold; one that sent more than it received has
+ * value fundtrace never saw arrive (a genesis or pre-funded balance, block rewards, withdrawals, or
+ * history before the first block read).
+ */
+function partial(ingested: boolean, negative: string[]): string | undefined {
+  const why: string[] = [];
+  if (!ingested) why.push("never ingested: only what other stored histories show");
+  if (negative.length > 0)
+    why.push(
+      `sent more ${negative.join(", ")} than the stored history received: a genesis or pre-funded balance, rewards or withdrawals, or history not read, are not counted`,
+    );
+  return why.length ? why.join("; ") : undefined;
+}
+
 export class AddressService {
   private readonly db: AddressStore;
   private readonly clusters: ClusterStore;
+  private readonly sync: SyncStore;
 
   constructor(
     store: Store,
@@ -45,6 +68,7 @@ export class AddressService {
   ) {
     this.db = new AddressStore(store);
     this.clusters = new ClusterStore(store);
+    this.sync = new SyncStore(store);
   }
 
   /** What is known of one address: labels, cluster, stats from stored data. */
@@ -55,8 +79,10 @@ export class AddressService {
     const c = await this.clusters.byAddress(chain.name, address);
     const cluster = c ? { id: c.clusterId.toString(), size: c.size, isService: c.isService } : null;
     const base = { chain: chain.name, address, labels: labels.map(publicLabel), cluster };
+    const ingested = (await this.sync.ingested(chain.name, [address])).has(address);
     if (chain.family === "bitcoin") {
       const s = await this.db.utxoStats(chain.name, address);
+      const why = partial(ingested, s.received - s.sent < 0n ? [chain.symbol] : []);
       return {
         ...base,
         stats: {
@@ -67,8 +93,15 @@ export class AddressService {
           balance: (s.received - s.sent).toString(),
           firstSeen: iso(s.firstSeen),
           lastSeen: iso(s.lastSeen),
-          exact: true,
+          exact: why === undefined,
+          ...(why ? { partial: why } : {}),
           unconfirmedTxCount: s.unconfirmed,
+          pending: {
+            txCount: s.unconfirmed,
+            received: s.pendingReceived.toString(),
+            sent: s.pendingSent.toString(),
+            balance: (s.pendingReceived - s.pendingSent).toString(),
+          },
         },
       };
     }
@@ -85,6 +118,10 @@ export class AddressService {
       lastSeen: iso(r.lastSeen),
     }));
     const native = assets.find((a) => a.asset === chain.symbol);
+    const why = partial(
+      ingested,
+      assets.filter((a) => BigInt(a.balance) < 0n).map((a) => a.symbol || a.asset),
+    );
     const txCount = await this.db.accountTxCount(chain.name, address);
     return {
       ...base,
@@ -105,7 +142,8 @@ export class AddressService {
             .filter((x) => x !== null)
             .sort()
             .at(-1) ?? null,
-        exact: true,
+        exact: why === undefined,
+        ...(why ? { partial: why } : {}),
       },
       assets,
     };

@@ -11,11 +11,9 @@ import { requireCategory } from "../labels/taxonomy.ts";
 import { CaseStore, type CaseWallet } from "../store/cases.ts";
 import type { Store } from "../store/db.ts";
 import type { EvidenceService } from "./evidence.ts";
-import type { QueryService } from "./queries.ts";
+import { checkName, type QueryService } from "./queries.ts";
 
 export type { CaseWallet } from "../store/cases.ts";
-
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 export interface CaseInfo {
   name: string;
@@ -45,15 +43,14 @@ export class CaseService {
   private readonly db: CaseStore;
 
   constructor(
-    store: Store,
+    private readonly store: Store,
     private readonly queries: QueryService,
   ) {
     this.db = new CaseStore(store);
   }
 
   async create(name: string, o: { title?: string; description?: string } = {}): Promise<CaseInfo> {
-    if (!NAME.test(name))
-      throw new BadInputError(`case name ${quote(name)} must be 1-64 letters, digits, "_", "-" or "."`);
+    checkName("case", name);
     if (await this.db.get(name)) throw new ConflictError(`a case named ${quote(name)} exists`);
     await this.db.insert(name, o.title?.trim() || name, o.description);
     return this.get(name);
@@ -85,6 +82,38 @@ export class CaseService {
       notes,
       queries,
     };
+  }
+
+  /**
+   * Renames a case and/or changes its title or description; its wallets, notes and queries follow a
+   * new name. Everything is checked before anything changes.
+   */
+  async edit(
+    name: string,
+    change: { name?: string; title?: string; description?: string },
+  ): Promise<CaseInfo> {
+    await this.get(name);
+    const newName =
+      change.name === undefined || change.name === name ? undefined : checkName("case", change.name);
+    const title = change.title === undefined ? null : change.title.trim();
+    if (title === "") throw new BadInputError("a case title cannot be empty");
+    const description = change.description ?? null;
+    if (newName === undefined && title === null && description === null)
+      throw new BadInputError("nothing to change: give a new name, title or description");
+    if (newName !== undefined && (await this.db.get(newName)))
+      throw new ConflictError(`a case named "${newName}" exists`);
+    await this.store.tx(async () => {
+      if (title !== null || description !== null) await this.db.update(name, title, description);
+      if (newName !== undefined) await this.db.rename(name, newName);
+    });
+    return this.get(newName ?? name);
+  }
+
+  /** Deletes a case with its wallets and notes; its saved queries stay (they may serve other cases). */
+  async delete(name: string): Promise<{ name: string; wallets: number; notes: number; queries: string[] }> {
+    const c = await this.get(name);
+    await this.db.delete(name);
+    return { name, wallets: c.wallets.length, notes: c.notes.length, queries: c.queries.map((q) => q.name) };
   }
 
   async list(): Promise<

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { BadInputError, ConflictError, NotFoundError, quote } from "../errors.ts";
 import { jsonSafe } from "../json.ts";
+import { CaseStore } from "../store/cases.ts";
 import type { Store } from "../store/db.ts";
 import { type QueryRunRow, SavedQueryStore } from "../store/saved.ts";
 import type { IngestService } from "./ingest.ts";
@@ -38,6 +39,46 @@ export interface QueryRun {
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+/** A query or case name: 1-64 letters, digits, "_", "-" or ".", starting with a letter or digit. */
+export function checkName(kind: "query" | "case", name: string): string {
+  if (!NAME.test(name))
+    throw new BadInputError(`${kind} name ${quote(name)} must be 1-64 letters, digits, "_", "-" or "."`);
+  return name;
+}
+
+/** What an edit of a saved query may change; what it leaves out stays as it is. */
+export interface QueryChange {
+  /** A new name (its runs and the cases that hold it follow). */
+  name?: string;
+  /** New trace parameters, replacing the old ones whole. */
+  params?: TraceRequest;
+}
+
+/** A validated request as a saved query keeps it. */
+function cleanParams(params: TraceRequest): TraceRequest {
+  const p = validateTrace(params);
+  return {
+    chain: p.chain,
+    addresses: p.addresses,
+    direction: p.direction,
+    maxHops: p.maxHops,
+    model: p.model,
+    minValue: p.minValue === undefined ? undefined : String(p.minValue),
+    stopAt: p.stopAt,
+    targets: p.targets,
+    maxAddresses: p.maxAddresses,
+  };
+}
+
+/** True when a run found something its previous run did not have, or lost something it had. */
+export function runChanged(r: Pick<QueryRun, "diff">): boolean {
+  const d = r.diff;
+  return (
+    d !== null &&
+    d.newEndpoints.length + d.changedAmounts.length + d.newPaths.length + d.goneEndpoints.length > 0
+  );
+}
 
 function summarize(r: TraceResponse): RunEndpoint[] {
   return r.endpoints
@@ -95,6 +136,7 @@ export type RunHook = (r: RunRecord) => Promise<void>;
 export class QueryService {
   private readonly db: SavedQueryStore;
   private readonly hooks: RunHook[] = [];
+  private readonly cases: CaseStore;
 
   constructor(
     private readonly store: Store,
@@ -103,26 +145,51 @@ export class QueryService {
     private readonly hasSource: (chain: string) => boolean,
   ) {
     this.db = new SavedQueryStore(store);
+    this.cases = new CaseStore(store);
   }
 
   async save(name: string, params: TraceRequest): Promise<{ name: string; params: TraceRequest }> {
-    if (!NAME.test(name))
-      throw new BadInputError(`query name ${quote(name)} must be 1-64 letters, digits, "_", "-" or "."`);
-    const p = validateTrace(params);
-    const clean: TraceRequest = {
-      chain: p.chain,
-      addresses: p.addresses,
-      direction: p.direction,
-      maxHops: p.maxHops,
-      model: p.model,
-      minValue: p.minValue === undefined ? undefined : String(p.minValue),
-      stopAt: p.stopAt,
-      targets: p.targets,
-      maxAddresses: p.maxAddresses,
-    };
+    checkName("query", name);
+    const clean = cleanParams(params);
     if (await this.db.get(name)) throw new ConflictError(`a query named ${quote(name)} exists already`);
     await this.db.insert(name, JSON.stringify(clean));
     return { name, params: clean };
+  }
+
+  /**
+   * Renames a query and/or replaces its trace parameters, in one transaction: its runs and the cases
+   * that hold it follow a new name. Everything is checked before anything changes.
+   */
+  async edit(name: string, change: QueryChange): Promise<{ name: string; params: TraceRequest }> {
+    const q = await this.get(name);
+    const newName =
+      change.name === undefined || change.name === name ? undefined : checkName("query", change.name);
+    const params = change.params === undefined ? undefined : cleanParams(change.params);
+    if (newName === undefined && params === undefined)
+      throw new BadInputError("nothing to change: give a new name or new trace parameters");
+    if (newName !== undefined && (await this.db.get(newName)))
+      throw new ConflictError(`a query named ${quote(newName)} exists already`);
+    await this.store.tx(async () => {
+      if (params) await this.db.updateParams(name, JSON.stringify(params));
+      if (newName === undefined) return;
+      await this.db.rename(name, newName);
+      await this.cases.moveQueryRefs(name, newName);
+      await this.store.run("watch.schedule_rename", { kind: "query", name, new_name: newName });
+    });
+    return { name: newName ?? name, params: params ?? q.params };
+  }
+
+  /** Deletes a query with its runs; the cases that held it let go of it (and are named in the answer). */
+  async delete(name: string): Promise<{ name: string; runs: number; cases: string[] }> {
+    await this.get(name);
+    const runs = (await this.db.list()).find((x) => x.name === name)?.runs ?? 0;
+    const cases = await this.cases.casesOfQuery(name);
+    await this.store.tx(async () => {
+      await this.cases.moveQueryRefs(name, null);
+      await this.store.run("watch.schedule_delete", { kind: "query", name });
+      await this.db.delete(name);
+    });
+    return { name, runs, cases };
   }
 
   async get(name: string): Promise<{ name: string; params: TraceRequest; createdAt: string }> {

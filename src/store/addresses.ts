@@ -9,6 +9,9 @@ export interface UtxoAddressStats {
   firstSeen: number | null;
   lastSeen: number | null;
   unconfirmed: number;
+  /** Received and sent by unconfirmed (mempool) transactions. */
+  pendingReceived: bigint;
+  pendingSent: bigint;
 }
 
 export interface AccountAssetStats {
@@ -35,6 +38,8 @@ export class AddressStore {
       firstSeen: intOrNull(r, "first_seen"),
       lastSeen: intOrNull(r, "last_seen"),
       unconfirmed: int(r, "unconfirmed"),
+      pendingReceived: big(r, "pending_received"),
+      pendingSent: big(r, "pending_sent"),
     };
   }
 

@@ -54,6 +54,41 @@ export class CaseStore {
     await this.store.run("cases.insert", { name, title, description });
   }
 
+  /** The case with its wallets, notes and queries under a new name, in one transaction. */
+  async rename(name: string, newName: string): Promise<void> {
+    await this.store.tx(async () => {
+      await this.store.run("cases.rename", { name, new_name: newName });
+      for (const q of ["cases.rename_wallets", "cases.rename_notes", "cases.rename_queries"])
+        await this.store.run(q, { name, new_name: newName });
+    });
+  }
+
+  /** A null keeps the field as it is. */
+  async update(name: string, title: string | null, description: string | null): Promise<void> {
+    await this.store.run("cases.update", { name, title, description });
+  }
+
+  /** The case with its wallets, notes and query references (the saved queries stay). */
+  async delete(name: string): Promise<void> {
+    await this.store.tx(async () => {
+      for (const q of ["cases.delete_wallets", "cases.delete_notes", "cases.delete_queries", "cases.delete"])
+        await this.store.run(q, { name });
+    });
+  }
+
+  /** The cases that hold a saved query. */
+  async casesOfQuery(queryName: string): Promise<string[]> {
+    return (await this.store.all("cases.cases_of_query", { query_name: queryName })).map((r) =>
+      text(r, "case_name"),
+    );
+  }
+
+  /** A saved query renamed or deleted (newName null): the cases that hold it follow. */
+  async moveQueryRefs(queryName: string, newName: string | null): Promise<void> {
+    if (newName === null) await this.store.run("cases.drop_query_refs", { query_name: queryName });
+    else await this.store.run("cases.rename_query_refs", { query_name: queryName, new_name: newName });
+  }
+
   async list(): Promise<CaseSummary[]> {
     return (await this.store.all("cases.list")).map((r) => ({
       name: text(r, "name"),

@@ -35,6 +35,22 @@ export class SavedQueryStore {
     await this.store.run("saved.insert", { name, params: paramsJson });
   }
 
+  /** The query and its runs under a new name (the caller holds the transaction with the cases' references). */
+  async rename(name: string, newName: string): Promise<void> {
+    await this.store.run("saved.rename", { name, new_name: newName });
+    await this.store.run("saved.rename_runs", { name, new_name: newName });
+  }
+
+  async updateParams(name: string, paramsJson: string): Promise<void> {
+    await this.store.run("saved.update_params", { name, params: paramsJson });
+  }
+
+  /** The query and every run it stored. */
+  async delete(name: string): Promise<void> {
+    await this.store.run("saved.delete_runs", { name });
+    await this.store.run("saved.delete", { name });
+  }
+
   async list(): Promise<SavedQueryListRow[]> {
     return (await this.store.all("saved.list")).map((r) => ({
       name: text(r, "name"),

@@ -174,10 +174,10 @@ export class TraceStore {
     return (await this.store.typedColumns("trace.ingested", { chain }))[0] as Int32Array;
   }
 
-  /** Changes when labels or the chain's clusters do. */
+  /** Changes when labels (case wallets included) or the chain's clusters do. */
   async annotationVersion(chain: string): Promise<string> {
     const r = (await this.store.one("trace.annotation_version", { chain }))!;
-    return `${int(r, "labels")}|${text(r, "imported")}|${int(r, "members")}|${int(r, "clusters")}`;
+    return `${int(r, "labels")}|${text(r, "imported")}|${int(r, "wallets")}|${int(r, "members")}|${int(r, "clusters")}`;
   }
 
   /** Interned addresses that may carry labels on these chains (labelled, or in a cluster with a cluster-defining label). */

@@ -127,6 +127,44 @@ const tagpack = authorized("viewer", {
   },
 });
 
+const edit = authorized("analyst", {
+  method: "patch",
+  path: "/cases/{name}",
+  request: {
+    params: Name,
+    ...body(
+      z
+        .object({
+          name: z.string().optional(),
+          title: z.string().optional(),
+          description: z.string().optional(),
+        })
+        .strict()
+        .openapi("CaseChange"),
+    ),
+  },
+  responses: {
+    200: jsonContent("the case as it now is", CaseSchema),
+    404: errorContent("no such case"),
+    409: errorContent("new name taken"),
+    ...INPUT_ERRORS,
+  },
+});
+
+const remove = authorized("admin", {
+  method: "delete",
+  path: "/cases/{name}",
+  request: { params: Name },
+  responses: {
+    200: jsonContent(
+      "deleted with its wallets and notes; its saved queries stay",
+      z.object({ name: z.string(), wallets: z.number(), notes: z.number(), queries: z.array(z.string()) }),
+    ),
+    404: errorContent("no such case"),
+    ...INPUT_ERRORS,
+  },
+});
+
 /** Cases: flagged wallets, notes and saved queries under one name. */
 export function caseRoutes(services: Services) {
   return router()
@@ -148,6 +186,10 @@ export function caseRoutes(services: Services) {
       await services.cases.addQuery(name, c.req.valid("json").query);
       return c.json(await services.cases.get(name), 201);
     })
+    .openapi(edit, async (c) =>
+      c.json(await services.cases.edit(c.req.valid("param").name, c.req.valid("json")), 200),
+    )
+    .openapi(remove, async (c) => c.json(await services.cases.delete(c.req.valid("param").name), 200))
     .openapi(tagpack, async (c) =>
       c.body(await services.cases.tagpack(c.req.valid("param").name), 200, {
         "content-type": "application/yaml; charset=utf-8",

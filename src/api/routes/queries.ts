@@ -109,15 +109,45 @@ const runs = authorized("viewer", {
   },
 });
 
-const schedule = authorized("analyst", {
+/** An edit of a saved query and its schedule; fields left out stay as they are. */
+export const QueryChangeSchema = z
+  .object({
+    name: z.string().optional().openapi({ description: "a new name (its runs and cases follow)" }),
+    params: TraceRequestSchema.optional().openapi({ description: "new trace parameters, replacing the old" }),
+    ...ScheduleChangeSchema.shape,
+  })
+  .strict()
+  .openapi("QueryChange");
+
+const Name = z.object({ name: z.string() });
+
+const edit = authorized("analyst", {
   method: "patch",
   path: "/queries/{name}",
   request: {
-    params: z.object({ name: z.string() }),
-    body: { content: { "application/json": { schema: ScheduleChangeSchema } }, required: true },
+    params: Name,
+    body: { content: { "application/json": { schema: QueryChangeSchema } }, required: true },
   },
   responses: {
-    200: jsonContent("its schedule: how often it reruns on its own and what it alerts on", ScheduleSchema),
+    200: jsonContent(
+      "the query as it now is; with every/alertOn, its schedule",
+      z.object({ name: z.string(), params: TraceParamsSchema, schedule: ScheduleSchema.optional() }),
+    ),
+    404: errorContent("no such query"),
+    409: errorContent("new name taken"),
+    ...INPUT_ERRORS,
+  },
+});
+
+const remove = authorized("admin", {
+  method: "delete",
+  path: "/queries/{name}",
+  request: { params: Name },
+  responses: {
+    200: jsonContent(
+      "deleted with its runs; the cases that held it",
+      z.object({ name: z.string(), runs: z.number(), cases: z.array(z.string()) }),
+    ),
     404: errorContent("no such query"),
     ...INPUT_ERRORS,
   },
@@ -136,10 +166,20 @@ export function queryRoutes(services: Services) {
       const rs = await services.queries.runs(c.req.valid("param").name);
       return c.json({ runs: rs.map(asJson) }, 200);
     })
-    .openapi(schedule, async (c) =>
-      c.json(
-        await services.watch.scheduleQuery(c.req.valid("param").name, scheduleChange(c.req.valid("json"))),
-        200,
-      ),
-    );
+    .openapi(edit, async (c) => {
+      const { every, alertOn, ...change } = c.req.valid("json");
+      const name = c.req.valid("param").name;
+      // checked before anything changes: a bad schedule leaves the query as it was
+      const sched =
+        every === undefined && alertOn === undefined ? undefined : scheduleChange({ every, alertOn });
+      const out = await services.store.tx(async () => {
+        const q =
+          sched && change.name === undefined && change.params === undefined
+            ? { name, params: (await services.queries.get(name)).params }
+            : await services.queries.edit(name, change);
+        return sched ? { ...q, schedule: await services.watch.scheduleQuery(q.name, sched) } : q;
+      });
+      return c.json(toJson(out), 200);
+    })
+    .openapi(remove, async (c) => c.json(await services.queries.delete(c.req.valid("param").name), 200));
 }

@@ -7,6 +7,12 @@ function addressText(info: AddressInfo): string {
   const lines = [
     `${info.chain} ${info.address}`,
     `  transactions ${st.txCount}  received ${st.received}  sent ${st.sent}  balance ${st.balance} (${st.asset} base units)`,
+    ...(st.pending
+      ? [
+          `  pending (mempool): transactions ${st.pending.txCount}  received ${st.pending.received}  sent ${st.pending.sent}  balance change ${st.pending.balance}`,
+        ]
+      : []),
+    ...(st.partial ? [`  not exact: ${st.partial}`] : []),
     `  first seen ${st.firstSeen ?? "-"}  last seen ${st.lastSeen ?? "-"}`,
     `  cluster ${info.cluster ? `${info.cluster.id} (${info.cluster.size} addresses)` : "-"}`,
   ];

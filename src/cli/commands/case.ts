@@ -17,7 +17,40 @@ function caseText(c: CaseInfo): string {
 
 type WalletFlags = { label?: string; category?: string; note?: string };
 
-/** `case create | list | show | add-wallet | note | add-query | export`. */
+/** `case rename | edit | delete`: audited changes of a case as a whole. */
+function caseChanges(kase: Command, cli: Cli): void {
+  kase
+    .command("rename")
+    .description("rename a case (its wallets, notes and queries follow)")
+    .argument("<name>")
+    .argument("<newName>")
+    .action(async (name: string, newName: string) => {
+      const c = await cli.audited("case rename", `case=${name} name=${newName}`, (s) =>
+        s.cases.edit(name, { name: newName }),
+      );
+      cli.out(c, () => `renamed case "${name}" to "${c.name}"\n`);
+    });
+  kase
+    .command("edit")
+    .description("change a case's title or description")
+    .argument("<name>")
+    .option("--title <t>", "title")
+    .option("--description <d>", "description")
+    .action(async (name: string, o: { title?: string; description?: string }) => {
+      const c = await cli.audited("case edit", `case=${name}`, (s) => s.cases.edit(name, o));
+      cli.out(c, () => caseText(c));
+    });
+  kase
+    .command("delete")
+    .description("delete a case with its wallets and notes (its saved queries stay)")
+    .argument("<name>")
+    .action(async (name: string) => {
+      const d = await cli.audited("case delete", `case=${name}`, (s) => s.cases.delete(name));
+      cli.out(d, () => `deleted case "${d.name}" (${d.wallets} wallets, ${d.notes} notes)\n`);
+    });
+}
+
+/** `case create | list | show | add-wallet | note | add-query | export | rename | edit | delete`. */
 export function caseCommand(program: Command, cli: Cli): void {
   const kase = program.command("case").description("cases: flagged wallets, notes and saved queries");
   kase
@@ -90,4 +123,5 @@ export function caseCommand(program: Command, cli: Cli): void {
       const files = await s.cases.exportTo(name, o.out, s.evidence);
       cli.out({ dir: o.out, files }, () => `wrote ${files.length} files to ${o.out}\n`);
     });
+  caseChanges(kase, cli);
 }

@@ -1,10 +1,11 @@
 import { Command } from "commander";
 import { BadInputError } from "../../errors.ts";
-import type { QueryRun } from "../../services/queries.ts";
+import { type QueryRun, runChanged } from "../../services/queries.ts";
 import type { TraceInput } from "../../services/trace-input.ts";
 import { scheduleChange } from "../../services/watch/every.ts";
 import type { Cli } from "../context.ts";
 import { table, toJson } from "../output.ts";
+import { EXIT_ATTENTION, EXIT_FAILURE } from "../shutdown.ts";
 import { type TraceFlags, traceInput, withTraceOptions } from "./trace.ts";
 import { SCHEDULE_NAMES, scheduleFlags, scheduleLine } from "./watch.ts";
 
@@ -40,6 +41,35 @@ function runText(name: string, r: QueryRun): string {
       lines.push("  no change since the last run");
   }
   return lines.join("\n") + "\n";
+}
+
+/** `query run NAME` or `query run --all`: exit 3 when a run changed something, 1 when a query failed. */
+async function runQueries(cli: Cli, name: string | undefined, o: { all?: boolean }): Promise<void> {
+  if (name && o.all) throw new BadInputError("give a query name or --all, not both");
+  if (!name && !o.all) throw new BadInputError("give a query name, or --all to run every saved query");
+  const names = name ? [name] : (await (await cli.open()).queries.list()).map((q) => q.name);
+  const runs: QueryRun[] = [];
+  const failed: { query: string; error: { code: string; message: string } }[] = [];
+  for (const n of names) {
+    try {
+      runs.push(await cli.audited("query run", `query=${n}`, (s) => s.queries.run(n)));
+    } catch (e) {
+      if (name) throw e;
+      const err = e as { code?: string; message?: string };
+      failed.push({ query: n, error: { code: err.code ?? "INTERNAL", message: err.message ?? String(e) } });
+    }
+  }
+  if (name) cli.out(runs[0], () => runText(name, runs[0]!));
+  else
+    cli.out({ runs, failed }, () =>
+      [
+        ...runs.map((r) => runText(r.query, r)),
+        ...failed.map((f) => `query "${f.query}" failed: ${f.error.message}\n`),
+        names.length === 0 ? "no saved queries\n" : "",
+      ].join(""),
+    );
+  if (failed.length > 0) cli.exitCode = EXIT_FAILURE;
+  else if (runs.some(runChanged)) cli.exitCode = EXIT_ATTENTION;
 }
 
 async function evidence(cli: Cli, name: string, o: { run?: string; out?: string }) {
@@ -80,11 +110,47 @@ export function queryCommand(program: Command, cli: Cli): void {
     });
   query
     .command("run")
-    .description("pull what is new, trace again, store the run and show what changed")
+    .description(
+      "pull what is new, trace again, store the run and show what changed (exit 3 when something did)",
+    )
+    .argument("[name]")
+    .option("--all", "run every saved query")
+    .action((name: string | undefined, o: { all?: boolean }) => runQueries(cli, name, o));
+  query
+    .command("edit")
+    .description(
+      "replace a query's trace parameters: fundtrace query edit NAME -- CHAIN ADDRESS... [trace options]",
+    )
+    .argument("<name>")
+    .argument("<traceArgs...>")
+    .allowUnknownOption()
+    .action(async (name: string, traceArgs: string[]) => {
+      const params = savedTrace(cli, traceArgs);
+      const q = await cli.audited("query edit", `query=${name}`, (s) => s.queries.edit(name, { params }));
+      cli.out(q, () => `query "${q.name}": ${q.params.chain} ${q.params.addresses.join(" ")}\n`);
+    });
+  query
+    .command("rename")
+    .description("rename a query (its runs and the cases holding it follow)")
+    .argument("<name>")
+    .argument("<newName>")
+    .action(async (name: string, newName: string) => {
+      const q = await cli.audited("query rename", `query=${name} name=${newName}`, (s) =>
+        s.queries.edit(name, { name: newName }),
+      );
+      cli.out(q, () => `renamed query "${name}" to "${q.name}"\n`);
+    });
+  query
+    .command("delete")
+    .description("delete a query and its runs (the cases holding it let go of it)")
     .argument("<name>")
     .action(async (name: string) => {
-      const r = await cli.audited("query run", `query=${name}`, (s) => s.queries.run(name));
-      cli.out(r, () => runText(name, r));
+      const d = await cli.audited("query delete", `query=${name}`, (s) => s.queries.delete(name));
+      cli.out(
+        d,
+        () =>
+          `deleted query "${d.name}" and its ${d.runs} runs${d.cases.length ? `; removed from cases ${d.cases.join(", ")}` : ""}\n`,
+      );
     });
   query
     .command("list")

@@ -1,10 +1,27 @@
 import type { Command } from "commander";
+import { BadInputError, quote } from "../../errors.ts";
+import type { ScreenItem } from "../../services/screen.ts";
 import { scheduleChange } from "../../services/watch/every.ts";
 import type { Watchlist } from "../../services/watch/watchlists.ts";
 import type { Cli } from "../context.ts";
 import { table } from "../output.ts";
-import { parseScreenLines, readInput } from "./screen.ts";
+import { readInput } from "./screen.ts";
 import { SCHEDULE_NAMES, scheduleFlags, scheduleLine } from "./watch.ts";
+
+/** Parses `chain,address` lines (blank lines, `#` comments and a header line are skipped). */
+export function parseScreenLines(text: string): ScreenItem[] {
+  const items: ScreenItem[] = [];
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) return;
+    const parts = line.split(/[,\t ]+/).filter(Boolean);
+    if (i === 0 && parts[0]?.toLowerCase() === "chain" && parts[1]?.toLowerCase() === "address") return;
+    if (parts.length !== 2)
+      throw new BadInputError(`line ${i + 1}: expected "chain,address", got ${quote(line)}`);
+    items.push({ chain: parts[0]!, address: parts[1]! });
+  });
+  return items;
+}
 
 type ScheduleOpts = { every?: string; off?: boolean; alertOn?: string };
 

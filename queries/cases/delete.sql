@@ -1,0 +1,3 @@
+-- name: cases.delete
+-- params: $name VARCHAR
+DELETE FROM cases WHERE name = $name;

@@ -1,0 +1,3 @@
+-- name: cases.delete_queries
+-- params: $name VARCHAR
+DELETE FROM case_queries WHERE case_name = $name;

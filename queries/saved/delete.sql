@@ -1,0 +1,3 @@
+-- name: saved.delete
+-- params: $name VARCHAR
+DELETE FROM saved_queries WHERE name = $name;
