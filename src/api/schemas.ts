@@ -183,7 +183,7 @@ export const ScreenResponseSchema = z
       screened: z.number(),
       errors: z.number(),
       sanctioned: z.number(),
-      bands: z.record(z.enum(["none", "low", "medium", "high", "severe"]), z.number()),
+      bands: z.record(z.enum(["unknown", "none", "low", "medium", "high", "severe"]), z.number()),
     }),
     columns: z.array(z.string()).optional().openapi({ description: "a CSV body's passed-through columns" }),
   })

@@ -69,11 +69,13 @@ const BANDS: RiskBand[] = ["none", ...BAND_THRESHOLDS.map(([b]) => b).reverse()]
 
 /** `band` at or above `min` (none < low < medium < high < severe). */
 export function bandAtLeast(band: RiskBand, min: RiskBand): boolean {
+  // nothing stored to judge by: it cannot be vouched below any threshold (never a false clean)
+  if (band === "unknown") return true;
   return BANDS.indexOf(band) >= BANDS.indexOf(min);
 }
 
 export function isRiskBand(s: string): s is RiskBand {
-  return (BANDS as string[]).includes(s);
+  return s === "unknown" || (BANDS as string[]).includes(s);
 }
 
 /** Rows a nightly job must act on: sanctioned, or at or above `failOn`. */
@@ -85,7 +87,7 @@ export function flaggedRows(rows: ScreenRow[], failOn?: RiskBand): ScreenResult[
 }
 
 export function summarize(rows: ScreenRow[]): ScreenSummary {
-  const bands = Object.fromEntries(BANDS.map((b) => [b, 0])) as Record<RiskBand, number>;
+  const bands = Object.fromEntries(["unknown", ...BANDS].map((b) => [b, 0])) as Record<RiskBand, number>;
   let errors = 0;
   let sanctioned = 0;
   for (const r of rows) {
