@@ -67,7 +67,7 @@ describe("screening a customer file", () => {
       screened: 4,
       errors: 2,
       sanctioned: 1,
-      bands: { none: 2, low: 0, medium: 0, high: 0, severe: 2 },
+      bands: { unknown: 0, none: 2, low: 0, medium: 0, high: 0, severe: 2 },
     });
   });
 

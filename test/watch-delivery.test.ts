@@ -78,7 +78,7 @@ describe("webhook delivery", () => {
             category: "terrorism_financing",
             source: "test list",
             program: null,
-            dataset: "csv:t.csv",
+            dataset: "csv:test list",
           },
         ],
         message: `watched wallet ${W} (watchlist "book") sent 0.00120000 BTC to ${T} "Terror wallet" (terrorism_financing) in transaction ${txid}`,

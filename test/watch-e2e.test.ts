@@ -119,7 +119,11 @@ describe("the watch end to end", { tags: ["slow"] }, () => {
         "csv",
       );
       await until(() => r.acknowledged().length === 2, 30_000, "two listing alerts");
-      await s.labels.importBytes(labelCsv([[w.T, "sanction", "Old entry"]]), "list.csv", "csv");
+      // one of two addresses delisted is over the import guard's share: a deliberate replacement
+      await s.labels.importBytes(labelCsv([[w.T, "sanction", "Old entry"]]), "list.csv", {
+        format: "csv",
+        force: true,
+      });
       await until(() => r.acknowledged().length === 4, 30_000, "two delisting notices");
       const got = r.received.map((x) => x.json.alert);
       expect(r.received.every((x) => x.verified)).toBe(true);

@@ -17,7 +17,7 @@ import { TronApi } from "./api.ts";
 import { type History, HistoryReader } from "./history.ts";
 import { checkTronInput, sortRows } from "./rows.ts";
 
-export { createTronNodeSource, type TronNodeSourceOptions } from "./node.ts";
+export { createTronNodeSource } from "./node.ts";
 export { checkTronInput };
 
 export const TRONGRID_URL = "https://api.trongrid.io";

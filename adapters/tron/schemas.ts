@@ -114,5 +114,3 @@ export const AssetIssue = z.object({
   name: z.string().optional(),
   precision: z.number().int().nonnegative().optional(),
 });
-
-export { amount as Amount };

@@ -2,7 +2,11 @@
 -- Ingest appends a batch of pages to staging tables and merges it set-based in the same transaction
 -- (they are empty outside one). Change heuristics read per-transaction fingerprints and outputs as ids,
 -- written with each transaction.
-CREATE TABLE account_transfers_stage AS SELECT * FROM account_transfers LIMIT 0;
+-- the columns a writer gives (not the trace index's ids)
+CREATE TABLE account_transfers_stage AS
+SELECT chain, txid, kind, seq, block_number, block_hash, block_time, tx_index, log_index, trace_address,
+  from_address, to_address, asset, symbol, decimals, value, success
+FROM account_transfers LIMIT 0;
 
 -- ord: position in the batch (inputs and outputs share one count); tx_id, had_id (interned before) and
 -- known (stored before) are set by the merge; the rest is what change heuristics need of the tx alone.

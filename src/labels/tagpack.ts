@@ -16,8 +16,8 @@ import {
 } from "./taxonomy.ts";
 import { graphSenseYamlOptions, type IncludeResolver, isPyYamlNonString } from "./yaml11.ts";
 
-export { addressErrorReason, normalizeTagAddress } from "./address-fast.ts";
-export { exportTagPack, type TagPackMeta, yamlScalar } from "./tagpack-export.ts";
+export { normalizeTagAddress } from "./address-fast.ts";
+export { exportTagPack, yamlScalar } from "./tagpack-export.ts";
 
 export interface ParseTagPackOptions {
   sourceFile?: string;

@@ -74,10 +74,6 @@ export function bandAtLeast(band: RiskBand, min: RiskBand): boolean {
   return BANDS.indexOf(band) >= BANDS.indexOf(min);
 }
 
-export function isRiskBand(s: string): s is RiskBand {
-  return s === "unknown" || (BANDS as string[]).includes(s);
-}
-
 /** Rows a nightly job must act on: sanctioned, or at or above `failOn`. */
 export function flaggedRows(rows: ScreenRow[], failOn?: RiskBand): ScreenResult[] {
   return rows.filter(

@@ -9,11 +9,11 @@ import { createServices, type Services } from "../../src/services/index.ts";
 
 export const SECRET = "whsec-test-0123456789abcdef";
 
-/** A labels CSV with one row per [address, category, label]. */
-export function labelCsv(rows: [string, string, string][]): Buffer {
+/** A labels CSV with one row per [address, category, label]; `source` names its dataset (`csv:SOURCE`). */
+export function labelCsv(rows: [string, string, string][], source = "test list"): Buffer {
   const head = "chain,address,label,category,source,confidence,program,reference,cluster_defining\n";
   return Buffer.from(
-    head + rows.map(([a, cat, label]) => `bitcoin,${a},${label},${cat},test list,80,,,false\n`).join(""),
+    head + rows.map(([a, cat, label]) => `bitcoin,${a},${label},${cat},${source},80,,,false\n`).join(""),
   );
 }
 

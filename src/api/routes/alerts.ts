@@ -1,8 +1,9 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { EvidencePackage } from "../../services/evidence.ts";
 import type { Services } from "../../services/index.ts";
 import { parseSince } from "../../services/watch/every.ts";
 import { ALERT_KINDS, ALERT_STATUSES, ALERT_TRIGGERS, DELIVERY_STATES } from "../../store/alerts.ts";
+import { authorized } from "../auth.ts";
 import { errorContent, INPUT_ERRORS, jsonContent, router } from "../router.ts";
 import { AmountString } from "../schemas.ts";
 import { EvidencePackageSchema } from "./evidence.ts";
@@ -78,7 +79,7 @@ const AlertDetailSchema = AlertSchema.extend({
 
 const Id = z.object({ id: z.string() });
 
-const list = createRoute({
+const list = authorized("viewer", {
   method: "get",
   path: "/alerts",
   request: {
@@ -99,7 +100,7 @@ const list = createRoute({
   },
 });
 
-const get = createRoute({
+const get = authorized("viewer", {
   method: "get",
   path: "/alerts/{id}",
   request: { params: Id },
@@ -109,7 +110,7 @@ const get = createRoute({
   },
 });
 
-const ack = createRoute({
+const ack = authorized("analyst", {
   method: "post",
   path: "/alerts/{id}/ack",
   request: { params: Id },
@@ -120,7 +121,7 @@ const ack = createRoute({
   },
 });
 
-const evidence = createRoute({
+const evidence = authorized("viewer", {
   method: "get",
   path: "/alerts/{id}/evidence",
   request: { params: Id },

@@ -1,6 +1,7 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Services } from "../../services/index.ts";
 import { scheduleChange } from "../../services/watch/every.ts";
+import { authorized } from "../auth.ts";
 import { errorContent, INPUT_ERRORS, jsonContent, router } from "../router.ts";
 import { ScheduleChangeSchema, ScheduleSchema } from "../schemas.ts";
 
@@ -35,7 +36,7 @@ const body = <S extends z.ZodType>(schema: S) => ({
   body: { content: { "application/json": { schema } }, required: true },
 });
 
-const create = createRoute({
+const create = authorized("analyst", {
   method: "post",
   path: "/watchlists",
   request: body(
@@ -52,20 +53,20 @@ const create = createRoute({
   },
 });
 
-const list = createRoute({
+const list = authorized("viewer", {
   method: "get",
   path: "/watchlists",
   responses: { 200: jsonContent("watchlists", z.object({ watchlists: z.array(WatchlistSummarySchema) })) },
 });
 
-const get = createRoute({
+const get = authorized("viewer", {
   method: "get",
   path: "/watchlists/{name}",
   request: { params: Name },
   responses: { 200: jsonContent("the watchlist", WatchlistSchema), 404: errorContent("no such watchlist") },
 });
 
-const patch = createRoute({
+const patch = authorized("analyst", {
   method: "patch",
   path: "/watchlists/{name}",
   request: { params: Name, ...body(ScheduleChangeSchema) },
@@ -76,7 +77,7 @@ const patch = createRoute({
   },
 });
 
-const remove = createRoute({
+const remove = authorized("admin", {
   method: "delete",
   path: "/watchlists/{name}",
   request: { params: Name },
@@ -87,7 +88,7 @@ const remove = createRoute({
   },
 });
 
-const run = createRoute({
+const run = authorized("analyst", {
   method: "post",
   path: "/watchlists/{name}/run",
   request: { params: Name },
@@ -98,7 +99,7 @@ const run = createRoute({
   },
 });
 
-const schedules = createRoute({
+const schedules = authorized("viewer", {
   method: "get",
   path: "/schedules",
   responses: {

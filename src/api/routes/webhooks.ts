@@ -1,5 +1,6 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Services } from "../../services/index.ts";
+import { authorized } from "../auth.ts";
 import { errorContent, INPUT_ERRORS, jsonContent, router } from "../router.ts";
 
 const WebhookSchema = z
@@ -15,7 +16,7 @@ const WebhookSchema = z
   })
   .openapi("Webhook");
 
-const add = createRoute({
+const add = authorized("admin", {
   method: "post",
   path: "/webhooks",
   request: {
@@ -45,13 +46,13 @@ const add = createRoute({
   },
 });
 
-const list = createRoute({
+const list = authorized("admin", {
   method: "get",
   path: "/webhooks",
   responses: { 200: jsonContent("webhooks", z.object({ webhooks: z.array(WebhookSchema) })) },
 });
 
-const remove = createRoute({
+const remove = authorized("admin", {
   method: "delete",
   path: "/webhooks/{id}",
   request: { params: z.object({ id: z.string() }) },
