@@ -30,7 +30,8 @@ export function raceWrite(i: number): { kind: string; path: string; body: unknow
         body: {
           name: `race-${i}.csv`,
           format: "csv",
-          content: `chain,address,label,category\nethereum,0x${hex},label ${i},exchange\n`,
+          // the source names the dataset (csv:race-i): each file is its own
+          content: `chain,address,label,category,source\nethereum,0x${hex},label ${i},exchange,race-${i}\n`,
         },
       };
   }

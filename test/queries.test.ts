@@ -59,6 +59,8 @@ describe("saved trace queries", () => {
         address: E,
         asset: "BTC",
         amount: "899000",
+        symbol: "BTC",
+        decimals: 8,
         hops: 2,
         categories: ["exchange"],
         paths: [`${t1.txid}>${t2.txid}`],
@@ -70,7 +72,17 @@ describe("saved trace queries", () => {
     const second = await s.queries.run("vendor-out");
     expect(second.diff).toEqual({
       newEndpoints: [],
-      changedAmounts: [{ address: E, asset: "BTC", previous: "899000", current: "997000", delta: "98000" }],
+      changedAmounts: [
+        {
+          address: E,
+          asset: "BTC",
+          symbol: "BTC",
+          decimals: 8,
+          previous: "899000",
+          current: "997000",
+          delta: "98000",
+        },
+      ],
       newPaths: [{ address: E, asset: "BTC", path: `${t1.txid}>${t3.txid}` }],
       goneEndpoints: [],
     });
@@ -98,9 +110,20 @@ describe("saved trace queries", () => {
     ]);
     expect(saved.stderr).toBe("");
     expect(saved.code).toBe(0);
+    const { writeFileSync } = await import("node:fs");
+    const labels = join(dir, "cli-q-labels.csv");
+    writeFileSync(
+      labels,
+      `chain,address,label,category,source,confidence\nbitcoin,${E},Test Exchange,exchange,test,50\n`,
+    );
+    expect((await runCli([...base, "labels", "import", labels])).code).toBe(0);
     const run = await runCli([...base, "query", "run", "cli-q"]);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("first run");
+    // amounts with the asset's decimals and symbol, never base units labelled as the asset
+    // 899,000 sat, or 997,000 once the other test has moved the shop's coins (tests run shuffled)
+    expect(run.stdout).toMatch(new RegExp(`${E} {2}0\\.00(899|997)000 BTC {2}hop 2 {2}exchange`));
+    expect(run.stdout).not.toContain("base units");
     const again = await runCli([...base, "--json", "query", "run", "cli-q"]);
     expect(JSON.parse(again.stdout).diff).toEqual({
       newEndpoints: [],

@@ -11,6 +11,9 @@ export interface RunEndpoint {
   address: string;
   asset: string;
   amount: string;
+  /** The asset's symbol and decimals, to show the amount to people (absent in runs stored before). */
+  symbol?: string | null;
+  decimals?: number | null;
   hops: number;
   categories: string[];
   paths: string[];
@@ -20,7 +23,15 @@ export interface RunDiff {
   /** Endpoints this run has and the previous did not. */
   newEndpoints: RunEndpoint[];
   /** Endpoints whose amount changed: previous, current and the difference (decimal strings). */
-  changedAmounts: { address: string; asset: string; previous: string; current: string; delta: string }[];
+  changedAmounts: {
+    address: string;
+    asset: string;
+    symbol?: string | null;
+    decimals?: number | null;
+    previous: string;
+    current: string;
+    delta: string;
+  }[];
   /** Paths (txids hop by hop) that carried taint now and did not before, per endpoint. */
   newPaths: { address: string; asset: string; path: string }[];
   /** Endpoints the previous run had and this one does not. */
@@ -86,11 +97,17 @@ function summarize(r: TraceResponse): RunEndpoint[] {
       address: e.address,
       asset: e.asset,
       amount: e.amount.toString(),
+      symbol: e.symbol,
+      decimals: e.decimals,
       hops: e.hops,
       categories: [...e.categories],
       paths: e.paths.map((p) => p.hops.map((h) => h.txid).join(">")).sort(),
     }))
     .sort((a, b) => (a.address + a.asset < b.address + b.asset ? -1 : 1));
+}
+
+function withoutUnits({ symbol: _s, decimals: _d, ...e }: RunEndpoint): RunEndpoint {
+  return e;
 }
 
 /** What changed between two runs' endpoints: new endpoints, changed amounts, new paths. */
@@ -109,6 +126,8 @@ export function diffRuns(prev: RunEndpoint[], cur: RunEndpoint[]): RunDiff {
       diff.changedAmounts.push({
         address: e.address,
         asset: e.asset,
+        symbol: e.symbol,
+        decimals: e.decimals,
         previous: p.amount,
         current: e.amount,
         delta: (BigInt(e.amount) - BigInt(p.amount)).toString(),
@@ -225,7 +244,8 @@ export class QueryService {
     const r = await this.traces.trace(q.params);
     const endpoints = summarize(r);
     const digest = createHash("sha256")
-      .update(JSON.stringify(jsonSafe({ params: q.params, endpoints })))
+      // units are for display: the digest covers what the run found, as it did before they were kept
+      .update(JSON.stringify(jsonSafe({ params: q.params, endpoints: endpoints.map(withoutUnits) })))
       .digest("hex");
     const diff = prev ? diffRuns(prev.endpoints, endpoints) : null;
     const id = randomUUID();

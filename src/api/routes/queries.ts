@@ -18,6 +18,8 @@ const RunEndpointSchema = z.object({
   address: z.string(),
   asset: z.string(),
   amount: AmountString,
+  symbol: z.string().nullable().optional(),
+  decimals: z.number().nullable().optional(),
   hops: z.number(),
   categories: z.array(z.string()),
   paths: z.array(z.string()).openapi({ description: "txids hop by hop, joined by >" }),
@@ -38,6 +40,8 @@ const RunSchema = z
           z.object({
             address: z.string(),
             asset: z.string(),
+            symbol: z.string().nullable().optional(),
+            decimals: z.number().nullable().optional(),
             previous: AmountString,
             current: AmountString,
             delta: AmountString,

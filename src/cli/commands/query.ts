@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { formatAmount } from "../../core/amount.ts";
 import { BadInputError } from "../../errors.ts";
 import { type QueryRun, runChanged } from "../../services/queries.ts";
 import type { TraceInput } from "../../services/trace-input.ts";
@@ -23,18 +24,30 @@ function savedTrace(cli: Cli, traceArgs: string[]): TraceInput {
   return req;
 }
 
+/** An amount with its symbol and decimals (a token's symbol, never its contract); base units when unknown. */
+function shown(
+  amount: string,
+  u: { asset: string; symbol?: string | null; decimals?: number | null },
+): string {
+  return u.decimals === undefined || u.decimals === null
+    ? `${amount} ${u.symbol ?? u.asset} (base units)`
+    : formatAmount(amount, u.decimals, u.symbol ?? u.asset);
+}
+
 function runText(name: string, r: QueryRun): string {
   const lines = [
     `run ${r.id} of "${name}": ${r.endpoints.length} endpoints (digest ${r.digest.slice(0, 16)}…)`,
   ];
   for (const e of r.endpoints)
-    lines.push(`  ${e.address}  ${e.amount} ${e.asset}  hop ${e.hops}  ${e.categories.join(",")}`);
+    lines.push(`  ${e.address}  ${shown(e.amount, e)}  hop ${e.hops}  ${e.categories.join(",")}`);
   const d = r.diff;
   if (!d) lines.push("  first run: nothing to compare");
   else {
-    for (const e of d.newEndpoints) lines.push(`  NEW endpoint ${e.address} ${e.amount} ${e.asset}`);
+    for (const e of d.newEndpoints) lines.push(`  NEW endpoint ${e.address} ${shown(e.amount, e)}`);
     for (const c of d.changedAmounts)
-      lines.push(`  CHANGED ${c.address} ${c.previous} -> ${c.current} (${c.delta}) ${c.asset}`);
+      lines.push(
+        `  CHANGED ${c.address} ${shown(c.previous, c)} -> ${shown(c.current, c)} (${shown(c.delta, c)})`,
+      );
     for (const n of d.newPaths) lines.push(`  NEW path to ${n.address}: ${n.path}`);
     for (const e of d.goneEndpoints) lines.push(`  GONE ${e.address}`);
     if (!d.newEndpoints.length && !d.changedAmounts.length && !d.newPaths.length && !d.goneEndpoints.length)
