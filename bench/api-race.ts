@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { startServer } from "../src/api/server.ts";
 import { loadConfig } from "../src/config.ts";
 import { createServices } from "../src/services/index.ts";
+import { benchArgs } from "./args.ts";
 
 export const RACE_CASES = 10;
 const KEY = "race-admin-key-0123456789";
@@ -77,10 +78,10 @@ export async function race(
  * whether the stored notes, wallets and audit rows equal them.
  */
 export async function run(args: string[]): Promise<Record<string, unknown>> {
-  const option = (f: string, d: number) => (args.includes(f) ? Number(args[args.indexOf(f) + 1]) : d);
-  const rounds = option("--rounds", 10);
-  const writes = option("--writes", 1000);
-  const parallel = option("--parallel", 50);
+  const a = benchArgs(args, ["rounds", "writes", "parallel"]);
+  const rounds = a.num("rounds", 10);
+  const writes = a.num("writes", 1000);
+  const parallel = a.num("parallel", 50);
   const out = [];
   for (let round = 0; round < rounds; round++) {
     const db = join(tmpdir(), `fundtrace-bench-race-${process.pid}-${round}.duckdb`);

@@ -8,6 +8,7 @@ import type { ClusterOptions, ClusterRunResult } from "../src/services/cluster.t
 import { createServices } from "../src/services/index.ts";
 import { ClusterStore } from "../src/store/clusters.ts";
 import type { Store } from "../src/store/db.ts";
+import { benchArgs } from "./args.ts";
 import { withBenchQueries } from "./queries.ts";
 import { median, peakRssMiB, timeit } from "./stats.ts";
 
@@ -27,15 +28,11 @@ const SELF = fileURLToPath(import.meta.url);
  * the generated data in FILE and, when FILE exists, starts from a copy of it instead of generating.
  */
 export async function run(args: string[]): Promise<Record<string, unknown>> {
-  const flag = (f: string) => args.includes(f);
-  const withValue = ["--reuse", "--runs", "--sql-max-seconds"];
-  const option = (f: string) => (args.includes(f) ? args[args.indexOf(f) + 1] : undefined);
-  const reuse = option("--reuse");
-  const runs = Number(option("--runs") ?? 3);
-  const sqlMaxS = Number(option("--sql-max-seconds") ?? 900);
-  const positional = args.filter((a, i) => !a.startsWith("--") && !withValue.includes(args[i - 1] ?? ""));
-  const inputs = Number(positional[0] ?? 10_000_000);
-  if (!Number.isInteger(inputs) || inputs < 1000) throw new RangeError(`N must be an integer ≥ 1000`);
+  const a = benchArgs(args, ["reuse", "runs", "sql-max-seconds"], ["no-sql"]);
+  const reuse = a.str("reuse");
+  const runs = a.num("runs", 3, { positive: true });
+  const sqlMaxS = a.num("sql-max-seconds", 900, { positive: true });
+  const inputs = a.size(10_000_000, { min: 1000 });
   const perTx = 3;
   const nTxs = Math.ceil(inputs / perTx);
   const nAddresses = BigInt(Math.round(inputs * 0.6));
@@ -71,7 +68,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     const multiInput = clusterRuns(db, "multi-input", runs);
     const withChange = clusterRuns(db, "default", runs);
     const withChangeMerges = clusterRuns(db, "change-merges", runs);
-    const sql = flag("--no-sql") ? null : await sqlPropagation(s.store, sqlMaxS);
+    const sql = a.flag("no-sql") ? null : await sqlPropagation(s.store, sqlMaxS);
     const r = multiInput.result;
     return {
       inputs: Number(counts.n),

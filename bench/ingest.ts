@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { loadConfig } from "../src/config.ts";
 import { createServices, type Services } from "../src/services/index.ts";
 import { UtxoBatchWriter } from "../src/services/ingest.ts";
+import { benchArgs } from "./args.ts";
 import { accountPages, utxoPages, utxoTemplate } from "./ingest-gen.ts";
 import { median, peakRssMiB } from "./stats.ts";
 
@@ -16,13 +17,11 @@ import { median, peakRssMiB } from "./stats.ts";
  * `--chunk R` (transfers per account chunk, default 20000).
  */
 export async function run(args: string[]): Promise<Record<string, unknown>> {
-  const withValue = ["--runs", "--btc", "--chunk"];
-  const option = (f: string) => (args.includes(f) ? args[args.indexOf(f) + 1] : undefined);
-  const positional = args.filter((a, i) => !a.startsWith("--") && !withValue.includes(args[i - 1] ?? ""));
-  const n = Number(positional[0] ?? 1_000_000);
-  const btc = Number(option("--btc") ?? n);
-  const runs = Number(option("--runs") ?? 3);
-  const chunk = Number(option("--chunk") ?? 20_000);
+  const a = benchArgs(args, ["runs", "btc", "chunk"]);
+  const n = a.size(1_000_000, { positive: true });
+  const btc = a.num("btc", n);
+  const runs = a.num("runs", 3, { positive: true });
+  const chunk = a.num("chunk", 20_000, { positive: true });
   const load = [loadavg()[0]!];
   const tpl = utxoTemplate();
   console.error(`Bitcoin template: ${tpl.txs.length} txs of ${tpl.address}, repeated to ${btc}`);

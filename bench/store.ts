@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { listValue } from "@duckdb/node-api";
 import { Store } from "../src/store/db.ts";
 import { LabelStore } from "../src/store/labels.ts";
+import { benchArgs } from "./args.ts";
 import { peakRssMiB } from "./stats.ts";
 
 /**
@@ -14,11 +15,11 @@ import { peakRssMiB } from "./stats.ts";
  * `--readers R` reader connections (default 8).
  */
 export async function run(args: string[]): Promise<Record<string, unknown>> {
-  const option = (f: string, d: number) => (args.includes(f) ? Number(args[args.indexOf(f) + 1]) : d);
-  const nLabels = option("--labels", 200_000);
-  const concurrency = option("--concurrency", 50);
-  const seconds = option("--seconds", 10);
-  const readers = option("--readers", 8);
+  const a = benchArgs(args, ["labels", "concurrency", "seconds", "readers"]);
+  const nLabels = a.num("labels", 200_000);
+  const concurrency = a.num("concurrency", 50);
+  const seconds = a.num("seconds", 10);
+  const readers = a.num("readers", 8);
   const db = join(tmpdir(), `fundtrace-bench-store-${process.pid}.duckdb`);
   const s = await Store.open(db, { readers });
   try {

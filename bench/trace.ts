@@ -7,6 +7,7 @@ import { loadConfig } from "../src/config.ts";
 import { createServices, type Services } from "../src/services/index.ts";
 import type { TraceRequest } from "../src/services/trace.ts";
 import { Store } from "../src/store/db.ts";
+import { benchArgs } from "./args.ts";
 import { withBenchQueries } from "./queries.ts";
 import { median, peakRssMiB, rssMiB, timeit } from "./stats.ts";
 import { BENCH_CHAIN, generate } from "./trace-gen.ts";
@@ -205,12 +206,9 @@ function networkxPython(): string {
 const stat = (xs: number[]) => +median(xs).toFixed(3);
 
 export async function run(args: string[]): Promise<Record<string, unknown>> {
-  const option = (f: string) => (args.includes(f) ? args[args.indexOf(f) + 1] : undefined);
-  const reuse = option("--reuse");
-  const positional = args.filter((a, i) => !a.startsWith("--") && args[i - 1] !== "--reuse");
-  const n = Number(positional[0] ?? 10_000_000);
-  if (!Number.isInteger(n) || n < 1000)
-    throw new RangeError(`N must be an integer ≥ 1000, got ${positional[0]}`);
+  const a = benchArgs(args, ["reuse"]);
+  const reuse = a.str("reuse");
+  const n = a.size(10_000_000, { min: 1000 });
   const dir = join(tmpdir(), `fundtrace-bench-trace-${process.pid}`);
   const db = `${dir}/bench.duckdb`;
   const edges = `${dir}/edges.csv`;

@@ -5,6 +5,7 @@ import { loadConfig } from "../src/config.ts";
 import { buildBusyAccount } from "../src/devchain/tron-scenario.ts";
 import { startTronServer } from "../src/devchain/tron-server.ts";
 import { createServices } from "../src/services/index.ts";
+import { benchArgs } from "./args.ts";
 import { rssMiB, timeit } from "./stats.ts";
 
 /**
@@ -19,7 +20,7 @@ const tipRequests = (byRoute: Record<string, number>) =>
     .reduce((n, [, k]) => n + k, 0);
 
 export async function run(args: string[] = []): Promise<Record<string, unknown>> {
-  const wanted = Number(args[0] ?? 10_000);
+  const wanted = benchArgs(args, []).size(10_000, { positive: true });
   // about one TRX transfer per five token transfers rides along: size the token part to hit the total
   const built = await timeit(async () =>
     buildBusyAccount({ tokenTransfers: Math.round(wanted / 1.2), seed: "bench" }),

@@ -8,6 +8,7 @@ import type { AccountTransfer } from "../src/domain.ts";
 import { createServices } from "../src/services/index.ts";
 import { AccountStore } from "../src/store/accounts.ts";
 import { launchChromium } from "../test/helpers/browser.ts";
+import { benchArgs } from "./args.ts";
 import { median } from "./stats.ts";
 
 /**
@@ -18,9 +19,9 @@ import { median } from "./stats.ts";
  * (navigation → graph painted). Flags: `--nodes N` (default 2000), `--runs R` (default 5).
  */
 export async function run(args: string[]): Promise<Record<string, unknown>> {
-  const option = (f: string, d: number) => (args.includes(f) ? Number(args[args.indexOf(f) + 1]) : d);
-  const target = option("--nodes", 2000);
-  const runs = option("--runs", 5);
+  const a = benchArgs(args, ["nodes", "runs"]);
+  const target = a.num("nodes", 2000);
+  const runs = a.num("runs", 5);
   const db = join(tmpdir(), `fundtrace-bench-ui-${process.pid}.duckdb`);
   const s = await createServices(loadConfig({ db, defaultLabels: false, offline: true }, {}));
   const browser = await launchChromium();

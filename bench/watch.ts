@@ -5,6 +5,7 @@ import { loadConfig } from "../src/config.ts";
 import type { LabelRecord } from "../src/domain.ts";
 import { createServices, type Services } from "../src/services/index.ts";
 import { WatchStore } from "../src/store/watch.ts";
+import { benchArgs } from "./args.ts";
 import { withBenchQueries } from "./queries.ts";
 import { median, peakRssMiB, timeit } from "./stats.ts";
 
@@ -19,12 +20,12 @@ import { median, peakRssMiB, timeit } from "./stats.ts";
  * (keep the generated store in FILE; start from a copy of it when it exists).
  */
 export async function run(args: string[]): Promise<Record<string, unknown>> {
-  const option = (f: string, d: number) => (args.includes(f) ? Number(args[args.indexOf(f) + 1]) : d);
-  const inputs = option("--inputs", 10_000_000);
-  const watched = option("--watch", 10_000);
-  const listed = option("--listed", 500);
-  const rounds = option("--rounds", 3);
-  const reuse = args.includes("--reuse") ? args[args.indexOf("--reuse") + 1] : undefined;
+  const a = benchArgs(args, ["inputs", "watch", "listed", "rounds", "reuse"]);
+  const inputs = a.num("inputs", 10_000_000, { positive: true });
+  const watched = a.num("watch", 10_000, { positive: true });
+  const listed = a.num("listed", 500);
+  const rounds = a.num("rounds", 3, { positive: true });
+  const reuse = a.str("reuse");
   const db = join(tmpdir(), `fundtrace-bench-watch-${process.pid}.duckdb`);
   const reused = reuse !== undefined && existsSync(reuse);
   if (reused) copyFileSync(reuse, db);

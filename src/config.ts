@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { BadInputError, quote } from "./errors.ts";
+import { type NumberRule, parseNumberOption } from "./number-option.ts";
 
 /** One config for CLI and API: flags override env, env overrides defaults. */
 export interface Config {
@@ -42,25 +43,19 @@ export const DEFAULT_LABELS_DIR = fileURLToPath(new URL("../labels/", import.met
 
 export type Env = Record<string, string | undefined>;
 
-function positive(name: string, v: string | number | undefined): number | undefined {
+type Raw = string | number | undefined;
+
+/** An env value or a flag commander already parsed, through the one number parser. */
+function numeric(name: string, v: Raw, rule: NumberRule): number | undefined {
   if (v === undefined || v === "") return undefined;
-  const n = typeof v === "number" ? v : Number(v);
-  if (!Number.isFinite(n) || n <= 0)
-    throw new BadInputError(`${name} must be a positive number, got ${quote(v)}`);
-  return n;
+  return parseNumberOption(name, String(v), rule);
 }
+const positive = (name: string, v: Raw) => numeric(name, v, { positive: true, fraction: true });
+const nonNegative = (name: string, v: Raw) => numeric(name, v, { min: 0 });
 
 function flavor(v: string | undefined): "etherscan-v2" | "blockscout" | undefined {
   if (v === undefined || v === "etherscan-v2" || v === "blockscout") return v;
   throw new BadInputError(`--etherscan-flavor must be etherscan-v2 or blockscout, got ${quote(v)}`);
-}
-
-function nonNegative(name: string, v: string | number | undefined): number | undefined {
-  if (v === undefined || v === "") return undefined;
-  const n = typeof v === "number" ? v : Number(v);
-  if (!Number.isInteger(n) || n < 0)
-    throw new BadInputError(`${name} must be a whole number >= 0, got ${quote(v)}`);
-  return n;
 }
 
 /** --offline, or FUNDTRACE_OFFLINE=1: never ask an upstream source. */

@@ -58,7 +58,7 @@ const fresh = async (name: string) => {
   return db;
 };
 
-describe("a database held by another process", () => {
+describe("a database held by another process", { tags: ["slow"] }, () => {
   it("a running server: writes and reads say which server holds it and where its API is", async () => {
     const db = await fresh("served");
     const { child, match } = await startChild(

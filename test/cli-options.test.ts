@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { PORT, parseNumberOption } from "../src/cli/options.ts";
+import { PORT } from "../src/cli/options.ts";
+import { loadConfig } from "../src/config.ts";
+import { parseNumberOption } from "../src/number-option.ts";
 import { runCli } from "./helpers/cli.ts";
 
 describe("the CLI's one number-option parser", () => {
@@ -31,6 +33,18 @@ describe("the CLI's one number-option parser", () => {
     for (const [flag, raw, rule, message] of bad) {
       expect(() => parseNumberOption(flag, raw, rule)).toThrow(message);
     }
+  });
+
+  it("reads numeric environment settings through the same parser, naming the variable", () => {
+    const env = { FUNDTRACE_HTTP_TIMEOUT_MS: "2500", FUNDTRACE_EVM_CONFIRMATIONS: "0" };
+    const c = loadConfig({}, env);
+    expect([c.httpTimeoutMs, c.evmConfirmations, c.maxRetries]).toEqual([2500, 0, 6]);
+    expect(() => loadConfig({}, { FUNDTRACE_HTTP_TIMEOUT_MS: "20s" })).toThrow(
+      'FUNDTRACE_HTTP_TIMEOUT_MS must be a positive number, got "20s"',
+    );
+    expect(() => loadConfig({}, { FUNDTRACE_EVM_CONFIRMATIONS: "-1" })).toThrow(
+      'FUNDTRACE_EVM_CONFIRMATIONS must be a whole number ≥ 0, got "-1"',
+    );
   });
 
   it("fails a command with exit 2 before it touches anything", async () => {

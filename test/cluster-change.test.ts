@@ -19,7 +19,9 @@ import { testServices } from "./helpers/services.ts";
  * only when they join two clusters, over random wallet activity ingested in random batches.
  */
 describe("change guesses from stored fingerprints and per-address facts", () => {
-  it("property: same guesses, reasons, merges and evidence as the reference, run after run", async () => {
+  it("property: same guesses, reasons, merges and evidence as the reference, run after run", {
+    tags: ["slow"],
+  }, async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 1, max: 1_000_000 }),

@@ -53,7 +53,7 @@ const json = async (...args: string[]) => {
   return { code: r.code, body: JSON.parse(r.stdout) };
 };
 
-describe("query run as a nightly job", () => {
+describe("query run as a nightly job", { tags: ["slow"] }, () => {
   it("exits 0 when nothing changed, 3 when something did; --all runs every query", async () => {
     expect((await cli("query", "save", "vendor", "--", "bitcoin", V, "--hops", "4")).code).toBe(0);
     expect(
@@ -92,7 +92,7 @@ describe("query run as a nightly job", () => {
   });
 });
 
-describe("renaming, editing and deleting from the CLI", () => {
+describe("renaming, editing and deleting from the CLI", { tags: ["slow"] }, () => {
   it("a renamed query keeps its runs and its case; an edit replaces its parameters; delete removes both", async () => {
     await cli("query", "save", "q1", "--", "bitcoin", V, "--hops", "4");
     await cli("query", "run", "q1");

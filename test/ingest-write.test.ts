@@ -29,7 +29,9 @@ const json = (rows: unknown[]) =>
   rows.map((r) => JSON.stringify(r, (_k, v) => (typeof v === "bigint" ? v.toString() : v))).sort();
 
 describe("UTXO batch writes", () => {
-  it("store the same tables, ids and fingerprints whatever the batches, their order and rewrites", async () => {
+  it("store the same tables, ids and fingerprints whatever the batches, their order and rewrites", {
+    tags: ["slow"],
+  }, async () => {
     const one = await services("one-batch");
     await new UtxoStore(one.store).writeTxs(txs, txs.map(outspends));
     const want = await utxoTables(one);

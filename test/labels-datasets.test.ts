@@ -181,7 +181,9 @@ describe("authority datasets are replaced only by a plausible file of their form
     );
   });
 
-  it("over the API: 409 without force, the counts with force (an admin's decision)", async () => {
+  it("over the API: 409 without force, the counts with force (an admin's decision)", {
+    tags: ["slow"],
+  }, async () => {
     const app = createApp(a);
     const post = (body: object) =>
       app.request("/v1/labels/import", {

@@ -65,7 +65,9 @@ describe("label imports into the store", () => {
     expect(mid).toBeGreaterThan(before);
   });
 
-  it("a newer OFAC list removes delisted addresses (Tornado Cash, delisted 2025-03)", async () => {
+  it("a newer OFAC list removes delisted addresses (Tornado Cash, delisted 2025-03)", {
+    tags: ["slow"],
+  }, async () => {
     const tornado = "0x8589427373d6d84e98730d7795d8f6f8731fda16"; // Tornado Cash router, CYBER2;DPRK3 until 2025-03
     const old = parseOfacCsv(readFileSync(HISTORY_CSV, "utf8"), {
       snapshot: "2025-03-04",

@@ -27,7 +27,7 @@ const ofacTotal = async () => {
   return ((await r.json()) as { total: number }).total;
 };
 
-describe("serve during a large label import", () => {
+describe("serve during a large label import", { tags: ["slow"] }, () => {
   it("answers GETs over its socket while the OFAC XML is parsed, and they see only committed rows", async () => {
     const importing = fetch(`${srv.url}/v1/labels/import`, {
       method: "POST",
