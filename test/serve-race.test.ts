@@ -22,7 +22,8 @@ afterAll(async () => {
   s?.close();
 });
 
-describe("serve under 50 parallel writers", { tags: ["slow"] }, () => {
+// ~37 s on a quiet 2-core machine, past 120 s under load 14: room to finish, no timing asserted
+describe("serve under 50 parallel writers", { tags: ["slow"], timeout: 600_000 }, () => {
   it("1,000 mixed writes over real sockets: exactly the rows acknowledged, one audit row each, no 5xx", async () => {
     const auditBefore = (await s.audit.list(100_000)).length;
     const answers = await race(srv.url, ADMIN, WRITES, PARALLEL);
