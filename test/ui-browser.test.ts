@@ -15,6 +15,8 @@ import {
   watchedPage,
 } from "./helpers/browser.ts";
 import { tempDir } from "./helpers/tmp.ts";
+import { labelCsv } from "./helpers/watch.ts";
+import { until } from "./helpers/webhook.ts";
 
 /**
  * The web UI in a real browser (Debian chromium driven by playwright-core) against `fundtrace serve`
@@ -25,6 +27,8 @@ const dir = tempDir();
 let demo: DemoReport;
 let open: Served;
 let keyed: Served;
+/** A server of its own for the alerts test: its watchlist and label import change its database. */
+let alerting: Served;
 let browser: Browser;
 
 beforeAll(async () => {
@@ -32,13 +36,18 @@ beforeAll(async () => {
   const run = await runDemo({ db, out: join(dir, "evidence") });
   demo = run.report;
   await run.stop();
-  // a second server needs its own file (one DuckDB writer per file)
-  const db2 = join(dir, "demo-keyed.duckdb");
-  await copyFile(db, db2);
-  if (existsSync(`${db}.wal`)) await copyFile(`${db}.wal`, `${db2}.wal`);
-  [open, keyed, browser] = await Promise.all([
+  // every other server needs its own file (one DuckDB writer per file)
+  const copy = async (name: string) => {
+    const to = join(dir, name);
+    await copyFile(db, to);
+    if (existsSync(`${db}.wal`)) await copyFile(`${db}.wal`, `${to}.wal`);
+    return to;
+  };
+  const [db2, db3] = [await copy("demo-keyed.duckdb"), await copy("demo-alerts.duckdb")];
+  [open, keyed, alerting, browser] = await Promise.all([
     serve(["--db", db, "--offline"]),
     serve(["--db", db2, "--offline"], { FUNDTRACE_API_KEYS: KEY }),
+    serve(["--db", db3, "--offline"]),
     launchChromium(),
   ]);
 }, 600_000);
@@ -47,6 +56,7 @@ afterAll(async () => {
   await browser?.close();
   await open?.stop();
   await keyed?.stop();
+  await alerting?.stop();
 });
 
 const traceParams = (model: string) => {
@@ -79,6 +89,81 @@ function expectClean(w: Watched, origin: string, allowed: RegExp[] = []) {
 }
 
 const graph = '[data-testid="trace-graph"][data-state="rendered"]';
+
+interface AlertJson {
+  id: string;
+  trigger: string;
+  chain: string;
+  address: string;
+  amount?: string;
+  decimals?: number | null;
+  symbol?: string | null;
+  query?: string;
+  status: string;
+}
+
+async function call<T>(base: string, path: string, body?: unknown): Promise<T> {
+  const r = await fetch(`${base}${path}`, {
+    method: body === undefined ? "GET" : "POST",
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  expect(r.status, `${path}: ${r.status}`).toBe(path === "/v1/watchlists" ? 201 : 200);
+  return (await r.json()) as T;
+}
+
+/** The wallets of a trace that paid `to` directly (one edge each). */
+async function payersOf(base: string, chain: string, addresses: string[], to: string[]) {
+  const t = await call<{ edges: { from: string; to: string }[] }>(base, "/v1/trace", {
+    chain,
+    addresses,
+    maxHops: 8,
+  });
+  return to.map((x) => t.edges.find((e) => e.to === x)!.from);
+}
+
+/**
+ * Real alerts on the demo's data, through the API a user would call: a watchlist of the wallets
+ * that paid the terror-financing addresses (its run raises counterparty alerts), then a newer label
+ * list that makes an exchange the vendor paid sanctioned (the re-screen raises label alerts for the
+ * watchlist's wallet and the saved query whose latest run reached it).
+ */
+async function raiseAlerts(base: string): Promise<AlertJson[]> {
+  const [terrorPayer, exchangePayer] = await payersOf(base, "bitcoin", demo.bitcoin.cluster.members, [
+    DEMO_EXPECTED.btcTerror,
+    DEMO_EXPECTED.btcExchangeA,
+  ]);
+  const [tokenPayer] = await payersOf(
+    base,
+    demo.token.chain,
+    [demo.token.flagged],
+    [DEMO_EXPECTED.evmTerror],
+  );
+  await call(base, "/v1/watchlists", {
+    name: "customers",
+    items: [
+      { chain: "bitcoin", address: terrorPayer },
+      { chain: "bitcoin", address: exchangePayer },
+      { chain: demo.token.chain, address: tokenPayer },
+    ],
+  });
+  const run = await call<{ alerts: string[] }>(base, "/v1/watchlists/customers/run", {});
+  expect(run.alerts).toHaveLength(2);
+  const csv = labelCsv([[DEMO_EXPECTED.btcExchangeA, "sanction", "Newly listed exchange"]], "newer list");
+  await call(base, "/v1/labels/import", { name: "newer-list.csv", content: csv.toString("utf8") });
+  const list = async () => (await call<{ alerts: AlertJson[] }>(base, "/v1/alerts")).alerts;
+  await until(async () => (await list()).length === 4, 60_000, "the re-screen's label alerts");
+  const alerts = await list();
+  expect(alerts.map((a) => [a.trigger, a.address, a.query ?? null]).sort()).toEqual(
+    [
+      ["counterparty", terrorPayer, null],
+      ["counterparty", tokenPayer, null],
+      ["label", exchangePayer, null],
+      ["label", demo.bitcoin.cluster.members[0], "demo-vendor"],
+    ].sort(),
+  );
+  return alerts;
+}
 
 describe("web UI in a browser", { tags: ["slow"] }, () => {
   it("the trace page draws exactly the nodes and edges of POST /v1/trace; an endpoint opens its labels", async () => {
@@ -243,6 +328,86 @@ describe("web UI in a browser", { tags: ["slow"] }, () => {
     expect(html).toContain(demo.bitcoin.flagged);
     expect(html).not.toMatch(/<script|<link|src="http/);
     expectClean(w, open.url);
+    await w.page.close();
+  });
+
+  it("the alerts page lists exactly GET /v1/alerts; Acknowledge acknowledges through the API", async () => {
+    const alerts = await raiseAlerts(alerting.url);
+    const w = await watchedPage(browser);
+    await w.page.goto(`${alerting.url}/ui/alerts`);
+    const rows = w.page.locator('[data-testid="alert-row"]');
+    await rows.first().waitFor({ timeout: 60_000 });
+    const shown = () =>
+      rows.evaluateAll((rs) =>
+        rs.map((r) => [
+          (r as HTMLElement).dataset.id,
+          (r as HTMLElement).dataset.address,
+          (r as HTMLElement).dataset.status,
+          r.querySelector('[data-testid="alert-amount"]')?.textContent ?? null,
+        ]),
+      );
+    const expected = (list: AlertJson[]) =>
+      list.map((a) => [
+        a.id,
+        a.address,
+        a.status,
+        a.amount === undefined ? null : formatAmount(a.amount, a.decimals, a.symbol),
+      ]);
+    expect(await shown()).toEqual(expected(alerts));
+    // the amounts the page shows, from base units: 0.25 BTC and the token's 6 decimals
+    expect((await shown()).map((r) => r[3])).toEqual(
+      expect.arrayContaining(["0.25000000 BTC", "4000.000000 USDT", "0.80000000 BTC"]),
+    );
+    const link = w.page.locator(
+      `[data-testid="alert-row"][data-id="${alerts[0]!.id}"] a[href^="/ui/address?"]`,
+    );
+    expect(await link.first().getAttribute("href")).toBe(
+      `/ui/address?${new URLSearchParams({ chain: alerts[0]!.chain, address: alerts[0]!.address })}`,
+    );
+
+    const target = alerts.find((a) => a.trigger === "counterparty")!;
+    const row = w.page.locator(`[data-testid="alert-row"][data-id="${target.id}"]`);
+    await row.locator('[data-testid="alert-ack"]').click();
+    await w.page.locator(`[data-testid="alert-row"][data-id="${target.id}"][data-status="acked"]`).waitFor();
+    expect(await row.locator('[data-testid="alert-ack"]').count()).toBe(0);
+    expect((await call<AlertJson>(alerting.url, `/v1/alerts/${target.id}`)).status).toBe("acked");
+    await w.page.screenshot({ path: join(ARTIFACTS, "alerts.png"), fullPage: true });
+
+    // the Open filter lists what the API lists as new: everything but the acknowledged one
+    await w.page.click('[data-testid="alert-filter"] button[data-status="new"]');
+    await w.page
+      .locator('[data-testid="alert-filter"] button[data-status="new"][aria-pressed="true"]')
+      .waitFor();
+    await rows.first().waitFor();
+    const open = (await call<{ alerts: AlertJson[] }>(alerting.url, "/v1/alerts?status=new")).alerts;
+    expect(open.map((a) => a.id)).toEqual(alerts.filter((a) => a !== target).map((a) => a.id));
+    expect(await shown()).toEqual(expected(open));
+    expect(new URL(w.page.url()).search).toBe("?status=new");
+    expectClean(w, alerting.url);
+    await w.page.close();
+  });
+
+  it("the alerts page says there are none only when GET /v1/alerts answered an empty list; a failed request is an error", async () => {
+    expect((await call<{ alerts: AlertJson[] }>(open.url, "/v1/alerts")).alerts).toEqual([]);
+    const none = await watchedPage(browser);
+    await none.page.goto(`${open.url}/ui/alerts`);
+    const list = none.page.locator('[data-testid="alert-list"]');
+    await list.getByText("No alerts.", { exact: true }).waitFor({ timeout: 30_000 });
+    expect(await list.locator('[role="alert"]').count()).toBe(0);
+    expectClean(none, open.url);
+    await none.page.close();
+
+    const w = await watchedPage(browser);
+    await w.page.goto(`${keyed.url}/ui/alerts`);
+    await w.page.locator('[data-testid="key-prompt"][open]').waitFor({ timeout: 30_000 });
+    await w.page.click("#key-cancel");
+    const error = w.page.locator('[data-testid="alert-list"] [role="alert"]');
+    await error.waitFor({ timeout: 30_000 });
+    expect(await error.textContent()).toBe("an API key is needed to see this");
+    expect(await w.page.locator('[data-testid="alert-list"]').textContent()).not.toMatch(/no .*alerts/i);
+    expect(await w.page.locator('[data-testid="alert-row"]').count()).toBe(0);
+    await w.page.screenshot({ path: join(ARTIFACTS, "alerts-error.png") });
+    expectClean(w, keyed.url, [/status of 401/]);
     await w.page.close();
   });
 });

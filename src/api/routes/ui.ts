@@ -18,7 +18,7 @@ import type { Logger } from "../../log.ts";
 const STATIC_DIR = fileURLToPath(new URL("../../ui/static/", import.meta.url));
 const LIB_ENTRY = fileURLToPath(new URL("../../ui/lib.ts", import.meta.url));
 /** The pages; each is the same shell, the module reads the path and the query string. */
-export const UI_PAGES = ["address", "trace", "queries", "cases"] as const;
+export const UI_PAGES = ["address", "trace", "queries", "cases", "alerts"] as const;
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",

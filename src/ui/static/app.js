@@ -8,6 +8,7 @@ const PAGES = {
   trace: () => import("./pages/trace.js"),
   queries: () => import("./pages/queries.js"),
   cases: () => import("./pages/cases.js"),
+  alerts: () => import("./pages/alerts.js"),
 };
 
 const main = document.getElementById("main");
