@@ -18,6 +18,22 @@ export interface Page<T> {
   mempool?: T[];
 }
 
+/** A window of block times in Unix seconds, both ends included; null leaves that end open. */
+export interface TimeWindow {
+  since: number | null;
+  until: number | null;
+}
+
+/** What a history fetch may be asked besides its address and range. */
+export interface FetchOptions {
+  /**
+   * Only transactions whose block time lies in the window (a windowed ingest): every adapter honours
+   * it, asking upstream for as little outside it as the source allows. Unconfirmed transactions have
+   * no block time: they come only when the window has no end.
+   */
+  window?: TimeWindow;
+}
+
 interface SourceBase {
   /** Stable name used for sync cursors and stored responses, e.g. "esplora". */
   readonly id: string;
@@ -35,9 +51,11 @@ export interface UtxoSource extends SourceBase {
   readonly model: "utxo";
   /**
    * Confirmed history, newest first; `cursor` is the last txid of the previous page (null for the
-   * first page, which also carries the unconfirmed transactions in `mempool`: one request).
+   * first page, which also carries the unconfirmed transactions in `mempool`: one request). With a
+   * window, a page holds only the transactions in it (possibly none) and `next` is null once the pages
+   * have gone past its start.
    */
-  addressHistory(address: string, cursor: string | null): Promise<Page<UtxoTx>>;
+  addressHistory(address: string, cursor: string | null, opts?: FetchOptions): Promise<Page<UtxoTx>>;
   /** One transaction, or null when the source does not know it. */
   transaction(txid: string): Promise<UtxoTx | null>;
   /** Per output: the spending input, or null when unspent. Null when the tx is unknown. */
@@ -78,8 +96,8 @@ export function mergeGaps(gaps: readonly SourceGap[]): SourceGap[] {
   return out;
 }
 
-/** What a transfers() call reports besides its rows. */
-export interface TransfersReport {
+/** What a transfers() call is asked besides its range, and reports besides its rows. */
+export interface TransfersOptions extends FetchOptions {
   /** Called for each part of the range the source could not cover; rows of that kind are missing there. */
   onGap?(gap: SourceGap): void;
 }
@@ -89,9 +107,10 @@ export interface AccountSource extends SourceBase {
   /**
    * Every native, internal, token transfer and fee touching the address within the block range,
    * in chain order (block, tx index, kind native < internal < token < fee, seq). What the source
-   * could not see is reported through `report.onGap`, never silently left out.
+   * could not see is reported through `opts.onGap`, never silently left out. With `opts.window`, only
+   * the transfers of transactions whose block time lies in it.
    */
-  transfers(address: string, range: BlockRange, report?: TransfersReport): Promise<AccountTransfer[]>;
+  transfers(address: string, range: BlockRange, opts?: TransfersOptions): Promise<AccountTransfer[]>;
 }
 
 export type ChainSource = UtxoSource | AccountSource;

@@ -1,4 +1,4 @@
--- schema: the current full schema (version 10). Fresh files are created from this;
+-- schema: the current full schema (version 11). Fresh files are created from this;
 -- older files are brought here by queries/migrations/*.sql. A test checks both give the same tables.
 CREATE TABLE schema_version (
   version INTEGER NOT NULL,
@@ -128,6 +128,17 @@ CREATE TABLE sync_cursors (
   tip_height BIGINT,
   updated_at TIMESTAMP NOT NULL,
   PRIMARY KEY (source, chain, address)
+);
+
+-- Windows an address was ingested for (ingest --since/--until; since/until: Unix seconds, null: open):
+-- without a sync cursor its stored history is partial, whatever these cover.
+CREATE TABLE ingest_windows (
+  source VARCHAR NOT NULL,
+  chain VARCHAR NOT NULL,
+  address VARCHAR NOT NULL,
+  since BIGINT,
+  until BIGINT,
+  updated_at TIMESTAMP NOT NULL
 );
 
 CREATE TABLE saved_queries (

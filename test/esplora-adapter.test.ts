@@ -59,6 +59,7 @@ utxoSourceContract("esplora (local Esplora server, signed mainnet transactions)"
       tip: { height: chain.tipHeight, hash: chain.tipHash },
       historyAddress: A,
       historyTxids,
+      historyTimes: historyTxids.map((t) => chain.txStatus(t).block_time!),
       mempoolTxids: [pending.txid],
       knownTx: known,
       knownTxOutspends: outspends,

@@ -169,6 +169,59 @@ describe("EVM adapters agree", () => {
   });
 });
 
+describe("time windows", () => {
+  it("Etherscan and Blockscout map a window to startblock/endblock with getblocknobytime", async () => {
+    const dave = h.scenario.windowAddress;
+    const all = h.scenario.expected(dave);
+    const blocks = [...new Set(all.map((r) => r.blockNumber))].sort((x, y) => x - y);
+    const timeOf = (b: number) => all.find((r) => r.blockNumber === b)!.blockTime!;
+    const [b1, b2] = [blocks[1]!, blocks[blocks.length - 2]!];
+    const window = { since: timeOf(b1), until: timeOf(b2) };
+    for (const server of [es, bs]) {
+      server.resetStats();
+      const rows = await etherscanSource(server).transfers(
+        dave,
+        { fromBlock: 0, toBlock: h.scenario.tip.height },
+        { window },
+      );
+      expect(rows).toEqual(
+        all
+          .filter((r) => r.blockNumber >= b1 && r.blockNumber <= b2)
+          .map((r) => (server === bs ? { ...r, traceAddress: null } : r)),
+      );
+      // the since block and the one after until: two lookups, and no list reads outside the window
+      expect(server.stats.byAction["block.getblocknobytime"]).toBe(2);
+      const lists = server.stats.requests
+        .map((r) => new URL(r.path, "http://x").searchParams)
+        .filter((q) => q.get("startblock") !== null);
+      expect(lists.length).toBeGreaterThan(0);
+      for (const q of lists) {
+        expect(Number(q.get("startblock"))).toBeGreaterThanOrEqual(b1);
+        expect(Number(q.get("endblock"))).toBeLessThanOrEqual(b2);
+      }
+    }
+  });
+
+  it("a JSON-RPC node: the window's blocks by binary search over block times", async () => {
+    plain.resetStats();
+    const src = rpcSource(plain.url);
+    const dave = h.scenario.windowAddress;
+    const all = h.scenario.expected(dave);
+    const since = all[Math.floor(all.length / 2)]!.blockTime!;
+    const want = all.filter((r) => r.blockTime! >= since);
+    expect(want.length).toBeLessThan(all.length);
+    expect(
+      await src.transfers(
+        dave,
+        { fromBlock: 0, toBlock: h.scenario.tip.height },
+        { window: { since, until: null } },
+      ),
+    ).toEqual(want);
+    // the window was found by reading block headers (a node has no lookup by time)
+    expect(plain.stats.byMethod.eth_getBlockByNumber).toBeGreaterThan(0);
+  });
+});
+
 describe("record window", () => {
   it("splits block windows and joins a block that alone fills the window", async () => {
     es.resetStats();

@@ -6,6 +6,7 @@ import { listValue } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/api/app.ts";
 import { loadConfig } from "../src/config.ts";
+import { isoTime } from "../src/core/time.ts";
 import { type EtherscanServer, startEtherscanServer } from "../src/devchain/etherscan-server.ts";
 import { type EvmHarness, startEvmHarness } from "../src/devchain/evm.ts";
 import { createServices, type Services } from "../src/services/index.ts";
@@ -51,6 +52,15 @@ const viaEtherscan = (name: string) =>
       fast,
     ),
   );
+
+/** The environment of a CLI run against the local Etherscan server. */
+const cliEnv = () => ({
+  ...fast,
+  FUNDTRACE_DEFAULT_LABELS: "0",
+  FUNDTRACE_ETHERSCAN_URL: es.url,
+  ETHERSCAN_API_KEY: KEY,
+  FUNDTRACE_EVM_CHAIN_ID: "31337",
+});
 
 async function transfers(s: Services): Promise<string[]> {
   const rows = await s.store.sql(
@@ -182,15 +192,106 @@ describe("EVM ingest into the store", () => {
   });
 });
 
+describe("EVM ingest --since/--until", () => {
+  /** Every transfer row of the tracked addresses (one row may be two addresses'), by key. */
+  const scenarioRows = () => {
+    const all = h.scenario.tracked.flatMap((a) => h.scenario.expected(a));
+    return [...new Map(all.map((r) => [`${r.txid}|${r.kind}|${r.seq}`, r])).values()];
+  };
+  const keys = async (s: Services) =>
+    (await s.store.sql("SELECT txid, kind, seq FROM account_transfers"))
+      .map((r) => `${r.txid}|${r.kind}|${r.seq}`)
+      .sort();
+
+  it("CLI (Etherscan): only the window's transfers are stored; the addresses stay partial until a full run completes them without duplicates", async () => {
+    const rows = scenarioRows();
+    const times = [...new Set(rows.map((r) => r.blockTime!))].sort((x, y) => x - y);
+    const [since, until] = [times[2]!, times[times.length - 3]!];
+    const want = rows.filter((r) => r.blockTime! >= since && r.blockTime! <= until);
+    expect(want.length).toBeGreaterThan(10);
+    expect(want.length).toBeLessThan(rows.length);
+    const env = cliEnv();
+    const db = join(dir, "window-cli.duckdb");
+    const addrs = h.scenario.tracked;
+    const w = ["--since", isoTime(since)!, "--until", isoTime(until)!];
+    es.resetStats();
+    const r = await runBin(["--db", db, "--json", "ingest", "anvil", ...addrs, ...w], env);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.window).toEqual({ since: isoTime(since), until: isoTime(until) });
+    expect(out.addresses.map((a: any) => a.complete)).toEqual(addrs.map(() => false));
+    // the window became startblock/endblock: no list asked for blocks outside it
+    expect(es.stats.byAction["block.getblocknobytime"]).toBe(2);
+    const lo = Math.min(...want.map((x) => x.blockNumber));
+    const hi = Math.max(...want.map((x) => x.blockNumber));
+    const lists = es.stats.requests
+      .map((x) => new URL(x.path, "http://x").searchParams)
+      .filter((q) => q.get("startblock") !== null);
+    expect(lists.length).toBeGreaterThan(0);
+    for (const q of lists) {
+      expect(Number(q.get("startblock"))).toBeGreaterThanOrEqual(lo);
+      expect(Number(q.get("endblock"))).toBeLessThanOrEqual(hi);
+    }
+    // the same file through the services (a full run next: in-process, as a trace's fetch would do it)
+    const s = await viaEtherscan("window-cli");
+    const ref = await viaEtherscan("window-ref");
+    try {
+      const state = async () => ({
+        rows: await transfers(s),
+        cursors: (await s.store.sql("SELECT count(*)::INTEGER AS n FROM sync_cursors"))[0]!.n,
+        partial: (await s.addresses.info("anvil", addrs[0]!)).stats.partial ?? "",
+      });
+      expect(await keys(s)).toEqual(want.map((x) => `${x.txid}|${x.kind}|${x.seq}`).sort());
+      const windowed = await state();
+      expect(windowed.cursors).toBe(0);
+      expect(windowed.partial).toContain(
+        `ingested only for a time window (${isoTime(since)} to ${isoTime(until)})`,
+      );
+      const full = await s.ingest.ingest("anvil", addrs);
+      expect(full.addresses.every((a) => a.complete && a.partial === undefined)).toBe(true);
+      await ref.ingest.ingest("anvil", addrs);
+      const done = await state();
+      expect(done.rows).toEqual(await transfers(ref));
+      expect(done.cursors).toBe(addrs.length);
+      expect(done.partial).not.toContain("time window");
+    } finally {
+      s.close();
+      ref.close();
+    }
+  });
+
+  it("API (JSON-RPC node): since only stores the transfers from then on, in a job that says the history is partial", async () => {
+    const rows = scenarioRows();
+    const since = rows[Math.floor(rows.length / 2)]!.blockTime!;
+    const s = await viaRpc("window-api");
+    try {
+      const app = createApp(s);
+      const a = h.scenario.addresses.alice;
+      const res = await app.request("/v1/ingest", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ chain: "anvil", addresses: [a], since: isoTime(since) }),
+      });
+      expect(res.status).toBe(202);
+      const { jobId } = (await res.json()) as { jobId: string };
+      const job = await s.jobs.wait(jobId);
+      expect(job.status).toBe("done");
+      expect((job.result as any).addresses[0]).toMatchObject({ address: a, complete: false });
+      const want = h.scenario.expected(a).filter((r) => r.blockTime! >= since);
+      expect(want.length).toBeGreaterThan(0);
+      expect(await keys(s)).toEqual(want.map((x) => `${x.txid}|${x.kind}|${x.seq}`).sort());
+      // offline, nothing is claimed about what the window left out
+      const x = await s.traces.exposure("anvil", a, { fetch: false });
+      expect(x.coverage.unknown.map((u) => u.address)).toEqual([a]);
+    } finally {
+      s.close();
+    }
+  });
+});
+
 describe("EVM CLI ingest killed with SIGKILL", { tags: ["slow"] }, () => {
   it("resumes to a table identical to an uninterrupted run, with the key never in the output", async () => {
-    const env = {
-      ...fast,
-      FUNDTRACE_DEFAULT_LABELS: "0",
-      FUNDTRACE_ETHERSCAN_URL: es.url,
-      ETHERSCAN_API_KEY: KEY,
-      FUNDTRACE_EVM_CHAIN_ID: "31337",
-    };
+    const env = cliEnv();
     const addrs = h.scenario.tracked;
     const cleanDb = join(dir, "cli-clean.duckdb");
     es.resetStats();

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import type { SpentBy, UtxoTx } from "../../src/domain.ts";
 import { UpstreamError } from "../../src/errors.ts";
-import type { Page, Tip, UtxoSource } from "../source.ts";
+import type { FetchOptions, Page, Tip, UtxoSource } from "../source.ts";
+import { utxoPageInWindow } from "../time-window.ts";
 import { Transport, type TransportOptions, textCheck } from "../transport.ts";
 
 /** Esplora serves 25 confirmed transactions per /txs/chain page. */
@@ -146,7 +147,7 @@ export function createEsploraSource(opts: EsploraOptions): UtxoSource {
       return r.status === 404 ? null : r.body.trim();
     },
 
-    async addressHistory(address: string, cursor: string | null): Promise<Page<UtxoTx>> {
+    async addressHistory(address: string, cursor: string | null, o?: FetchOptions): Promise<Page<UtxoTx>> {
       // First page: /txs gives up to 50 mempool txs then the first 25 confirmed, in one request.
       const path = cursor
         ? `/address/${enc(address)}/txs/chain/${enc(cursor)}`
@@ -155,7 +156,9 @@ export function createEsploraSource(opts: EsploraOptions): UtxoSource {
       const all = txs(r.data, r.url);
       const items = all.filter((t) => t.block !== null);
       const next = items.length >= ESPLORA_PAGE_SIZE ? items[items.length - 1]!.txid : null;
-      return cursor ? { items, next } : { items, next, mempool: all.filter((t) => t.block === null) };
+      // Esplora pages by txid only, newest first: a window is cut from the pages as they come
+      const page = cursor ? { items, next } : { items, next, mempool: all.filter((t) => t.block === null) };
+      return utxoPageInWindow(page, o?.window);
     },
 
     async transaction(txid: string): Promise<UtxoTx | null> {

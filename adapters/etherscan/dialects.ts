@@ -22,6 +22,27 @@ export interface ChainLookups {
   txInfo(hash: string): Promise<{ txIndex: number; success: boolean }>;
   /** A transaction's logs with their block-level log index (for token records without logIndex). */
   logsOf(hash: string): Promise<Log[]>;
+  /** A block's time in Unix seconds (binary searches by time fall back to it). */
+  blockTime(height: number): Promise<number>;
+  /** `getblocknobytime` (closest=after): the first block at or after a time; null when the API cannot say. */
+  firstBlockAtOrAfter(time: number): Promise<number | null>;
+}
+
+/**
+ * `module=block&action=getblocknobytime&closest=after`: Etherscan answers the block number as a string,
+ * Blockscout as `{"blockNumber": "…"}`. "No closest block found" (a time after the newest block, or an
+ * index behind) and an API without the action give null: the caller then searches block times itself.
+ */
+async function blockByTime(
+  api: EtherscanApi,
+  time: number,
+  pick: (result: unknown) => unknown,
+): Promise<number | null> {
+  const { j } = await api.envelope("block", "getblocknobytime", { timestamp: time, closest: "after" });
+  const n = j.status === "1" ? pick(j.result) : undefined;
+  if (typeof n === "string" && /^[0-9]+$/.test(n)) return Number(n);
+  api.log(`${api.id}: no block by time ${time} (${String(j.message ?? "")}: ${JSON.stringify(j.result)})`);
+  return null;
 }
 
 export interface Dialect {
@@ -71,19 +92,31 @@ export function etherscanV2(chainId: number): Dialect {
         }
         return api.parse(RpcReceipt, rpc.result, "receipt");
       });
+      const block = async (height: number) => {
+        const { j } = await api.envelope("proxy", "eth_getBlockByNumber", {
+          tag: `0x${height.toString(16)}`,
+          boolean: "false",
+        });
+        const res = j.result as { hash?: unknown; timestamp?: unknown } | null;
+        if (res === null) return null;
+        if (
+          res &&
+          typeof res === "object" &&
+          typeof res.hash === "string" &&
+          typeof res.timestamp === "string"
+        )
+          return { hash: res.hash, time: hexToNumber(res.timestamp) };
+        throw api.failure(`block ${height}`, j);
+      };
       return {
         tipHeight: () => api.quantity("proxy", "eth_blockNumber", "block number"),
-        async blockHash(height) {
-          const { j } = await api.envelope("proxy", "eth_getBlockByNumber", {
-            tag: `0x${height.toString(16)}`,
-            boolean: "false",
-          });
-          const res = j.result;
-          if (res === null) return null;
-          if (res && typeof res === "object" && typeof (res as { hash?: unknown }).hash === "string")
-            return (res as { hash: string }).hash;
-          throw api.failure(`block ${height}`, j);
-        },
+        blockHash: async (height) => (await block(height))?.hash ?? null,
+        blockTime: memo(async (height: number) => {
+          const b = await block(height);
+          if (!b) throw api.error(`no block ${height}`, new Error("eth_getBlockByNumber answered null"));
+          return b.time;
+        }),
+        firstBlockAtOrAfter: (time) => blockByTime(api, time, (r) => r),
         txInfo: async (hash) => {
           const r = await receipt(hash);
           return { txIndex: hexToNumber(r.transactionIndex), success: r.status !== "0x0" };
@@ -103,15 +136,28 @@ export const blockscout: Dialect = {
   position: (calls, call) => calls.findIndex((x) => x.index === call.index),
   traceAddress: () => null,
   lookups(api) {
+    const block = async (height: number) => {
+      const r = await api.rest<{ hash?: string; timestamp?: string }>(`/api/v2/blocks/${height}`, {
+        accept: [404],
+      });
+      if (r.status === 404) return null;
+      const time = Date.parse(r.data?.timestamp ?? "");
+      if (typeof r.data?.hash !== "string" || Number.isNaN(time))
+        throw api.error(`block ${height}: no hash or timestamp in answer`, new Error(r.body.slice(0, 200)));
+      return { hash: r.data.hash, time: Math.floor(time / 1000) };
+    };
     return {
       tipHeight: () => api.quantity("block", "eth_block_number", "block number"),
-      async blockHash(height) {
-        const r = await api.rest<{ hash?: string }>(`/api/v2/blocks/${height}`, { accept: [404] });
-        if (r.status === 404) return null;
-        if (typeof r.data?.hash !== "string")
-          throw api.error(`block ${height}: no hash in answer`, new Error(r.body.slice(0, 200)));
-        return r.data.hash;
-      },
+      blockHash: async (height) => (await block(height))?.hash ?? null,
+      blockTime: memo(async (height: number) => {
+        const b = await block(height);
+        if (!b) throw api.error(`no block ${height}`, new Error("HTTP 404"));
+        return b.time;
+      }),
+      firstBlockAtOrAfter: (time) =>
+        blockByTime(api, time, (r) =>
+          r && typeof r === "object" ? (r as { blockNumber?: unknown }).blockNumber : r,
+        ),
       txInfo: memo(async (hash) => {
         const r = await api.rest<unknown>(`/api/v2/transactions/${hash}`, { reuse: true, store: true });
         const t = api.parse(BlockscoutTx, r.data, "transaction");

@@ -10,7 +10,8 @@
 import type { AccountTransfer } from "../../src/domain.ts";
 import { BadInputError } from "../../src/errors.ts";
 import { checkTransfersInput, nativeAsset, sortTransfers } from "../evm/rows.ts";
-import type { AccountSource, BlockRange, Tip } from "../source.ts";
+import type { AccountSource, BlockRange, Tip, TransfersOptions } from "../source.ts";
+import { transfersInWindow, WindowBlocks } from "../time-window.ts";
 import { Transport, type TransportOptions } from "../transport.ts";
 import { EtherscanApi } from "./api.ts";
 import { blockscout, etherscanV2 } from "./dialects.ts";
@@ -74,9 +75,17 @@ export function createEtherscanSource(opts: EtherscanSourceOptions): AccountSour
   const lookups = dialect.lookups(api);
   const lister = new RecordLister(api, window);
   const mapper = new EtherscanMapper(api, lookups, chain, nativeAsset(nativeSymbol ?? "ETH"));
+  // a time window becomes startblock/endblock through getblocknobytime (block times when it cannot say)
+  const windows = new WindowBlocks(lookups);
 
-  async function transfers(addressIn: string, range: BlockRange): Promise<AccountTransfer[]> {
-    const a = checkTransfersInput(chain, addressIn, range);
+  async function transfers(
+    addressIn: string,
+    whole: BlockRange,
+    opts?: TransfersOptions,
+  ): Promise<AccountTransfer[]> {
+    const a = checkTransfersInput(chain, addressIn, whole);
+    const range = await windows.narrow(whole, opts?.window);
+    if (!range) return [];
     const stop = { now: false };
     const list = (action: Action) =>
       lister.all(action, a, range.fromBlock, range.toBlock, stop).catch((e: unknown) => {
@@ -91,7 +100,7 @@ export function createEtherscanSource(opts: EtherscanSourceOptions): AccountSour
     const known = new Map<string, { txIndex: number; success: boolean }>();
     const rows = mapper.txRows(a, txs, known);
     rows.push(...(await mapper.internalRows(internal, known)), ...(await mapper.tokenRows(tokens)));
-    return sortTransfers(rows);
+    return transfersInWindow(sortTransfers(rows), opts?.window);
   }
 
   return {

@@ -19,7 +19,8 @@ import type { AccountTransfer } from "../../src/domain.ts";
 import { UpstreamError } from "../../src/errors.ts";
 import { hexToNumber, toHex } from "../evm/encoding.ts";
 import { checkTransfersInput, nativeAsset, sortTransfers } from "../evm/rows.ts";
-import type { AccountSource, BlockRange, SourceGap, Tip, TransfersReport } from "../source.ts";
+import type { AccountSource, BlockRange, SourceGap, Tip, TransfersOptions } from "../source.ts";
+import { transfersInWindow, WindowBlocks } from "../time-window.ts";
 import { Transport, type TransportOptions } from "../transport.ts";
 import { BlockScan, viaTraceFilter } from "./flows.ts";
 import { rpcLookups } from "./lookups.ts";
@@ -78,6 +79,9 @@ export function createEvmRpcSource(opts: EvmRpcSourceOptions): EvmRpcSource {
   const scan = new BlockScan(id, call, look, maxScanBlocks ?? 100_000, log);
   const rows = { source: id, chain, native: nativeAsset(nativeSymbol ?? "ETH"), look };
   let mode: TraceMode = traces ?? "auto";
+  const tipHeight = async () => hexToNumber(await call<string>("eth_blockNumber", []));
+  // a node has no lookup by time: binary search over block timestamps
+  const windows = new WindowBlocks({ tipHeight, blockTime: look.blockTime });
 
   async function flows(a: string, range: BlockRange, onGap: (g: SourceGap) => void) {
     if (mode !== "scan") {
@@ -96,15 +100,17 @@ export function createEvmRpcSource(opts: EvmRpcSourceOptions): EvmRpcSource {
 
   async function transfers(
     address: string,
-    range: BlockRange,
-    report?: TransfersReport,
+    whole: BlockRange,
+    opts?: TransfersOptions,
   ): Promise<AccountTransfer[]> {
-    const a = checkTransfersInput(chain, address, range);
+    const a = checkTransfersInput(chain, address, whole);
+    const range = await windows.narrow(whole, opts?.window);
+    if (!range) return [];
     const [tokens, f] = await Promise.all([
       tokenRows(rows, ranged, a, range.fromBlock, range.toBlock),
-      flows(a, range, (g) => report?.onGap?.(g)),
+      flows(a, range, (g) => opts?.onGap?.(g)),
     ]);
-    return sortTransfers([...tokens, ...(await valueRows(rows, a, f))]);
+    return transfersInWindow(sortTransfers([...tokens, ...(await valueRows(rows, a, f))]), opts?.window);
   }
 
   async function hashAt(height: number): Promise<string | null> {
@@ -121,7 +127,7 @@ export function createEvmRpcSource(opts: EvmRpcSourceOptions): EvmRpcSource {
       return mode;
     },
     async tip(): Promise<Tip> {
-      const height = hexToNumber(await call<string>("eth_blockNumber", []));
+      const height = await tipHeight();
       const hash = await hashAt(height);
       if (!hash)
         throw new UpstreamError(id, `no block at the reported tip ${height}`, {

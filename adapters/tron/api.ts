@@ -11,6 +11,7 @@
  */
 import type { z } from "zod";
 import { BadInputError, UpstreamError } from "../../src/errors.ts";
+import { memo } from "../memo.ts";
 import type { FailureInfo } from "../retry.ts";
 import { RedactedCause, type Transport, UpstreamAnswerError } from "../transport.ts";
 import { parseTronJson } from "./json.ts";
@@ -121,6 +122,13 @@ export class TronApi {
     const j = await this.node("/wallet/getblockbynum", { num }, keep, `block ${num}`);
     return j === undefined ? undefined : this.parse(Block, j, `block ${num}`);
   }
+
+  /** A block's time in Unix seconds (kept: a search by time asks the same blocks again). */
+  readonly blockTime = memo(async (num: number): Promise<number> => {
+    const b = await this.block(num, false);
+    if (!b) throw this.error(`no block ${num}`, new Error("{}"));
+    return Math.floor(b.block_header.raw_data.timestamp / 1000);
+  });
 
   async nowBlock(path: "/wallet/getnowblock" | "/walletsolidity/getnowblock"): Promise<Block> {
     const j = await this.node(path, {}, false, "the tip");

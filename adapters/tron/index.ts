@@ -11,7 +11,8 @@
  */
 import type { AccountTransfer } from "../../src/domain.ts";
 import { BadInputError } from "../../src/errors.ts";
-import type { AccountSource, BlockRange, Tip, TransfersReport } from "../source.ts";
+import type { AccountSource, BlockRange, Tip, TransfersOptions } from "../source.ts";
+import { transfersInWindow, WindowBlocks } from "../time-window.ts";
 import { Transport, type TransportOptions } from "../transport.ts";
 import { TronApi } from "./api.ts";
 import { type History, HistoryReader } from "./history.ts";
@@ -69,24 +70,30 @@ export function createTronGridSource(opts: TronGridSourceOptions = {}): AccountS
     return fresh;
   }
 
+  // the v1 lists page newest first by fingerprint: a window narrows how far down the walk goes
+  const windows = new WindowBlocks({ tipHeight: async () => (await tip()).height, blockTime: api.blockTime });
+
   async function transfers(
     address: string,
-    range: BlockRange,
-    report?: TransfersReport,
+    whole: BlockRange,
+    opts?: TransfersOptions,
   ): Promise<AccountTransfer[]> {
-    const a = checkTronInput(address, range);
+    const a = checkTronInput(address, whole);
+    const range = await windows.narrow(whole, opts?.window);
+    if (!range) return [];
     const h = await history(a, range);
     if (range.toBlock > h.coverTo)
-      report?.onGap?.({
+      opts?.onGap?.({
         address: a,
         fromBlock: h.coverTo + 1,
         toBlock: range.toBlock,
         kinds: ["native", "internal", "token", "fee"],
         reason: "not confirmed yet",
       });
-    return sortRows(
-      await reader.rows(h, range.fromBlock, Math.min(range.toBlock, h.coverTo), (g) => report?.onGap?.(g)),
+    const rows = await reader.rows(h, range.fromBlock, Math.min(range.toBlock, h.coverTo), (g) =>
+      opts?.onGap?.(g),
     );
+    return transfersInWindow(sortRows(rows), opts?.window);
   }
 
   return {

@@ -14,7 +14,8 @@ import { tronFromHex, tronHex } from "../../src/chains.ts";
 import type { AccountTransfer } from "../../src/domain.ts";
 import { BadInputError } from "../../src/errors.ts";
 import { memo } from "../memo.ts";
-import type { AccountSource, BlockRange, Tip } from "../source.ts";
+import type { AccountSource, BlockRange, Tip, TransfersOptions } from "../source.ts";
+import { transfersInWindow, WindowBlocks } from "../time-window.ts";
 import { Transport, type TransportOptions } from "../transport.ts";
 import { TronApi } from "./api.ts";
 import { parseTronJson } from "./json.ts";
@@ -124,8 +125,21 @@ export function createTronNodeSource(opts: TronNodeSourceOptions): AccountSource
     });
   }
 
-  async function transfers(address: string, range: BlockRange): Promise<AccountTransfer[]> {
-    const a = checkTronInput(address, range);
+  async function tip(): Promise<Tip> {
+    const b = await api.nowBlock("/wallet/getnowblock");
+    return { height: b.block_header.raw_data.number ?? 0, hash: b.blockID };
+  }
+  // a window narrows the blocks scanned (found by binary search over block times)
+  const windows = new WindowBlocks({ tipHeight: async () => (await tip()).height, blockTime: api.blockTime });
+
+  async function transfers(
+    address: string,
+    whole: BlockRange,
+    o?: TransfersOptions,
+  ): Promise<AccountTransfer[]> {
+    const a = checkTronInput(address, whole);
+    const range = await windows.narrow(whole, o?.window);
+    if (!range) return [];
     if (range.toBlock - range.fromBlock + 1 > max)
       throw new BadInputError(
         `the node scan covers at most ${max} blocks; give a narrower --from-block/--to-block`,
@@ -149,7 +163,7 @@ export function createTronNodeSource(opts: TronNodeSourceOptions): AccountSource
     const ids = new Map<string, AssetMeta>();
     await Promise.all(trc10Ids(facts).map(async (i) => ids.set(i, await trc10(i))));
     const meta = { token: (c: string) => tokens.get(c), trc10: (i: string) => ids.get(i)! };
-    return sortRows(facts.flatMap((f) => rowsOf(a, f, meta)));
+    return transfersInWindow(sortRows(facts.flatMap((f) => rowsOf(a, f, meta))), o?.window);
   }
 
   return {
@@ -157,10 +171,7 @@ export function createTronNodeSource(opts: TronNodeSourceOptions): AccountSource
     chain: "tron",
     model: "account",
     counter: transport.counter,
-    async tip(): Promise<Tip> {
-      const b = await api.nowBlock("/wallet/getnowblock");
-      return { height: b.block_header.raw_data.number ?? 0, hash: b.blockID };
-    },
+    tip,
     async blockHash(height: number) {
       const b = await api.block(height, false);
       return b ? b.blockID : null;

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { IngestInputSchema } from "../services/ingest.ts";
 import { TRACE_DIRECTIONS, TRACE_MODELS, TraceFields } from "../services/trace-input.ts";
 
 /** Response shapes of the API, named in /openapi.json. Amounts are decimal strings. */
@@ -371,6 +372,13 @@ export const TraceSchema = z
     stats: TraceStatsSchema,
   })
   .openapi("Trace");
+
+/**
+ * POST /v1/ingest's body: the one schema `fundtrace ingest` checks its arguments with too (plain zod,
+ * shared with the CLI, hence `.meta`). `since`/`until` store only a time window: the history is then
+ * partial (`complete: false` in the job's result).
+ */
+export const IngestRequestSchema = IngestInputSchema.meta({ id: "IngestRequest" });
 
 /**
  * Trace parameters as recorded by a saved query or an evidence package. (`.meta` rather than

@@ -30,14 +30,31 @@ export function parseTimeBound(text: string, end: boolean): number {
   return Math.floor(ms / 1000);
 }
 
-/** Checks a time window as given (either end may be missing) and returns it in Unix seconds. */
+/**
+ * Checks a time window as given (either end may be missing) and returns it in Unix seconds. The
+ * RangeError names the bound that is wrong, as the caller calls it (`since`, or `--since` on the CLI).
+ */
 export function timeWindow(
   since: string | undefined,
   until: string | undefined,
+  names: { since: string; until: string } = { since: "since", until: "until" },
 ): { since: number | null; until: number | null } {
-  const s = since === undefined ? null : parseTimeBound(since, false);
-  const u = until === undefined ? null : parseTimeBound(until, true);
+  const bound = (name: string, text: string, end: boolean) => {
+    try {
+      return parseTimeBound(text, end);
+    } catch (e) {
+      if (e instanceof RangeError) throw new RangeError(`${name}: ${e.message}`);
+      throw e;
+    }
+  };
+  const s = since === undefined ? null : bound(names.since, since, false);
+  const u = until === undefined ? null : bound(names.until, until, true);
   if (s !== null && u !== null && s > u)
-    throw new RangeError(`since (${isoTime(s)}) is after until (${isoTime(u)})`);
+    throw new RangeError(`${names.since} (${isoTime(s)}) is after ${names.until} (${isoTime(u)})`);
   return { since: s, until: u };
+}
+
+/** A window in Unix seconds for people: "2024-03-01T00:00:00Z to 2024-03-31T23:59:59Z" (open ends named). */
+export function windowText(w: { since: number | null; until: number | null }): string {
+  return `${isoTime(w.since) ?? "the first block"} to ${isoTime(w.until) ?? "the newest block"}`;
 }

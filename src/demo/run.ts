@@ -167,7 +167,6 @@ export async function runDemo(opts: DemoOptions): Promise<DemoRun> {
     }
     // later clustering sees the transactions the traces fetched (the CoinJoin among them)
     const cl2 = await s.clusters.cluster("bitcoin");
-    const btcExposure = await s.traces.exposure("bitcoin", btc.flagged, { hops: 8, direction: "out" });
 
     say(`ingesting the token flow of ${evm.vendor} from anvil over JSON-RPC`);
     await s.ingest.ingest("anvil", [evm.vendor]);
@@ -178,7 +177,6 @@ export async function runDemo(opts: DemoOptions): Promise<DemoRun> {
         demoTrace(await s.traces.trace({ chain: "anvil", addresses: [evm.vendor], model, maxHops: 4 })),
       );
     }
-    const evmExposure = await s.traces.exposure("anvil", evm.vendor, { hops: 4, direction: "out" });
     const tronLeg = await tronTraces(s, tron, say);
 
     say("saving the haircut trace as a query, running it, and opening a case");
@@ -207,6 +205,10 @@ export async function runDemo(opts: DemoOptions): Promise<DemoRun> {
     });
     await s.cases.addQuery("demo", "demo-vendor");
     await s.cases.addNote("demo", "vendor proceeds reach two exchanges and an OFAC SDGT-listed address");
+    // exposure once the case has labelled the vendor's wallets: the report then shows what the
+    // database answers afterwards (`exposure … --direction out` on it gives the same score and reasons)
+    const btcExposure = await s.traces.exposure("bitcoin", btc.flagged, { hops: 8, direction: "out" });
+    const evmExposure = await s.traces.exposure("anvil", evm.vendor, { hops: 4, direction: "out" });
 
     say(`writing the evidence packages to ${out}`);
     const files: string[] = [];
@@ -381,8 +383,8 @@ export function demoText(r: DemoReport): string {
   L.push("");
   L.push("Once the demo has stopped, explore its database offline (the local chains are gone):");
   L.push(`  ${cmd} address bitcoin ${r.bitcoin.flagged}`);
-  L.push(`  ${cmd} trace bitcoin ${r.bitcoin.flagged} --hops 8 --model fifo`);
-  L.push(`  ${cmd} exposure bitcoin ${r.bitcoin.flagged} --hops 8`);
+  L.push(`  ${cmd} trace bitcoin ${r.bitcoin.flagged} --hops 8 --model fifo --cluster`);
+  L.push(`  ${cmd} exposure bitcoin ${r.bitcoin.flagged} --hops 8 --direction out`);
   L.push(`  ${cmd} case show demo`);
   return `${L.join("\n")}\n`;
 }

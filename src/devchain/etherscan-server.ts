@@ -4,12 +4,12 @@
  * Flavors:
  * - "etherscan-v2": `GET /v2/api?chainid=…&module=account&action=txlist|txlistinternal|tokentx`, plus
  *   `module=proxy` (eth_blockNumber, eth_getBlockByNumber, eth_getTransactionByHash,
- *   eth_getTransactionReceipt). Field names and order follow Etherscan's documented samples; every
+ *   eth_getTransactionReceipt) and `module=block&action=getblocknobytime`. Field names and order follow Etherscan's documented samples; every
  *   number is a decimal string. `tokentx` carries no `logIndex` (none of Etherscan's samples has one).
  * - "blockscout": `GET /api?module=account&action=…` in Blockscout's RPC format (keys in alphabetical
  *   order as Blockscout's JSON encoder writes them; internal transactions carry `transactionHash`,
  *   `index`, `callType` instead of `hash`/`traceId`; no `functionName`; `tokentx` has `logIndex`),
- *   `module=block&action=eth_block_number`, and the REST routes `/api/v2/blocks/:number`,
+ *   `module=block&action=eth_block_number|getblocknobytime`, and the REST routes `/api/v2/blocks/:number`,
  *   `/api/v2/transactions/:hash` and `/api/v2/transactions/:hash/logs` (the fields the adapter reads).
  *
  * The index is built from the node (blocks, receipts, `trace_block` or else `debug_traceTransaction`
@@ -677,6 +677,36 @@ export async function startEtherscanServer(
     }
   }
 
+  /**
+   * `module=block&action=getblocknobytime`: the last block at or before (`closest=before`) or the first
+   * at or after (`after`) a Unix time. Etherscan answers the number as a string, Blockscout as
+   * `{"blockNumber": …}`; neither finds a block after the newest one.
+   */
+  async function blockByTime(q: Q): Promise<Answer> {
+    const ts = Number(q.get("timestamp"));
+    const closest = q.get("closest") ?? "before";
+    if (!Number.isSafeInteger(ts) || ts < 0 || (closest !== "before" && closest !== "after"))
+      return notok(es ? "Error! Invalid parameter" : "Invalid parameters");
+    const tip = Number(await rpc.call<string>("eth_blockNumber", []));
+    const time = async (n: number) =>
+      Number((await rpc.call<RpcBlock>("eth_getBlockByNumber", [`0x${n.toString(16)}`, false])).timestamp);
+    // the first block past the time (before) or at or past it (after)
+    let lo = 0;
+    let hi = tip + 1;
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      const t = await time(mid);
+      if (closest === "after" ? t >= ts : t > ts) hi = mid;
+      else lo = mid + 1;
+    }
+    const n = closest === "after" ? lo : lo - 1;
+    if (n < 0 || n > tip)
+      return es
+        ? notok("Error! No closest block found")
+        : jsonAnswer({ message: "Block does not exist", result: null, status: "0" });
+    return es ? envelope("1", "OK", String(n)) : envelope("1", "OK", { blockNumber: String(n) });
+  }
+
   /** Etherscan's proxy module answers in JSON-RPC form, whatever the node said. */
   async function proxy(action: string | null, q: Q): Promise<Answer> {
     const id = Number(q.get("id") ?? "1") || 1;
@@ -781,6 +811,7 @@ export async function startEtherscanServer(
           if (Number(q.get("chainid")) !== chainId) return notok("Invalid chainid parameter");
           if (module === "account") return account(action, q);
           if (module === "proxy") return proxy(action, q);
+          if (module === "block" && action === "getblocknobytime") return blockByTime(q);
           return notok("Error! Missing Or invalid Module name");
         },
       };
@@ -790,6 +821,7 @@ export async function startEtherscanServer(
         key,
         compute: async () => {
           if (module === "account") return account(action, q);
+          if (module === "block" && action === "getblocknobytime") return blockByTime(q);
           if (module === "block" && action === "eth_block_number") {
             await index.sync();
             return jsonAnswer({

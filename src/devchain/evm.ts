@@ -279,6 +279,9 @@ export async function buildEvmScenario(node: AnvilNode, opts: ScenarioOptions = 
   let pending: Intent[] = [];
 
   await rpc("evm_setAutomine", [false]);
+  // mainnet-like block times (12 s apart) rather than several blocks in one second: time windows
+  // (--since/--until) then fall between blocks as they do on a real chain
+  await rpc("anvil_setBlockTimestampInterval", [12]);
   // Enough to send exactly 10^24 wei (anvil funds dev accounts with 10^22).
   await rpc("anvil_setBalance", [whale, `0x${(2n * 10n ** 24n).toString(16)}`]);
 

@@ -1,8 +1,9 @@
 import { getChain, normalizeAddress } from "../chains.ts";
+import { windowText } from "../core/time.ts";
 import { AddressStore } from "../store/addresses.ts";
 import { ClusterStore } from "../store/clusters.ts";
 import type { Store } from "../store/db.ts";
-import { SyncStore } from "../store/sync.ts";
+import { type StoredWindow, SyncStore } from "../store/sync.ts";
 import type { LabelService } from "./labels.ts";
 import { type PublicLabel, publicLabel } from "./screen.ts";
 
@@ -47,9 +48,13 @@ function iso(epochSeconds: number | null): string | null {
  * value fundtrace never saw arrive (a genesis or pre-funded balance, block rewards, withdrawals, or
  * history before the first block read).
  */
-function partial(ingested: boolean, negative: string[]): string | undefined {
+function partial(ingested: boolean, negative: string[], windows?: StoredWindow[]): string | undefined {
   const why: string[] = [];
-  if (!ingested) why.push("never ingested: only what other stored histories show");
+  if (windows?.length)
+    why.push(
+      `ingested only for a time window (${windows.map(windowText).join("; ")}): the history outside it is not stored`,
+    );
+  else if (!ingested) why.push("never ingested: only what other stored histories show");
   if (negative.length > 0)
     why.push(
       `sent more ${negative.join(", ")} than the stored history received: a genesis or pre-funded balance, rewards or withdrawals, or history not read, are not counted`,
@@ -80,9 +85,10 @@ export class AddressService {
     const cluster = c ? { id: c.clusterId.toString(), size: c.size, isService: c.isService } : null;
     const base = { chain: chain.name, address, labels: labels.map(publicLabel), cluster };
     const ingested = (await this.sync.ingested(chain.name, [address])).has(address);
+    const windows = (await this.sync.windows(chain.name, [address])).get(address);
     if (chain.family === "bitcoin") {
       const s = await this.db.utxoStats(chain.name, address);
-      const why = partial(ingested, s.received - s.sent < 0n ? [chain.symbol] : []);
+      const why = partial(ingested, s.received - s.sent < 0n ? [chain.symbol] : [], windows);
       return {
         ...base,
         stats: {
@@ -121,6 +127,7 @@ export class AddressService {
     const why = partial(
       ingested,
       assets.filter((a) => BigInt(a.balance) < 0n).map((a) => a.symbol || a.asset),
+      windows,
     );
     const txCount = await this.db.accountTxCount(chain.name, address);
     return {

@@ -1,19 +1,23 @@
+import { z } from "zod";
 import {
   type AccountSource,
   type ChainSource,
   describeGap,
   mergeGaps,
   type SourceGap,
+  type TimeWindow,
   type Tip,
   type UtxoSource,
 } from "../../adapters/source.ts";
 import { getChain, normalizeAddress } from "../chains.ts";
+import { isoTime } from "../core/time.ts";
 import type { AccountTransfer, SpentBy, UtxoTx } from "../domain.ts";
-import { BadInputError } from "../errors.ts";
+import { BadInputError, FundtraceError } from "../errors.ts";
 import { AccountStore } from "../store/accounts.ts";
 import type { Store } from "../store/db.ts";
 import { SyncStore } from "../store/sync.ts";
 import { UtxoStore } from "../store/utxo.ts";
+import { checkWindow, timeWindowFields } from "./trace-input.ts";
 
 export type IngestProgress = (done: number, total: number, what: string) => void;
 
@@ -44,11 +48,26 @@ export interface AddressIngestResult {
   gaps?: ReportedGap[];
   pages: number;
   upToDate: boolean;
+  /**
+   * Whether the address's whole history is stored: false after an ingest restricted to a time window
+   * of an address never ingested in full (it is then not taken as ingested: never a false clean).
+   */
+  complete: boolean;
+  /** Why the stored history is partial (ingested for a time window only), when it is. */
+  partial?: string;
+}
+
+/** A time window as asked and shown (UTC ISO 8601; null: open). */
+export interface ShownWindow {
+  since: string | null;
+  until: string | null;
 }
 
 export interface IngestResult {
   chain: string;
   source: string;
+  /** With since/until: only transactions in blocks of this window were stored. */
+  window?: ShownWindow;
   addresses: AddressIngestResult[];
   requests: number;
   retries: number;
@@ -57,6 +76,56 @@ export interface IngestResult {
 }
 
 export const MAX_INGEST_ADDRESSES = 1000;
+
+/** What an ingest may be asked besides its chain and addresses. */
+export interface IngestOptions {
+  /** Only transactions in blocks from this UTC date (2024-03-01) or ISO 8601 time. */
+  since?: string;
+  /** Only transactions in blocks up to this time (a bare date: to the end of that day). */
+  until?: string;
+}
+
+/** The one definition of an ingest request: POST /v1/ingest's body (the CLI checks its flags with checkIngestInput). */
+export const IngestFields = z.object({
+  chain: z.string().min(1).describe("bitcoin, ethereum (or another EVM chain by name), tron"),
+  addresses: z.array(z.string().min(1).max(256)).min(1).max(MAX_INGEST_ADDRESSES),
+  ...timeWindowFields("are stored; the addresses are then not marked as fully ingested"),
+});
+
+export type IngestInput = { chain: string; addresses: string[] } & IngestOptions;
+
+/**
+ * Checks an ingest request before anything is fetched (bad input changes nothing): chain, addresses
+ * (normalized) and the time window, its errors naming the bounds as the caller calls them.
+ */
+export function checkIngestInput(raw: IngestInput, names?: { since: string; until: string }): IngestInput {
+  checkWindow(raw.since, raw.until, names);
+  return { ...raw, ...validateIngestInput(raw.chain, raw.addresses) };
+}
+
+export const IngestInputSchema = IngestFields.transform((v, ctx) => {
+  try {
+    return checkIngestInput(v);
+  } catch (error) {
+    if (!(error instanceof FundtraceError)) throw error;
+    ctx.addIssue({ code: "custom", message: error.message, params: { error } });
+    return z.NEVER;
+  }
+});
+
+/** The window of an ingest (undefined: the whole history). */
+function windowOf(o: IngestOptions): TimeWindow | undefined {
+  const w = checkWindow(o.since, o.until);
+  return w.since === null && w.until === null ? undefined : w;
+}
+
+const shown = (w: TimeWindow): ShownWindow => ({ since: isoTime(w.since), until: isoTime(w.until) });
+
+/** How a windowed ingest leaves an address's history, in one sentence (CLI note, API `partial`). */
+export function windowedNote(w: ShownWindow): string {
+  const span = [w.since && `from ${w.since}`, w.until && `to ${w.until}`].filter(Boolean).join(" ");
+  return `only transactions ${span} are stored (a time window): the history is partial and the address is not marked as ingested until an ingest without since/until`;
+}
 
 /** Validates a batch before anything is fetched: bad input changes nothing. */
 export function validateIngestInput(
@@ -100,8 +169,14 @@ export class IngestService {
     this.sync = new SyncStore(store);
   }
 
-  async ingest(chain: string, addresses: string[], progress?: IngestProgress): Promise<IngestResult> {
+  async ingest(
+    chain: string,
+    addresses: string[],
+    progress?: IngestProgress,
+    opts: IngestOptions = {},
+  ): Promise<IngestResult> {
     const input = validateIngestInput(chain, addresses);
+    const window = windowOf(opts);
     const src = this.sourceFor(input.chain);
     const before = { requests: src.counter.requests, retries: src.counter.retries };
     const results: AddressIngestResult[] = [];
@@ -118,14 +193,15 @@ export class IngestService {
         progress?.(i, input.addresses.length, `${a}: ${n} ${src.model === "utxo" ? "txs" : "blocks"}`);
       results.push(
         src.model === "utxo"
-          ? await this.ingestUtxoAddress(src, a, note)
-          : await this.ingestAccountAddress(src, a, note, await tipOnce(src)),
+          ? await this.ingestUtxoAddress(src, a, note, window)
+          : await this.ingestAccountAddress(src, a, note, await tipOnce(src), window),
       );
       progress?.(i + 1, input.addresses.length, a);
     }
     return {
       chain: input.chain,
       source: src.id,
+      ...(window ? { window: shown(window) } : {}),
       addresses: results,
       requests: src.counter.requests - before.requests,
       retries: src.counter.retries - before.retries,
@@ -136,13 +212,16 @@ export class IngestService {
   /**
    * Account chains: every transfer of the address from the block after its cursor up to the tip less
    * the confirmation depth (so reorgs cannot change what is stored), in chunks of blocks; each chunk
-   * and the cursor move land in one transaction, so a killed run resumes where it stopped.
+   * and the cursor move land in one transaction, so a killed run resumes where it stopped. With a
+   * time window only its transfers are written and the cursor does not move (the history stays
+   * partial); what a full run stored below the cursor is not asked again.
    */
   async ingestAccountAddress(
     src: AccountSource,
     address: string,
     onBlocks?: (n: number) => void,
     knownTip?: Tip,
+    window?: TimeWindow,
   ): Promise<AddressIngestResult> {
     const chain = src.chain;
     const cur = await this.sync.cursor(src.id, chain, address);
@@ -159,10 +238,11 @@ export class IngestService {
       const rows = await src.transfers(
         address,
         { fromBlock: start, toBlock: end },
-        { onGap: (g) => gaps.push(g) },
+        { onGap: (g) => gaps.push(g), window },
       );
       pages++;
-      await this.writeAccountChunk(src.id, chain, address, rows, { block: end, tipHeight: tip.height });
+      const cursor = window ? null : { block: end, tipHeight: tip.height };
+      await this.writeAccountChunk(src.id, chain, address, rows, cursor);
       transfers += rows.length;
       onBlocks?.(end - from + 1);
     }
@@ -176,23 +256,44 @@ export class IngestService {
       transfers,
       blocks: { from, to: Math.max(done, to) },
       gaps: reportGaps(gaps),
+      ...(await this.coverage(src.id, chain, address, cur !== undefined, window)),
     };
   }
 
-  /** One chunk of an account history with the cursor after it, in one transaction (the ingest bench times this). */
+  /**
+   * After a windowed ingest: the window recorded as what the stored history covers, and the result
+   * saying the history is partial, unless an earlier full ingest had stored it all.
+   */
+  private async coverage(
+    source: string,
+    chain: string,
+    address: string,
+    hadCursor: boolean,
+    window: TimeWindow | undefined,
+  ): Promise<Pick<AddressIngestResult, "complete" | "partial">> {
+    if (!window || hadCursor) return { complete: true };
+    await this.sync.addWindow(source, chain, address, window);
+    return { complete: false, partial: windowedNote(shown(window)) };
+  }
+
+  /**
+   * One chunk of an account history with the cursor after it (none: a windowed ingest), in one
+   * transaction (the ingest bench times this).
+   */
   async writeAccountChunk(
     source: string,
     chain: string,
     address: string,
     rows: readonly AccountTransfer[],
-    cursor: { block: number; tipHeight: number },
+    cursor: { block: number; tipHeight: number } | null,
   ): Promise<void> {
     await this.store.tx(async () => {
       await this.accounts.writeTransfers(rows);
-      await this.sync.setCursor(source, chain, address, {
-        cursor: String(cursor.block),
-        tipHeight: cursor.tipHeight,
-      });
+      if (cursor)
+        await this.sync.setCursor(source, chain, address, {
+          cursor: String(cursor.block),
+          tipHeight: cursor.tipHeight,
+        });
     });
   }
 
@@ -208,17 +309,20 @@ export class IngestService {
   /**
    * Newest first: walk pages until the transaction the last complete run ended at (the cursor),
    * write what is new or moved to another block, then check stored recent/unconfirmed ones (reorgs,
-   * replaced mempool txs). The cursor moves only after everything is written.
+   * replaced mempool txs). The cursor moves only after everything is written. With a time window the
+   * source gives only the window's transactions and stops paging past its start; the cursor does not
+   * move (the history stays partial).
    */
   async ingestUtxoAddress(
     src: UtxoSource,
     address: string,
     onTxs?: (n: number) => void,
+    window?: TimeWindow,
   ): Promise<AddressIngestResult> {
     const chain = src.chain;
     const cur = await this.sync.cursor(src.id, chain, address);
     const head = cur?.cursor ?? null;
-    let page = await src.addressHistory(address, null);
+    let page = await src.addressHistory(address, null, { window });
     const mempool = page.mempool ?? [];
     let pages = 1;
     let reachedHead = false;
@@ -248,7 +352,7 @@ export class IngestService {
       written += fresh.length;
       onTxs?.(seen.size);
       if (reachedHead || page.next === null) break;
-      page = await src.addressHistory(address, page.next);
+      page = await src.addressHistory(address, page.next, { window });
       pages++;
     }
     await batch.flush();
@@ -260,10 +364,13 @@ export class IngestService {
     const memFresh = mempool.filter((t) => memStates.get(t.txid)?.confirmed !== false);
     if (memFresh.length) await this.fetchAndWrite(src, memFresh, false);
 
-    // Stored txs of this address that should have been seen but were not: re-fetch and correct.
+    // Stored txs of this address that should have been seen but were not: re-fetch and correct (not
+    // when the window ends before now: the newer stored ones were left out, not dropped from the chain)
     let corrected = 0;
     const minHeight = oldestWalked === undefined ? Number.MAX_SAFE_INTEGER : oldestWalked + 1;
-    for (const st of await this.utxo.addressTxsSince(chain, address, minHeight)) {
+    const endsBefore = window !== undefined && window.until !== null;
+    const stored = endsBefore ? [] : await this.utxo.addressTxsSince(chain, address, minHeight);
+    for (const st of stored) {
       if (seen.has(st.txid)) continue;
       const t = await src.transaction(st.txid);
       corrected++;
@@ -274,7 +381,7 @@ export class IngestService {
     }
 
     // an address with no transactions is ingested too (its empty history is complete): a cursor says so
-    if (newest !== head || cur === undefined) {
+    if (!window && (newest !== head || cur === undefined)) {
       await this.sync.setCursor(src.id, chain, address, { cursor: newest, tipHeight: null });
     }
     return {
@@ -284,6 +391,7 @@ export class IngestService {
       corrected,
       pages,
       upToDate: written === 0 && corrected === 0,
+      ...(await this.coverage(src.id, chain, address, cur !== undefined, window)),
     };
   }
 }

@@ -35,6 +35,37 @@ export function inputError(e: z.ZodError): FundtraceError {
   return new BadInputError(`${where}: ${issue?.message ?? "invalid"}`, { cause: e });
 }
 
+/**
+ * `since`/`until` (trace, exposure and ingest, CLI and API) checked and in Unix seconds; BAD_INPUT
+ * naming the bound that is wrong, as the caller names it (`--since` on the CLI).
+ */
+export function checkWindow(
+  since: string | undefined,
+  until: string | undefined,
+  names?: { since: string; until: string },
+): { since: number | null; until: number | null } {
+  try {
+    return timeWindow(since, until, names);
+  } catch (e) {
+    if (e instanceof RangeError) throw new BadInputError(e.message, { cause: e });
+    throw e;
+  }
+}
+
+/** The `since`/`until` fields of a request (trace, ingest): `what` says what the window restricts. */
+export function timeWindowFields(what: string) {
+  return {
+    since: z
+      .string()
+      .optional()
+      .describe(`only transactions in blocks from this UTC date (2024-03-01) or ISO 8601 time ${what}`),
+    until: z
+      .string()
+      .optional()
+      .describe(`only transactions in blocks up to this time (a bare date: to the end of that day) ${what}`),
+  };
+}
+
 /** Checks a trace request before anything is read or fetched; returns it with chain and addresses normalized. */
 export function validateTrace(
   req: TraceRequest,
@@ -64,12 +95,7 @@ export function validateTrace(
   ) {
     throw new BadInputError(`address budget must be 1..${MAX_ADDRESS_BUDGET}, got ${req.maxAddresses}`);
   }
-  try {
-    timeWindow(req.since, req.until);
-  } catch (e) {
-    if (e instanceof RangeError) throw new BadInputError(`time window: ${e.message}`, { cause: e });
-    throw e;
-  }
+  checkWindow(req.since, req.until);
   const targetAddresses = (req.targets?.addresses ?? []).map((a) => normalizeAddress(chain.name, a));
   return {
     ...req,
@@ -108,14 +134,7 @@ export const TraceFields = z.object({
     .int()
     .optional()
     .describe(`expansion budget, 1..${MAX_ADDRESS_BUDGET} (default ${TRACE_DEFAULTS.maxAddresses})`),
-  since: z
-    .string()
-    .optional()
-    .describe("only transactions in blocks from this UTC date (2024-03-01) or ISO 8601 time carry taint"),
-  until: z
-    .string()
-    .optional()
-    .describe("only transactions in blocks up to this time (a bare date: to the end of that day)"),
+  ...timeWindowFields("carry taint"),
   cluster: z
     .boolean()
     .optional()

@@ -1,7 +1,7 @@
 import type { ChainSource } from "../../adapters/source.ts";
 import { getChain, normalizeAddress } from "../chains.ts";
 import { type Risk, riskFromExposure } from "../core/risk.ts";
-import { isoTime, timeWindow } from "../core/time.ts";
+import { isoTime, windowText } from "../core/time.ts";
 import {
   type ExposureResult,
   exposure,
@@ -34,7 +34,7 @@ import {
   type Units,
 } from "./trace-answer.ts";
 import { type ChainGraph, TraceGraphs } from "./trace-graphs.ts";
-import { MAX_TRACE_ADDRESSES, TRACE_DEFAULTS, validateTrace } from "./trace-input.ts";
+import { checkWindow, MAX_TRACE_ADDRESSES, TRACE_DEFAULTS, validateTrace } from "./trace-input.ts";
 
 export { validateTrace };
 
@@ -321,9 +321,11 @@ export class TraceService {
     starts: string[],
     seen: Seen,
   ): Promise<{ address: string; reason: string }[]> {
-    const ingested = await new SyncStore(this.store).ingested(chain, starts);
+    const sync = new SyncStore(this.store);
+    const ingested = await sync.ingested(chain, starts);
     const todo = starts.filter((a) => !ingested.has(a) && !seen.fetched.has(a));
     if (todo.length === 0) return [];
+    const windows = await sync.windows(chain, todo);
     const cg = this.graphs.of(chain);
     const ids = await cg.names.addressIds(todo);
     const g = cg.graph;
@@ -335,9 +337,12 @@ export class TraceService {
         (g.receivedOutputs(id).length > 0 || g.spentInputs(id).length > 0 || g.addrHasTransfers[id] === 1);
       const why =
         seen.failed.get(address) ?? (seen.noSource ? `nothing was fetched: ${seen.noSource}` : "not fetched");
-      const what = some
-        ? "history not stored in full (never ingested; only transactions seen from other addresses)"
-        : "no stored history (never ingested)";
+      const w = windows.get(address);
+      const what = w
+        ? `history stored only for a time window (${w.map(windowText).join("; ")}), never in full`
+        : some
+          ? "history not stored in full (never ingested; only transactions seen from other addresses)"
+          : "no stored history (never ingested)";
       return { address, reason: `${what}; ${why}; run: fundtrace ingest ${chain} ${address}` };
     });
   }
@@ -483,18 +488,5 @@ export class TraceService {
         seen,
       };
     });
-  }
-}
-
-/** `since`/`until` checked (BAD_INPUT naming the value), as Unix seconds. */
-export function checkWindow(
-  since: string | undefined,
-  until: string | undefined,
-): { since: number | null; until: number | null } {
-  try {
-    return timeWindow(since, until);
-  } catch (e) {
-    if (e instanceof RangeError) throw new BadInputError(e.message, { cause: e });
-    throw e;
   }
 }

@@ -9,7 +9,13 @@ export interface SyncCursor {
   tipHeight: number | null;
 }
 
-/** sync_cursors: one per (source, chain, address). */
+/** A time window in Unix seconds (null: open), as a windowed ingest recorded it. */
+export interface StoredWindow {
+  since: number | null;
+  until: number | null;
+}
+
+/** sync_cursors: one per (source, chain, address); ingest_windows: what windowed ingests covered. */
 export class SyncStore {
   constructor(private readonly store: Store) {}
 
@@ -26,6 +32,29 @@ export class SyncStore {
       cursor: c.cursor,
       tip_height: c.tipHeight === null ? null : BigInt(c.tipHeight),
     });
+  }
+
+  /** Records a windowed ingest of the address (no cursor: its history stays partial). */
+  async addWindow(source: string, chain: string, address: string, w: StoredWindow): Promise<void> {
+    await this.store.run("sync.add_window", {
+      source,
+      chain,
+      address,
+      since: w.since === null ? null : BigInt(w.since),
+      until: w.until === null ? null : BigInt(w.until),
+    });
+  }
+
+  /** The windows of these addresses ingested only for time windows (none once ingested in full). */
+  async windows(chain: string, addresses: string[]): Promise<Map<string, StoredWindow[]>> {
+    const out = new Map<string, StoredWindow[]>();
+    if (addresses.length === 0) return out;
+    const rows = await this.store.all("sync.windows_of", { chain, addresses: listValue(addresses) });
+    for (const r of rows) {
+      const a = text(r, "address");
+      out.set(a, [...(out.get(a) ?? []), { since: intOrNull(r, "since"), until: intOrNull(r, "until") }]);
+    }
+    return out;
   }
 
   /** Which of these addresses some source has ingested. */

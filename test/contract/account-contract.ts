@@ -43,6 +43,7 @@ export type AccountCase =
   | "fees"
   | "window"
   | "ranges"
+  | "timeWindow"
   | "counts"
   | "retries"
   | "badAddress"
@@ -173,6 +174,36 @@ export function accountSourceContract(
       const one = await source.transfers(facts.windowAddress, { fromBlock: 5, toBlock: 9 });
       expect(one).toEqual(
         (await expectedOf(facts.windowAddress)).filter((r) => r.blockNumber >= 5 && r.blockNumber <= 9),
+      );
+    });
+
+    test("timeWindow", "with a time window, lists exactly the rows whose block time lies in it", async () => {
+      const { source, facts } = await get();
+      const a = facts.windowAddress;
+      const all = await expectedOf(a);
+      const times = [...new Set(all.map((r) => r.blockTime!))].sort((x, y) => x - y);
+      expect(times.length, "the window address's rows span several block times").toBeGreaterThan(3);
+      const since = times[1]!;
+      const until = times[times.length - 2]!;
+      const inside = all.filter((r) => r.blockTime! >= since && r.blockTime! <= until);
+      expect(inside.length).toBeGreaterThan(0);
+      expect(inside.length).toBeLessThan(all.length);
+      expect(await source.transfers(a, whole(facts), { window: { since, until } })).toEqual(inside);
+      // open ends, and a window before the first block time
+      expect(await source.transfers(a, whole(facts), { window: { since, until: null } })).toEqual(
+        all.filter((r) => r.blockTime! >= since),
+      );
+      expect(await source.transfers(a, whole(facts), { window: { since: null, until } })).toEqual(
+        all.filter((r) => r.blockTime! <= until),
+      );
+      expect(
+        await source.transfers(a, whole(facts), { window: { since: null, until: times[0]! - 1 } }),
+      ).toEqual([]);
+      // within a block range too (the ingest asks chunk by chunk)
+      const mid = all[Math.floor(all.length / 2)]!.blockNumber;
+      const part = { fromBlock: mid, toBlock: facts.tip.height };
+      expect(await source.transfers(a, part, { window: { since, until } })).toEqual(
+        inside.filter((r) => r.blockNumber >= mid),
       );
     });
 

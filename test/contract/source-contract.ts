@@ -9,6 +9,8 @@ export interface UtxoFacts {
   /** An address and its whole confirmed history, newest first. */
   historyAddress: string;
   historyTxids: string[];
+  /** The block time of each of historyTxids. */
+  historyTimes: number[];
   /** Unconfirmed txids touching historyAddress. */
   mempoolTxids: string[];
   knownTx: UtxoTx;
@@ -30,6 +32,7 @@ export type UtxoCase =
   | "blockHash"
   | "history"
   | "mempool"
+  | "timeWindow"
   | "transaction"
   | "unknownTx"
   | "outspends"
@@ -93,6 +96,41 @@ export function utxoSourceContract(
       const page = await source.addressHistory(facts.historyAddress, null);
       expect((page.mempool ?? []).map((t) => t.txid).sort()).toEqual([...facts.mempoolTxids].sort());
       expect((page.mempool ?? []).every((t) => t.block === null)).toBe(true);
+    });
+
+    test("timeWindow", "with a time window, pages through exactly the transactions in it", async () => {
+      const { source, facts } = await get();
+      const walk = async (since: number | null, until: number | null) => {
+        const seen: string[] = [];
+        let cursor: string | null = null;
+        let pages = 0;
+        let mempool: string[] = [];
+        do {
+          const page = await source.addressHistory(facts.historyAddress, cursor, {
+            window: { since, until },
+          });
+          if (cursor === null) mempool = (page.mempool ?? []).map((t) => t.txid);
+          for (const t of page.items) seen.push(t.txid);
+          cursor = page.next;
+          pages++;
+        } while (cursor !== null && pages < 1000);
+        return { seen, mempool };
+      };
+      const times = [...new Set(facts.historyTimes)].sort((x, y) => x - y);
+      expect(times.length, "the history spans several block times").toBeGreaterThan(3);
+      const since = times[1]!;
+      const until = times[times.length - 2]!;
+      const want = (keep: (t: number) => boolean) =>
+        facts.historyTxids.filter((_, i) => keep(facts.historyTimes[i]!));
+      const inside = await walk(since, until);
+      expect(inside.seen).toEqual(want((t) => t >= since && t <= until));
+      expect(inside.seen.length).toBeLessThan(facts.historyTxids.length);
+      // unconfirmed transactions have no block time: only a window without an end takes them
+      expect(inside.mempool).toEqual([]);
+      const open = await walk(since, null);
+      expect(open.seen).toEqual(want((t) => t >= since));
+      expect(open.mempool.sort()).toEqual([...facts.mempoolTxids].sort());
+      expect((await walk(null, times[0]! - 1)).seen).toEqual([]);
     });
 
     test("transaction", "maps a transaction exactly (bigint amounts, prevouts, block)", async () => {

@@ -1,14 +1,17 @@
 import { z } from "@hono/zod-openapi";
 import type { Services } from "../../services/index.ts";
-import { validateIngestInput } from "../../services/ingest.ts";
 import { authorized } from "../auth.ts";
 import { errorContent, INPUT_ERRORS, jsonContent, router } from "../router.ts";
-import { SourceGapSchema } from "../schemas.ts";
+import { IngestRequestSchema, SourceGapSchema } from "../schemas.ts";
 
 export const IngestResultSchema = z
   .object({
     chain: z.string(),
     source: z.string(),
+    window: z
+      .object({ since: z.string().nullable(), until: z.string().nullable() })
+      .optional()
+      .openapi({ description: "with since/until: only transactions in blocks of this window were stored" }),
     addresses: z.array(
       z.object({
         address: z.string(),
@@ -20,6 +23,11 @@ export const IngestResultSchema = z
         gaps: z.array(SourceGapSchema).optional(),
         pages: z.number(),
         upToDate: z.boolean(),
+        complete: z.boolean().openapi({
+          description:
+            "the address's whole history is stored; false after an ingest restricted to a time window",
+        }),
+        partial: z.string().optional().openapi({ description: "why the stored history is partial" }),
       }),
     ),
     requests: z.number(),
@@ -45,17 +53,7 @@ const ingest = authorized("analyst", {
   method: "post",
   path: "/ingest",
   request: {
-    body: {
-      content: {
-        "application/json": {
-          schema: z.object({
-            chain: z.string().min(1),
-            addresses: z.array(z.string().min(1).max(256)).min(1).max(1000),
-          }),
-        },
-      },
-      required: true,
-    },
+    body: { content: { "application/json": { schema: IngestRequestSchema } }, required: true },
   },
   responses: { 202: jsonContent("ingest job started", z.object({ jobId: z.string() })), ...INPUT_ERRORS },
 });
@@ -71,11 +69,14 @@ const job = authorized("viewer", {
 export function ingestRoutes(services: Services) {
   return router()
     .openapi(ingest, async (c) => {
-      const b = c.req.valid("json");
-      const input = validateIngestInput(b.chain, b.addresses);
+      // checked by the schema (chain, addresses, window) before the job starts: bad input changes nothing
+      const input = c.req.valid("json");
       services.source(input.chain);
       const jobId = await services.jobs.start("ingest", input, (progress) =>
-        services.ingest.ingest(input.chain, input.addresses, (d, t) => progress(d, t)),
+        services.ingest.ingest(input.chain, input.addresses, (d, t) => progress(d, t), {
+          since: input.since,
+          until: input.until,
+        }),
       );
       return c.json({ jobId }, 202);
     })
