@@ -200,3 +200,34 @@ describe("store isolation under concurrency", () => {
     expect(await s.one("cases.get", { name: "late" })).toBeUndefined();
   });
 });
+
+describe("drain before close (serve's shutdown)", () => {
+  it("lets a running transaction finish and commit, then refuses new statements", async () => {
+    const s = await fresh();
+    const t = s.tx(async () => {
+      await s.run("cases.insert", { name: "late", title: "t", description: null });
+      await new Promise((r) => setTimeout(r, 150));
+      await s.run("cases.insert_note", { id: "late/0", case_name: "late", text: "written while draining" });
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    await s.drain(10_000);
+    await t;
+    await expect(s.all("cases.list")).rejects.toThrow("store is closed");
+    const path = s.path;
+    s.close();
+    const again = await Store.open(path);
+    open.push(again);
+    expect(
+      (await again.sql("SELECT text FROM case_notes WHERE case_name = 'late'")).map((r) => r.text),
+    ).toEqual(["written while draining"]);
+  });
+
+  it("interrupts a statement still running after the grace period, so close() returns", async () => {
+    const s = await fresh();
+    const endless = s.sql("SELECT count(*) AS n FROM range(100000) a, range(100000000) b");
+    await new Promise((r) => setTimeout(r, 100));
+    await s.drain(200);
+    await expect(endless).rejects.toThrow(/interrupt/i);
+    s.close();
+  });
+});

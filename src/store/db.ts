@@ -210,6 +210,8 @@ export class Store {
   private opening = 0;
   private readonly maxReaders: number;
   private closed = false;
+  /** Set by drain(): no new statement starts. */
+  private draining = false;
 
   private constructor(
     readonly path: string,
@@ -632,6 +634,26 @@ export class Store {
     });
   }
 
+  /**
+   * Before close() on shutdown: refuses new statements, lets the running ones and open transactions
+   * finish for up to `graceMs`, then interrupts what still runs. Closing DuckDB under a running query
+   * (a request whose client went away) could hang the process for good.
+   */
+  async drain(graceMs = 10_000): Promise<void> {
+    if (this.closed || this.draining) return;
+    this.draining = true;
+    const writes = this.writeLock.run(async () => undefined);
+    const busy = () => this.readers.length - this.idle.length + this.opening > 0;
+    const until = Date.now() + graceMs;
+    let writesDone = false;
+    void writes.then(() => {
+      writesDone = true;
+    });
+    while ((busy() || !writesDone) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    if (busy() || !writesDone) for (const c of [this.writer, ...this.readers]) c.raw.interrupt();
+    await Promise.race([writes, new Promise((r) => setTimeout(r, 1000))]);
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -661,12 +683,12 @@ export class Store {
 
   /** Exclusive use of the writer connection, outside any transaction. */
   private onWriter<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.closed) return Promise.reject(new StoreError("store is closed"));
+    if (this.closed || this.draining) return Promise.reject(new StoreError("store is closed"));
     return this.writeLock.run(fn);
   }
 
   private async reader(): Promise<Conn> {
-    if (this.closed) throw new StoreError("store is closed");
+    if (this.closed || this.draining) throw new StoreError("store is closed");
     const c = this.idle.pop();
     if (c) return c;
     if (this.readers.length + this.opening < this.maxReaders) {

@@ -35,6 +35,8 @@ export async function serveUntilStopped(
     cli.io.stderr.write(announce(srv.url));
     await untilSignal();
     await srv.close();
+    // handlers of requests whose clients went away may still be running statements
+    await services.store.drain();
   } finally {
     removeNote();
   }
