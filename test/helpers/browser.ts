@@ -73,10 +73,16 @@ export function serve(args: string[], env: Record<string, string> = {}): Promise
         p.once("exit", () => done());
         p.kill("SIGTERM");
       });
+    let listening = false;
     p.stderr!.on("data", (d) => {
       err += d;
+      // once listening, the request log only accumulates (a search per chunk would rescan it all)
+      if (listening) return;
       const m = /listening on (http:\/\/\S+)/.exec(err);
-      if (m) resolve({ url: m[1]!, stderr: () => err, stop });
+      if (m) {
+        listening = true;
+        resolve({ url: m[1]!, stderr: () => err, stop });
+      }
     });
     p.once("exit", (code) => reject(new Error(`fundtrace serve exited ${code}: ${err}`)));
   });
