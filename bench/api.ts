@@ -16,6 +16,7 @@ const ADMIN = "bench-api-admin-0123456789";
 const ROTATION = 1000;
 const SCREEN_ITEMS = 10;
 const GOAL_LOOKUP_P99_MS = 50;
+const STOP_GRACE_MS = 30_000;
 
 interface Options {
   duration: number;
@@ -71,69 +72,79 @@ export async function run(args: string[]) {
     const srv = await serve(["--db", db, "--offline", "--no-default-labels"], {
       FUNDTRACE_API_KEYS: `${VIEWER}:viewer,${ADMIN}:admin`,
     });
+    let figures: Awaited<ReturnType<typeof drive>>;
     try {
-      await warmUp(srv.url, store.rotation);
-      const loadStart = loadavg();
-      let loading = true;
-      const importing = importAgainAndAgain(srv.url, store.listed, () => loading);
-      const lookupConnections = Math.ceil(o.connections / 2);
-      const [path, body] = [lookupPaths(store.rotation), screenBodies(store.rotation)];
-      const t0 = performance.now();
-      const [lookup, screen] = await Promise.all([
-        hammer(srv.url, lookupConnections, o.duration, {
-          method: "GET",
-          setupRequest: (req) => ({ ...req, path: path() }),
-        }),
-        hammer(srv.url, o.connections - lookupConnections, o.duration, {
-          method: "POST",
-          path: "/v1/screen",
-          headers: { "content-type": "application/json" },
-          setupRequest: (req) => ({ ...req, body: body() }),
-        }),
-      ]);
-      loading = false;
-      const loadSeconds = (performance.now() - t0) / 1000;
-      const imports = await importing;
-      const loadEnd = loadavg();
-      const errors = lookup.errors + screen.errors;
-      const importMs = imports.map((i) => i.ms);
-      const figures = {
-        parameters: { ...o, lookupConnections, screenConnections: o.connections - lookupConnections },
-        store: {
-          transfers: store.transfers,
-          addresses: store.addresses,
-          backgroundLabels: store.backgroundLabels,
-          listRows: store.listed.length,
-          rotation: store.rotation.length,
-          buildSeconds: store.seconds,
-        },
-        lookup,
-        screen: { ...screen, itemsPerRequest: SCREEN_ITEMS },
-        errors,
-        imports: {
-          done: imports.length,
-          succeeded: imports.filter((i) => i.ok).length,
-          rows: store.listed.length,
-          ms: importMs.map(Math.round),
-          // share of the load's wall time during which an import was in flight
-          busyShare: +Math.min(1, importMs.reduce((a, b) => a + b, 0) / 1000 / loadSeconds).toFixed(2),
-        },
-        loadAverage: { start: loadStart.map(round2), end: loadEnd.map(round2) },
-        goal: {
-          lookupP99MsAtMost: GOAL_LOOKUP_P99_MS,
-          errors: 0,
-          met: lookup.p99 <= GOAL_LOOKUP_P99_MS && errors === 0,
-        },
-      };
-      report(figures);
-      return figures;
-    } finally {
-      await srv.stop();
+      figures = await drive(srv.url, store, o);
+    } catch (e) {
+      await srv.stop(STOP_GRACE_MS);
+      throw e;
     }
+    // a server that does not exit on SIGTERM is killed after a while, and the figures say so
+    const result = { ...figures, serverExitedOnSigterm: await srv.stop(STOP_GRACE_MS) };
+    report(result);
+    return result;
   } finally {
     rmSync(db, { force: true });
     rmSync(`${db}.wal`, { force: true });
   }
+}
+
+/** The load, the imports beside it, and what they gave. */
+async function drive(url: string, store: BenchStore, o: Options) {
+  await warmUp(url, store.rotation);
+  const loadStart = loadavg();
+  let loading = true;
+  const importing = importAgainAndAgain(url, store.listed, () => loading);
+  const lookupConnections = Math.ceil(o.connections / 2);
+  const [path, body] = [lookupPaths(store.rotation), screenBodies(store.rotation)];
+  const t0 = performance.now();
+  const [lookup, screen] = await Promise.all([
+    hammer(url, lookupConnections, o.duration, {
+      method: "GET",
+      setupRequest: (req) => ({ ...req, path: path() }),
+    }),
+    hammer(url, o.connections - lookupConnections, o.duration, {
+      method: "POST",
+      path: "/v1/screen",
+      headers: { "content-type": "application/json" },
+      setupRequest: (req) => ({ ...req, body: body() }),
+    }),
+  ]);
+  loading = false;
+  const loadSeconds = (performance.now() - t0) / 1000;
+  const imports = await importing;
+  const loadEnd = loadavg();
+  const errors = lookup.errors + screen.errors;
+  const importMs = imports.map((i) => i.ms);
+  const figures = {
+    parameters: { ...o, lookupConnections, screenConnections: o.connections - lookupConnections },
+    store: {
+      transfers: store.transfers,
+      addresses: store.addresses,
+      backgroundLabels: store.backgroundLabels,
+      listRows: store.listed.length,
+      rotation: store.rotation.length,
+      buildSeconds: store.seconds,
+    },
+    lookup,
+    screen: { ...screen, itemsPerRequest: SCREEN_ITEMS },
+    errors,
+    imports: {
+      done: imports.length,
+      succeeded: imports.filter((i) => i.ok).length,
+      rows: store.listed.length,
+      ms: importMs.map(Math.round),
+      // share of the load's wall time during which an import was in flight
+      busyShare: +Math.min(1, importMs.reduce((a, b) => a + b, 0) / 1000 / loadSeconds).toFixed(2),
+    },
+    loadAverage: { start: loadStart.map(round2), end: loadEnd.map(round2) },
+    goal: {
+      lookupP99MsAtMost: GOAL_LOOKUP_P99_MS,
+      errors: 0,
+      met: lookup.p99 <= GOAL_LOOKUP_P99_MS && errors === 0,
+    },
+  };
+  return figures;
 }
 
 interface BenchStore {
@@ -300,6 +311,7 @@ function report(f: {
   imports: { done: number; succeeded: number; rows: number; busyShare: number };
   loadAverage: { start: number[]; end: number[] };
   goal: { met: boolean };
+  serverExitedOnSigterm: boolean;
 }): void {
   const line = (name: string, l: Load) =>
     `${name}: p50 ${l.p50} ms, p99 ${l.p99} ms, max ${l.max} ms, ${l.requestsPerSecond} requests/s, ${l.errors} errors`;
@@ -309,6 +321,8 @@ function report(f: {
     `label imports of ${f.imports.rows} rows: ${f.imports.done} done, ${f.imports.succeeded} succeeded, in flight ${Math.round(f.imports.busyShare * 100)}% of the time`,
   );
   console.error(`load average (1, 5, 15 min): ${f.loadAverage.start} at start, ${f.loadAverage.end} at end`);
+  if (!f.serverExitedOnSigterm)
+    console.error(`serve did not exit within ${STOP_GRACE_MS / 1000} s of SIGTERM: killed`);
   console.error(
     `goal (address lookup p99 <= ${GOAL_LOOKUP_P99_MS} ms, 0 errors, during label imports): ${f.goal.met ? "met" : "not met"}`,
   );

@@ -30,6 +30,7 @@ describe("npm run bench -- api", () => {
     expect(f.imports.ms).toHaveLength(f.imports.done);
     expect(f.loadAverage.start).toHaveLength(3);
     expect(f.loadAverage.end).toHaveLength(3);
+    expect(f.serverExitedOnSigterm).toBeTypeOf("boolean");
     expect(f.goal).toEqual({ lookupP99MsAtMost: 50, errors: 0, met: f.lookup.p99 <= 50 });
     // what bench/run.ts writes to bench/results/api.json: plain JSON, nothing lost on the way
     expect(JSON.parse(JSON.stringify(f))).toEqual(f);
