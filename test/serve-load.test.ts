@@ -14,6 +14,7 @@ describe("npm run bench -- api", () => {
       importRows: 700,
       lookupConnections: 3,
       screenConnections: 2,
+      timeoutSeconds: 10,
     });
     expect(f.store).toMatchObject({ transfers: 5000, backgroundLabels: 800, listRows: 700, rotation: 1000 });
     expect(f.store.addresses).toBeGreaterThan(1200);
