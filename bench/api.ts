@@ -16,7 +16,7 @@ const ADMIN = "bench-api-admin-0123456789";
 const ROTATION = 1000;
 const SCREEN_ITEMS = 10;
 const GOAL_LOOKUP_P99_MS = 50;
-const STOP_GRACE_MS = 30_000;
+const STOP_GRACE_MS = 10_000;
 /** A request unanswered this long is an error (autocannon's default); latencies are of answered ones. */
 const TIMEOUT_SECONDS = 10;
 
