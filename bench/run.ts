@@ -3,7 +3,18 @@ import { fileURLToPath } from "node:url";
 
 /** `npm run bench -- NAME`: runs bench/NAME.ts, prints its figures, writes bench/results/NAME.json. */
 const name = process.argv[2];
-const benches = ["screen", "cluster", "trace", "store", "ui", "api-race", "tron-ingest", "ingest", "watch"];
+const benches = [
+  "screen",
+  "cluster",
+  "trace",
+  "store",
+  "ui",
+  "api-race",
+  "tron-ingest",
+  "ingest",
+  "watch",
+  "api",
+];
 if (!name || !benches.includes(name)) {
   console.error(`usage: npm run bench -- NAME   (one of: ${benches.join(", ")})`);
   process.exit(2);

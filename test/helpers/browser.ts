@@ -56,7 +56,8 @@ export async function watchedPage(browser: Browser): Promise<Watched> {
 export interface Served {
   url: string;
   stderr: () => string;
-  stop(): Promise<void>;
+  /** SIGTERM, and SIGKILL after `graceMs` when given; true when it exited by itself. */
+  stop(graceMs?: number): Promise<boolean>;
 }
 
 /** `fundtrace serve` as a user runs it (bin/fundtrace), on any free port; resolves once it listens. */
@@ -67,16 +68,31 @@ export function serve(args: string[], env: Record<string, string> = {}): Promise
       stdio: ["ignore", "ignore", "pipe"],
     });
     let err = "";
-    const stop = () =>
-      new Promise<void>((done) => {
-        if (p.exitCode !== null) return done();
-        p.once("exit", () => done());
+    const stop = (graceMs?: number) =>
+      new Promise<boolean>((done) => {
+        if (p.exitCode !== null || p.signalCode !== null) return done(true);
+        let killed = false;
+        const kill = () => {
+          killed = true;
+          p.kill("SIGKILL");
+        };
+        const timer = graceMs === undefined ? undefined : setTimeout(kill, graceMs);
+        p.once("exit", () => {
+          clearTimeout(timer);
+          done(!killed);
+        });
         p.kill("SIGTERM");
       });
+    let listening = false;
     p.stderr!.on("data", (d) => {
       err += d;
+      // once listening, the request log only accumulates (a search per chunk would rescan it all)
+      if (listening) return;
       const m = /listening on (http:\/\/\S+)/.exec(err);
-      if (m) resolve({ url: m[1]!, stderr: () => err, stop });
+      if (m) {
+        listening = true;
+        resolve({ url: m[1]!, stderr: () => err, stop });
+      }
     });
     p.once("exit", (code) => reject(new Error(`fundtrace serve exited ${code}: ${err}`)));
   });
