@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { run } from "../bench/api.ts";
 
 // The load bench's own path, briefly and small: what it counts, never how fast (timings are the bench's).
-describe("npm run bench -- api", () => {
+describe("npm run bench -- api", { tags: ["slow"] }, () => {
   it("loads serve with both request kinds while label imports run: no errors, every import succeeds", async () => {
     const args = ["--duration", "2", "--connections", "5", "--transfers", "5000", "--labels", "800"];
     const f = await run([...args, "--import-rows", "700"]);
