@@ -23,6 +23,7 @@ import { until } from "./helpers/webhook.ts";
  * on the demo's database: what the trace page draws is what POST /v1/trace answers.
  */
 const KEY = "ui-test-key-0123456789";
+const VIEWER_KEY = "ui-viewer-key-0123456789";
 const dir = tempDir();
 let demo: DemoReport;
 let open: Served;
@@ -46,7 +47,7 @@ beforeAll(async () => {
   const [db2, db3] = [await copy("demo-keyed.duckdb"), await copy("demo-alerts.duckdb")];
   [open, keyed, alerting, browser] = await Promise.all([
     serve(["--db", db, "--offline"]),
-    serve(["--db", db2, "--offline"], { FUNDTRACE_API_KEYS: KEY }),
+    serve(["--db", db2, "--offline"], { FUNDTRACE_API_KEYS: `${KEY},${VIEWER_KEY}:viewer` }),
     serve(["--db", db3, "--offline"]),
     launchChromium(),
   ]);
@@ -256,6 +257,22 @@ describe("web UI in a browser", { tags: ["slow"] }, () => {
     expect(await w.page.evaluate(() => localStorage.length + sessionStorage.length)).toBe(0);
     // the browser reports the refused request itself; nothing else may fail
     expectClean(w, keyed.url, [/status of 401/]);
+    await w.page.close();
+  });
+
+  it("a viewer's key running a saved query is told the role it needs, not asked for another key", async () => {
+    const w = await watchedPage(browser);
+    await w.page.goto(`${keyed.url}/ui/queries?name=demo-vendor`);
+    const prompt = w.page.locator('[data-testid="key-prompt"][open]');
+    await prompt.waitFor({ timeout: 30_000 });
+    await w.page.fill("#key-input", VIEWER_KEY);
+    await w.page.click('#key-form button[type="submit"]');
+    await w.page.locator('[data-testid="run-query"]').click();
+    const error = w.page.locator('[data-testid="run-history"] [role="alert"]');
+    await error.waitFor({ timeout: 30_000 });
+    expect(await error.textContent()).toMatch(/this needs the analyst role; this key has the viewer role/);
+    expect(await prompt.count()).toBe(0);
+    expectClean(w, keyed.url, [/status of 401/, /status of 403/]);
     await w.page.close();
   });
 

@@ -48,8 +48,9 @@ function askKey(reason) {
 }
 
 /**
- * fetch() against this server's API: JSON in, JSON (or text, or a blob) out; a 401/403 asks for a
- * key and tries again; other errors throw ApiError with the server's message.
+ * fetch() against this server's API: JSON in, JSON (or text, or a blob) out; a 401, or a 403 for a
+ * refused key, asks for a key and tries again; a role too low and other errors throw ApiError with
+ * the server's message.
  */
 export async function api(path, { method = "GET", body, as = "json", signal } = {}) {
   for (;;) {
@@ -65,6 +66,9 @@ export async function api(path, { method = "GET", body, as = "json", signal } = 
     });
     if (res.status === 401 || res.status === 403) {
       const e = await res.json().catch(() => ({}));
+      // an accepted key whose role is too low: keep it and say which role the action needs
+      if (res.status === 403 && /needs the \w+ role/.test(e.error?.message ?? ""))
+        throw new ApiError(403, e.error.code, e.error.message);
       apiKey = null;
       apiKey = await askKey(
         res.status === 403
