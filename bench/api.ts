@@ -1,11 +1,11 @@
 import { rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { loadConfig } from "../src/config.ts";
 import { createServices } from "../src/services/index.ts";
 import { serve } from "../test/helpers/browser.ts";
+import { benchArgs } from "./args.ts";
 import { withBenchQueries } from "./queries.ts";
 import { timeit } from "./stats.ts";
 import { BENCH_CHAIN, benchAddress, generate } from "./trace-gen.ts";
@@ -29,21 +29,8 @@ interface Options {
 }
 
 function options(args: string[]): Options {
-  const flags = ["duration", "connections", "transfers", "labels", "import-rows"] as const;
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    options: Object.fromEntries(flags.map((f) => [f, { type: "string" }])) as Record<
-      (typeof flags)[number],
-      { type: "string" }
-    >,
-  });
-  const count = (flag: (typeof flags)[number], d: number) => {
-    const v = values[flag];
-    const n = v === undefined ? d : Number(v);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`--${flag} must be a whole number >= 1, got ${v}`);
-    return n;
-  };
+  const a = benchArgs(args, ["duration", "connections", "transfers", "labels", "import-rows"]);
+  const count = (flag: string, d: number) => a.num(flag, d, { min: 1 });
   return {
     duration: count("duration", 30),
     connections: count("connections", 100),
