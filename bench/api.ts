@@ -81,7 +81,7 @@ export async function run(args: string[]) {
 
 /** The load, the imports beside it, and what they gave. */
 async function drive(url: string, store: BenchStore, o: Options) {
-  await warmUp(url, store.rotation);
+  const coldLookup = await warmUp(url, store.rotation);
   const loadStart = loadavg();
   let loading = true;
   const importing = importAgainAndAgain(url, store.listed, () => loading);
@@ -120,6 +120,10 @@ async function drive(url: string, store: BenchStore, o: Options) {
       listRows: store.listed.length,
       rotation: store.rotation.length,
       buildSeconds: store.seconds,
+    },
+    coldLookup: {
+      ...coldLookup,
+      note: "each rotation address looked up once, one request at a time, before the load: nothing kept yet",
     },
     lookup,
     screen: { ...screen, itemsPerRequest: SCREEN_ITEMS },
@@ -246,17 +250,29 @@ function screenBodies(rotation: string[]): () => string {
   };
 }
 
-/** A few requests of each kind one at a time first: a server that has been up a while is warm. */
-async function warmUp(url: string, rotation: string[]): Promise<void> {
+/**
+ * Before the load, as on a server that has been up a while: one lookup of every address of the rotation,
+ * and a screen of each, one request at a time. The lookups are timed: they are what an address costs
+ * the first time (nothing kept yet), reported as `coldLookup`.
+ */
+async function warmUp(url: string, rotation: string[]) {
   const [path, body] = [lookupPaths(rotation), screenBodies(rotation)];
   const headers = { authorization: `Bearer ${VIEWER}`, "content-type": "application/json" };
-  for (let i = 0; i < 10; i++) {
-    for (const r of [
-      await fetch(`${url}${path()}`, { headers }),
-      await fetch(`${url}/v1/screen`, { method: "POST", headers, body: body() }),
-    ])
-      if (r.status !== 200) throw new Error(`warm-up ${r.url}: ${r.status} ${await r.text()}`);
+  const ms: number[] = [];
+  for (let i = 0; i < rotation.length; i++) {
+    const t = performance.now();
+    const r = await fetch(`${url}${path()}`, { headers });
+    await r.arrayBuffer();
+    ms.push(performance.now() - t);
+    if (r.status !== 200) throw new Error(`warm-up ${r.url}: ${r.status}`);
   }
+  for (let i = 0; i < rotation.length / SCREEN_ITEMS; i++) {
+    const r = await fetch(`${url}/v1/screen`, { method: "POST", headers, body: body() });
+    if (r.status !== 200) throw new Error(`warm-up ${r.url}: ${r.status} ${await r.text()}`);
+  }
+  ms.sort((a, b) => a - b);
+  const at = (q: number) => +ms[Math.min(ms.length - 1, Math.floor(q * ms.length))]!.toFixed(1);
+  return { lookups: ms.length, p50: at(0.5), p99: at(0.99), max: at(1) };
 }
 
 interface Load {
@@ -302,6 +318,7 @@ async function hammer(url: string, connections: number, seconds: number, request
 }
 
 function report(f: {
+  coldLookup: { lookups: number; p50: number; p99: number };
   lookup: Load;
   screen: Load;
   errors: number;
@@ -312,6 +329,8 @@ function report(f: {
 }): void {
   const line = (name: string, l: Load) =>
     `${name}: p50 ${l.p50} ms, p99 ${l.p99} ms, max ${l.max} ms, ${l.requestsPerSecond} requests/s, ${l.errors} errors`;
+  const c = f.coldLookup;
+  console.error(`first lookup of an address (${c.lookups}, one at a time): p50 ${c.p50} ms, p99 ${c.p99} ms`);
   console.error(line("GET /v1/addresses", f.lookup));
   console.error(line(`POST /v1/screen (${SCREEN_ITEMS} items)`, f.screen));
   console.error(

@@ -1,4 +1,4 @@
--- schema: the current full schema (version 11). Fresh files are created from this;
+-- schema: the current full schema (version 12). Fresh files are created from this;
 -- older files are brought here by queries/migrations/*.sql. A test checks both give the same tables.
 CREATE TABLE schema_version (
   version INTEGER NOT NULL,
@@ -79,6 +79,67 @@ CREATE TABLE account_transfers (
   from_id INTEGER,
   to_id INTEGER,
   PRIMARY KEY (chain, txid, kind, seq)
+);
+
+-- Per-address totals of account transfers, kept by every write (see migration 012).
+CREATE TABLE account_address_assets (
+  chain VARCHAR NOT NULL,
+  address VARCHAR NOT NULL,
+  asset VARCHAR NOT NULL,
+  symbol VARCHAR,
+  decimals INTEGER,
+  -- transactions with a transfer of this asset from or to the address (failed ones included)
+  tx_count BIGINT NOT NULL,
+  -- successful transfers only: a failed one moves no value
+  received HUGEINT NOT NULL,
+  sent HUGEINT NOT NULL,
+  first_seen BIGINT,
+  last_seen BIGINT,
+  PRIMARY KEY (chain, address, asset)
+);
+
+-- transactions with any transfer from or to the address, over all assets
+CREATE TABLE account_address_txs (
+  chain VARCHAR NOT NULL,
+  address VARCHAR NOT NULL,
+  tx_count BIGINT NOT NULL,
+  PRIMARY KEY (chain, address)
+);
+
+-- a lookup by address alone: DuckDB scans an index only for a lone equality on its one column
+CREATE INDEX account_address_assets_address ON account_address_assets (address);
+CREATE INDEX account_address_txs_address ON account_address_txs (address);
+
+-- additions of recent writes not merged yet into the two tables above (asset NULL: the transactions
+-- over all assets); a lookup adds them in, a write merges them once there are many
+CREATE TABLE account_totals_pending (
+  chain VARCHAR NOT NULL,
+  address VARCHAR NOT NULL,
+  asset VARCHAR,
+  symbol VARCHAR,
+  decimals INTEGER,
+  tx_count BIGINT NOT NULL,
+  received HUGEINT,
+  sent HUGEINT,
+  first_seen BIGINT,
+  last_seen BIGINT
+);
+
+-- stored transfers of the transactions a write stages (empty outside one)
+CREATE TABLE account_transfers_seen (
+  chain VARCHAR NOT NULL,
+  txid VARCHAR NOT NULL,
+  kind VARCHAR NOT NULL,
+  seq INTEGER NOT NULL,
+  from_address VARCHAR,
+  to_address VARCHAR,
+  asset VARCHAR NOT NULL
+);
+
+-- addresses whose totals a write recounts from the transfers (empty outside one)
+CREATE TABLE account_totals_dirty (
+  chain VARCHAR NOT NULL,
+  address VARCHAR NOT NULL
 );
 
 CREATE SEQUENCE transfer_id_seq START 1;

@@ -2,8 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DevChain } from "../src/devchain/bitcoin.ts";
 import type { EsploraServer } from "../src/devchain/esplora-server.ts";
 import type { Services } from "../src/services/index.ts";
+import { AccountStore } from "../src/store/accounts.ts";
 import { btcServices, startServer } from "./helpers/btc.ts";
 import { tempDir } from "./helpers/tmp.ts";
+import { ethTransfer } from "./helpers/transfers.ts";
 
 // Stats that add up: Bitcoin figures are the confirmed ones with the mempool's beside them (as
 // Esplora's chain_stats and mempool_stats), and a balance is never negative while called exact.
@@ -59,12 +61,11 @@ describe("address stats", () => {
     const P = "0x00000000000000000000000000000000000000aa";
     const Q = "0x00000000000000000000000000000000000000bb";
     // a pre-funded account (as anvil's and a genesis allocation are) pays 5 ETH and a fee
-    await s.store.sql(
-      `INSERT INTO account_transfers (chain, txid, kind, seq, block_number, block_time, tx_index, from_address, to_address, asset, symbol, decimals, value, success)
-       VALUES ('ethereum', '0x01', 'native', 0, 1, 1700000000, 0, $p, $q, 'ETH', 'ETH', 18, 5000000000000000000, true),
-              ('ethereum', '0x01', 'fee', 0, 1, 1700000000, 0, $p, NULL, 'ETH', 'ETH', 18, 21000000000000, true)`,
-      { p: P, q: Q },
-    );
+    const paid = { txid: "0x01", from: P };
+    await new AccountStore(s.store).writeTransfers([
+      ethTransfer({ ...paid, to: Q, value: 5_000_000_000_000_000_000n }),
+      ethTransfer({ ...paid, kind: "fee", to: null, value: 21_000_000_000_000n }),
+    ]);
     await s.store.sql(
       "INSERT INTO sync_cursors (source, chain, address, cursor, tip_height, updated_at) VALUES ('test', 'ethereum', $p, '1', 1, current_timestamp)",
       { p: P },

@@ -152,3 +152,52 @@ describe("audit of writes", () => {
     expect((await post("/v1/cases", { name: "audited-again" }, ADMIN)).status).toBe(201);
   });
 });
+
+describe("audit beside a long write", () => {
+  it("a screen is answered and recorded while a write transaction is still open; the write's own row commits with it", async () => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    // a long write (as a label import is) holds the writer connection
+    let writing!: () => void;
+    const started = new Promise<void>((r) => {
+      writing = r;
+    });
+    const write = s.store.tx(async () => {
+      await s.store.sql("CREATE TEMP TABLE IF NOT EXISTS long_write (x INTEGER)");
+      writing();
+      await held;
+    });
+    await started;
+    // twenty at once: their rows are committed together, one each
+    const rows = await rowsOf(async () => {
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          post(
+            "/v1/screen",
+            { items: [{ chain: "ethereum", address: `0x${i.toString(16).padStart(40, "0")}` }] },
+            VIEWER,
+          ),
+        ),
+      );
+      expect(answers.map((r) => r.status)).toEqual(Array(20).fill(200));
+    });
+    expect(rows.map((e) => [e.keyId, e.action, e.status])).toEqual(
+      Array(20).fill([keyId(VIEWER), "POST /v1/screen", 200]),
+    );
+    expect(new Set(rows.map((e) => e.id)).size).toBe(20);
+    // a request that writes waits for the writer, and its row commits with its write
+    const created = Promise.resolve(post("/v1/cases", { name: "after-the-long-write" }, ADMIN));
+    const first = await Promise.race([
+      created.then(() => "answered"),
+      new Promise((r) => setTimeout(() => r("waiting"), 300)),
+    ]);
+    expect(first).toBe("waiting");
+    release();
+    await write;
+    expect((await created).status).toBe(201);
+    const last = (await s.audit.list(1))[0]!;
+    expect([last.action, last.status]).toEqual(["POST /v1/cases", 201]);
+  });
+});

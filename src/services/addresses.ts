@@ -1,10 +1,11 @@
-import { getChain, normalizeAddress } from "../chains.ts";
+import { type ChainInfo, getChain, normalizeAddress } from "../chains.ts";
 import { windowText } from "../core/time.ts";
 import { AddressStore } from "../store/addresses.ts";
 import { ClusterStore } from "../store/clusters.ts";
 import type { Store } from "../store/db.ts";
+import { ReadCache } from "../store/read-cache.ts";
 import { type StoredWindow, SyncStore } from "../store/sync.ts";
-import type { LabelService } from "./labels.ts";
+import { LABEL_QUERIES, type LabelService } from "./labels.ts";
 import { type PublicLabel, publicLabel } from "./screen.ts";
 
 export interface AssetStats {
@@ -67,19 +68,42 @@ export class AddressService {
   private readonly clusters: ClusterStore;
   private readonly sync: SyncStore;
 
+  private readonly cache: ReadCache<AddressInfo>;
+
   constructor(
     store: Store,
     private readonly labels: LabelService,
   ) {
+    this.cache = new ReadCache(store, [
+      ...LABEL_QUERIES,
+      "cluster.by_address",
+      "sync.cursors_of",
+      "sync.windows_of",
+      "addresses.utxo_stats",
+      "addresses.account_stats",
+    ]);
     this.db = new AddressStore(store);
     this.clusters = new ClusterStore(store);
     this.sync = new SyncStore(store);
   }
 
-  /** What is known of one address: labels, cluster, stats from stored data. */
+  /**
+   * What is known of one address: labels, cluster, stats from stored data. Kept between calls until a
+   * write changes what it is read from (ReadCache): a shared server answers the same hot addresses again
+   * and again.
+   */
   async info(chainName: string, rawAddress: string): Promise<AddressInfo> {
     const chain = getChain(chainName);
     const address = normalizeAddress(chain.name, rawAddress);
+    return this.cache.getOne(`${chain.name}\n${address}`, address, () => this.compute(chain, address));
+  }
+
+  /** Lookups answered from kept answers, and computed. */
+  cacheStats(): { hits: number; misses: number } {
+    return { hits: this.cache.hits, misses: this.cache.misses };
+  }
+
+  private async compute(chain: ChainInfo, address: string): Promise<AddressInfo> {
     const labels = (await this.labels.forAddresses(chain.name, [address])).get(address) ?? [];
     const c = await this.clusters.byAddress(chain.name, address);
     const cluster = c ? { id: c.clusterId.toString(), size: c.size, isService: c.isService } : null;
@@ -111,7 +135,7 @@ export class AddressService {
         },
       };
     }
-    const rows = await this.db.accountStats(chain.name, address);
+    const { assets: rows, txCount } = await this.db.accountStats(chain.name, address);
     const assets: AssetStats[] = rows.map((r) => ({
       asset: r.asset,
       symbol: r.symbol ?? "",
@@ -129,7 +153,6 @@ export class AddressService {
       assets.filter((a) => BigInt(a.balance) < 0n).map((a) => a.symbol || a.asset),
       windows,
     );
-    const txCount = await this.db.accountTxCount(chain.name, address);
     return {
       ...base,
       stats: {

@@ -38,6 +38,7 @@ export class AuditedWrite {
   constructor(
     private readonly store: Store,
     private readonly db: AuditStore,
+    private readonly alone: GroupCommit,
     private readonly start: AuditStart,
   ) {
     this.scope = {
@@ -69,25 +70,38 @@ export class AuditedWrite {
   async finish(status: number, details: Record<string, unknown> = {}): Promise<void> {
     const all = { ...this.scope.notes, ...details };
     try {
-      // one at a time with the writes: a commit of work still running in the scope cannot interleave
-      await this.store.tx(async () => {
-        if (this.scope.committed) await this.db.finish(this.id, status, orNull(all));
-        else await this.insert(status, all);
-      });
+      if (this.scope.committed) {
+        // after the write's own commit, one at a time with the writes
+        await this.store.tx(() => this.db.finish(this.id, status, orNull(all)));
+        return;
+      }
+      // A request that wrote nothing (a screen, a refused one) is recorded beside the writer: it does
+      // not wait for a long write (a label import) to end. Claimed first: work the request left running
+      // that commits later adds no second row.
       this.scope.committed = true;
+      try {
+        await this.alone.add(await this.row(status, all));
+      } catch (e) {
+        this.scope.committed = false;
+        throw e;
+      }
     } catch (cause) {
       throw new AuditError("the audit log could not be written; the request was refused", { cause });
     }
   }
 
   private async insert(status: number, details: Record<string, unknown> = this.scope.notes): Promise<void> {
+    await this.db.insert(await this.row(status, details));
+  }
+
+  private async row(status: number, details: Record<string, unknown>): Promise<AuditRow> {
     let full: string | null;
     try {
       full = await this.start.target();
     } catch {
       full = null;
     }
-    await this.db.insert({
+    return {
       id: this.id,
       atMicros: this.at,
       keyId: this.start.keyId,
@@ -96,7 +110,49 @@ export class AuditedWrite {
       targetSha256: full === null ? null : createHash("sha256").update(full).digest("hex"),
       status,
       details: orNull(details),
+    };
+  }
+}
+
+type AuditRow = Parameters<AuditStore["insert"]>[0];
+
+/**
+ * Rows of requests that wrote nothing, written beside the writer (Store.beside) in group commits: the
+ * rows that arrive while one commit runs go in the next, together. Under load (fifty screens at once)
+ * one commit per row would make the commits the bottleneck. Each add() resolves once its row is
+ * committed, or rejects with its group.
+ */
+class GroupCommit {
+  private queue: { row: AuditRow; done: (e?: unknown) => void }[] = [];
+  private running = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly db: AuditStore,
+  ) {}
+
+  add(row: AuditRow): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ row, done: (e) => (e === undefined ? resolve() : reject(e)) });
+      if (!this.running) void this.flush();
     });
+  }
+
+  private async flush(): Promise<void> {
+    this.running = true;
+    while (this.queue.length > 0) {
+      const group = this.queue;
+      this.queue = [];
+      try {
+        await this.store.beside(async () => {
+          for (const { row } of group) await this.db.insert(row);
+        });
+        for (const g of group) g.done();
+      } catch (e) {
+        for (const g of group) g.done(e);
+      }
+    }
+    this.running = false;
   }
 }
 
@@ -107,14 +163,16 @@ function orNull(d: Record<string, unknown>): Record<string, unknown> | null {
 /** Every write through the API or the CLI: which key or user, when, what, on what, and how it ended. */
 export class AuditService {
   private readonly db: AuditStore;
+  private readonly alone: GroupCommit;
 
   constructor(private readonly store: Store) {
     this.db = new AuditStore(store);
+    this.alone = new GroupCommit(store, this.db);
   }
 
   /** Starts the audit of one write; see AuditedWrite. */
   open(start: AuditStart): AuditedWrite {
-    return new AuditedWrite(this.store, this.db, start);
+    return new AuditedWrite(this.store, this.db, this.alone, start);
   }
 
   async list(limit = 100): Promise<AuditEntry[]> {

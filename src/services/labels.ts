@@ -17,6 +17,7 @@ import { tagPackIncludeResolver } from "../labels/tagpack-include.ts";
 import type { IncludeResolver } from "../labels/yaml11.ts";
 import type { Store } from "../store/db.ts";
 import { type DatasetDiff, type LabelImport, LabelStore } from "../store/labels.ts";
+import { ReadCache } from "../store/read-cache.ts";
 import { readLabelFileOffThread } from "./label-worker.ts";
 
 export const LABEL_FORMATS = ["ofac-sdn", "tagpack", "nbctf", "csv", "evm-labels"] as const;
@@ -243,12 +244,24 @@ export async function readLabelFile(
 /** Told what each committed import added and removed (the watch re-screens against it). */
 export type LabelImportHook = (change: LabelChange) => Promise<void>;
 
+/** Calls with more addresses (a trace's annotations, a re-screen) are not kept: they would push out the rest. */
+const CACHED_CALL_MAX = 1000;
+/** What the labels of an address are read from (LabelStore.byAddresses, caseWalletsFor, clusterDefiningFor). */
+export const LABEL_QUERIES = [
+  "labels.by_addresses",
+  "labels.case_wallets_for",
+  "labels.cluster_defining_for",
+];
+
 export class LabelService {
   private readonly db: LabelStore;
   private readonly hooks: LabelImportHook[] = [];
 
+  private readonly cache: ReadCache<readonly LabelRecord[]>;
+
   constructor(store: Store) {
     this.db = new LabelStore(store);
+    this.cache = new ReadCache(store, LABEL_QUERIES);
   }
 
   /** Imports one label file; idempotent (same bytes → no change; a newer file of a dataset replaces it). */
@@ -387,12 +400,38 @@ export class LabelService {
     return this.db.imports();
   }
 
-  /** Labels on these already-normalised addresses of one chain (EVM: any EVM chain's labels count). */
+  /**
+   * Labels on these already-normalised addresses of one chain (EVM: any EVM chain's labels count). Kept
+   * per address between calls of a few addresses (lookups, screening) until the labels of that address,
+   * a case wallet or a cluster change (ReadCache).
+   */
   async forAddresses(chain: string, addresses: string[]): Promise<Map<string, LabelRecord[]>> {
-    const out = new Map<string, LabelRecord[]>();
-    if (addresses.length === 0) return out;
-    const space = new Set(sameAddressSpace(chain));
     const unique = [...new Set(addresses)];
+    if (unique.length > CACHED_CALL_MAX) return this.lookup(chain, unique);
+    const key = (a: string) => `${chain}\n${a}`;
+    const kept = await this.cache.getMany(
+      unique.map((a) => ({ key: key(a), scope: a })),
+      async (missing) => {
+        const found = await this.lookup(
+          chain,
+          missing.map((k) => k.slice(chain.length + 1)),
+        );
+        return new Map(missing.map((k) => [k, found.get(k.slice(chain.length + 1)) ?? []]));
+      },
+    );
+    const out = new Map<string, LabelRecord[]>();
+    for (const a of unique) {
+      const ls = kept.get(key(a))!;
+      // a copy: callers may add to the list
+      if (ls.length > 0) out.set(a, [...ls]);
+    }
+    return out;
+  }
+
+  private async lookup(chain: string, unique: string[]): Promise<Map<string, LabelRecord[]>> {
+    const out = new Map<string, LabelRecord[]>();
+    if (unique.length === 0) return out;
+    const space = new Set(sameAddressSpace(chain));
     const add = (l: LabelRecord) => {
       if (!space.has(l.chain)) return;
       const list = out.get(l.address) ?? [];

@@ -1,5 +1,5 @@
 import type { Store } from "./db.ts";
-import { big, int, intOrNull, text, textOrNull } from "./rows.ts";
+import { big, int, intOrNull, textOrNull } from "./rows.ts";
 
 /** Totals of one address over stored data; times are Unix seconds. */
 export interface UtxoAddressStats {
@@ -43,22 +43,51 @@ export class AddressStore {
     };
   }
 
-  /** One row per asset, by asset. */
-  async accountStats(chain: string, address: string): Promise<AccountAssetStats[]> {
-    return (await this.store.all("addresses.account_stats", { chain, address })).map((r) => ({
-      asset: text(r, "asset"),
-      symbol: textOrNull(r, "symbol"),
-      decimals: intOrNull(r, "decimals"),
-      txCount: int(r, "tx_count"),
-      received: big(r, "received"),
-      sent: big(r, "sent"),
-      firstSeen: intOrNull(r, "first_seen"),
-      lastSeen: intOrNull(r, "last_seen"),
-    }));
+  /** One row per asset, by asset, and the transactions over all assets. */
+  async accountStats(
+    chain: string,
+    address: string,
+  ): Promise<{ assets: AccountAssetStats[]; txCount: number }> {
+    const assets = new Map<string, AccountAssetStats>();
+    let txCount = 0;
+    for (const r of await this.store.all("addresses.account_stats", { chain, address })) {
+      const asset = textOrNull(r, "asset");
+      if (asset === null) {
+        txCount += int(r, "tx_count");
+        continue;
+      }
+      const add: AccountAssetStats = {
+        asset,
+        symbol: textOrNull(r, "symbol"),
+        decimals: intOrNull(r, "decimals"),
+        txCount: int(r, "tx_count"),
+        received: big(r, "received"),
+        sent: big(r, "sent"),
+        firstSeen: intOrNull(r, "first_seen"),
+        lastSeen: intOrNull(r, "last_seen"),
+      };
+      const a = assets.get(asset);
+      assets.set(asset, a ? sum(a, add) : add);
+    }
+    return {
+      assets: [...assets.values()].sort((x, y) => (x.asset < y.asset ? -1 : x.asset > y.asset ? 1 : 0)),
+      txCount,
+    };
   }
+}
 
-  async accountTxCount(chain: string, address: string): Promise<number> {
-    const r = await this.store.one("addresses.account_tx_count", { chain, address });
-    return r ? int(r, "n") : 0;
-  }
+/** Two parts of one asset's totals (merged and pending) added up. */
+function sum(a: AccountAssetStats, b: AccountAssetStats): AccountAssetStats {
+  const min = (x: number | null, y: number | null) => (x === null ? y : y === null ? x : Math.min(x, y));
+  const max = (x: number | null, y: number | null) => (x === null ? y : y === null ? x : Math.max(x, y));
+  return {
+    asset: a.asset,
+    symbol: a.symbol ?? b.symbol,
+    decimals: a.decimals ?? b.decimals,
+    txCount: a.txCount + b.txCount,
+    received: a.received + b.received,
+    sent: a.sent + b.sent,
+    firstSeen: min(a.firstSeen, b.firstSeen),
+    lastSeen: max(a.lastSeen, b.lastSeen),
+  };
 }

@@ -42,9 +42,17 @@ class Mutex {
  * cached statement is used only while no table it reads has changed since it was prepared. A plan
  * made inside the transaction that runs it is always right (its statistics cover what it can see).
  */
+/** Key-limited changes remembered; a cached answer older than the oldest is computed again. */
+const SCOPED_LOG = 256;
+
 class Versions {
   private all = 0;
   private readonly tables = new Map<string, number>();
+  /** The last change of each table not limited to named keys (see Store.changesOnly). */
+  private readonly unscoped = new Map<string, number>();
+  /** Recent changes limited to named keys (addresses), oldest first; `floor`: the last one dropped. */
+  private readonly scoped: { v: number; table: string; keys: ReadonlySet<string> }[] = [];
+  private floor = 0;
   /** The tables of a commit under way (its rows may already be visible). */
   private committing: ReadonlySet<string> | "all" | undefined;
 
@@ -62,19 +70,44 @@ class Versions {
     return v;
   }
 
-  bump(tables: Iterable<string> | "all"): void {
+  /** A change of these tables; `only` limits a table's change to rows of some keys. */
+  bump(tables: Iterable<string> | "all", only?: ReadonlyMap<string, ReadonlySet<string>>): void {
     const v = ++this.clock.tick;
-    if (tables === "all") this.all = v;
-    else for (const t of tables) this.tables.set(t, v);
+    if (tables === "all") {
+      this.all = v;
+      return;
+    }
+    for (const t of tables) {
+      this.tables.set(t, v);
+      const keys = only?.get(t);
+      if (keys) this.scoped.push({ v, table: t, keys });
+      else this.unscoped.set(t, v);
+    }
+    while (this.scoped.length > SCOPED_LOG) this.floor = this.scoped.shift()!.v;
+  }
+
+  /** Whether no change of these tables since `since` can concern `key`. */
+  unchangedFor(since: number, tables: readonly string[], key: string): boolean {
+    if (this.all > since || this.floor > since) return false;
+    for (const t of tables) if ((this.unscoped.get(t) ?? 0) > since) return false;
+    for (let i = this.scoped.length - 1; i >= 0 && this.scoped[i]!.v > since; i--) {
+      const c = this.scoped[i]!;
+      if (c.keys.has(key) && tables.includes(c.table)) return false;
+    }
+    return true;
   }
 
   /** Runs a commit (or an autocommit write) of these tables; once it ends they count as changed. */
-  async commit<T>(tables: ReadonlySet<string> | "all", commit: () => Promise<T>): Promise<T> {
+  async commit<T>(
+    tables: ReadonlySet<string> | "all",
+    commit: () => Promise<T>,
+    only?: ReadonlyMap<string, ReadonlySet<string>>,
+  ): Promise<T> {
     this.committing = tables;
     try {
       return await commit();
     } finally {
-      this.bump(tables);
+      this.bump(tables, only);
       this.committing = undefined;
     }
   }
@@ -143,11 +176,15 @@ class Conn {
 
 /** A transaction in progress: the async work of its callback finds it through AsyncLocalStorage. */
 interface TxContext {
+  /** The connection its statements run on: the writer's, or the side one (Store.beside). */
+  conn: Conn;
   done: boolean;
   /** Tables written so far ("all" after raw SQL). */
   tables: Set<string> | "all";
   /** Tables with an appender opened in this transaction: written until it ends. */
   appending: Set<string>;
+  /** Tables whose changes concern only rows of these keys (see Store.changesOnly). */
+  only?: Map<string, Set<string>>;
 }
 
 /**
@@ -204,6 +241,9 @@ export class Store {
   /** Committed changes (what reader connections depend on). */
   private readonly committed = new Versions(this.clock);
   private readonly writer: Conn;
+  /** The side connection of beside(), opened on first use; its transactions run one at a time. */
+  private side: Conn | undefined;
+  private readonly sideLock = new Mutex();
   private readonly idle: Conn[] = [];
   private readonly readers: Conn[] = [];
   private readonly waiting: ((c: Conn) => void)[] = [];
@@ -369,10 +409,10 @@ export class Store {
     };
     const ctx = this.context();
     if (ctx) {
-      return this.writer.lock.run(async () => {
+      return ctx.conn.lock.run(async () => {
         if (ctx.appending.size > 0) this.touch(ctx, ctx.appending);
         try {
-          return await go(this.writer);
+          return await go(ctx.conn);
         } finally {
           if (q.write) this.touch(ctx, q.writes);
         }
@@ -504,9 +544,9 @@ export class Store {
   async appendInts(table: string, cols: (IntColumn | string)[], count: number): Promise<void> {
     const ctx = this.context();
     if (!ctx) return this.tx(() => this.appendInts(table, cols, count));
-    await this.writer.lock.run(async () => {
+    await ctx.conn.lock.run(async () => {
       try {
-        await appendTyped(await this.writer.raw.createAppender(table), cols, count);
+        await appendTyped(await ctx.conn.raw.createAppender(table), cols, count);
       } finally {
         this.touch(ctx, [table]);
       }
@@ -518,9 +558,9 @@ export class Store {
     const ctx = this.context();
     if (!ctx) throw new StoreError(`an appender to ${table} needs a transaction (store.tx)`);
     ctx.appending.add(table);
-    return this.writer.lock.run(async () => {
+    return ctx.conn.lock.run(async () => {
       this.touch(ctx, [table]);
-      return this.writer.raw.createAppender(table);
+      return ctx.conn.raw.createAppender(table);
     });
   }
 
@@ -544,36 +584,82 @@ export class Store {
    */
   async tx<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     if (this.context()) return fn(this);
-    return this.onWriter(async () => {
-      const ctx: TxContext = { done: false, tables: new Set(), appending: new Set() };
-      const conn = this.writer.raw;
-      await conn.run("BEGIN TRANSACTION");
-      let r: T;
-      const scope = this.scopes.getStore();
-      const first = scope && !scope.committed ? scope : undefined;
-      try {
-        r = await this.als.run(ctx, () => fn(this));
-        if (first) await this.als.run(ctx, () => first.first());
-      } catch (e) {
-        ctx.done = true;
-        await this.writer.lock.run(() => conn.run("ROLLBACK")).catch(() => undefined);
-        throw e;
-      }
-      // a statement fn started without awaiting it finishes first; none can start any more
+    return this.onWriter(() => this.transaction(this.writer, fn));
+  }
+
+  /**
+   * Runs fn in a transaction of its own on a side connection, beside the writer's (which may be in a
+   * long transaction, a label import): for a write that no other depends on and that depends on none,
+   * the audit row of a request that wrote nothing. DuckDB commits both; appends never conflict.
+   */
+  async beside<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    if (this.context()) throw new StoreError("beside() inside a transaction");
+    if (this.closed || this.draining) throw new StoreError("store is closed");
+    return this.sideLock.run(async () => {
+      this.side ??= new Conn(await this.instance.connect(), [this.local, this.committed]);
+      return this.transaction(this.side, fn);
+    });
+  }
+
+  private async transaction<T>(on: Conn, fn: (tx: Store) => Promise<T>): Promise<T> {
+    const ctx: TxContext = { conn: on, done: false, tables: new Set(), appending: new Set() };
+    const conn = on.raw;
+    await conn.run("BEGIN TRANSACTION");
+    let r: T;
+    const scope = this.scopes.getStore();
+    const first = scope && !scope.committed ? scope : undefined;
+    try {
+      r = await this.als.run(ctx, () => fn(this));
+      if (first) await this.als.run(ctx, () => first.first());
+    } catch (e) {
       ctx.done = true;
-      await this.writer.lock.run(() =>
-        this.committed.commit(ctx.tables, async () => {
+      await on.lock.run(() => conn.run("ROLLBACK")).catch(() => undefined);
+      throw e;
+    }
+    // a statement fn started without awaiting it finishes first; none can start any more
+    ctx.done = true;
+    await on.lock.run(() =>
+      this.committed.commit(
+        ctx.tables,
+        async () => {
           try {
             await conn.run("COMMIT");
           } catch (cause) {
             await conn.run("ROLLBACK").catch(() => undefined);
             throw new StoreError(`commit failed: ${(cause as Error).message}`, { cause });
           }
-        }),
-      );
-      if (first) first.committed = true;
-      return r;
-    });
+        },
+        ctx.only,
+      ),
+    );
+    if (first) first.committed = true;
+    return r;
+  }
+
+  /**
+   * Declares, inside a transaction, that what it changes in `table` concerns only these keys (the
+   * addresses whose rows differ): cached reads of other keys stay valid after it commits (ReadCache).
+   */
+  changesOnly(table: string, keys: Iterable<string>): void {
+    const ctx = this.context();
+    if (!ctx) throw new StoreError("changesOnly() outside a transaction");
+    ctx.only ??= new Map();
+    ctx.only.set(table, new Set(keys));
+  }
+
+  /** The committed-change clock, or undefined while a commit of one of these tables is under way. */
+  readStamp(tables: readonly string[]): number | undefined {
+    return this.committed.pending(tables) ? undefined : this.committed.now();
+  }
+
+  /** Whether no commit since `stamp` changed rows of these tables that concern `key`. */
+  unchangedFor(stamp: number, tables: readonly string[], key: string): boolean {
+    return this.committed.unchangedFor(stamp, tables, key);
+  }
+
+  /** Tables the named queries read (views resolved). */
+  tablesRead(names: readonly string[]): string[] {
+    return [...new Set(names.flatMap((n) => this.query(n).reads))];
   }
 
   /** Raw SQL for internal fixed statements (bench, tests); user input never reaches here. */
@@ -581,9 +667,9 @@ export class Store {
     const go = async () => (await this.writer.raw.runAndReadAll(sql, params)).getRowObjectsJS() as Row[];
     const ctx = this.context();
     if (ctx) {
-      return this.writer.lock.run(async () => {
+      return ctx.conn.lock.run(async () => {
         try {
-          return await go();
+          return await (await ctx.conn.raw.runAndReadAll(sql, params)).getRowObjectsJS();
         } finally {
           this.touch(ctx, "all");
         }
@@ -642,7 +728,10 @@ export class Store {
   async drain(graceMs = 10_000): Promise<void> {
     if (this.closed || this.draining) return;
     this.draining = true;
-    const writes = this.writeLock.run(async () => undefined);
+    const writes = Promise.all([
+      this.writeLock.run(async () => undefined),
+      this.sideLock.run(async () => undefined),
+    ]);
     const busy = () => this.readers.length - this.idle.length + this.opening > 0;
     const until = Date.now() + graceMs;
     let writesDone = false;
@@ -650,15 +739,19 @@ export class Store {
       writesDone = true;
     });
     while ((busy() || !writesDone) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
-    if (busy() || !writesDone) for (const c of [this.writer, ...this.readers]) c.raw.interrupt();
+    if (busy() || !writesDone) for (const c of this.conns()) c.raw.interrupt();
     await Promise.race([writes, new Promise((r) => setTimeout(r, 1000))]);
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const c of [this.writer, ...this.readers]) c.close();
+    for (const c of this.conns()) c.close();
     this.instance.closeSync();
+  }
+
+  private conns(): Conn[] {
+    return [this.writer, ...(this.side ? [this.side] : []), ...this.readers];
   }
 
   /** After a schema change: every cached plan is prepared again. */

@@ -54,6 +54,8 @@ export interface ClusterDefiningLabel extends StoredLabel {
 const YIELD_EVERY = 2000;
 /** Rows of an import in progress sit under this prefix + the dataset id until they replace the old ones. */
 const STAGING_PREFIX = "\u0000staged:";
+/** A replacement changing more addresses than this drops every cached label answer. */
+const SCOPED_CHANGE_MAX = 20_000;
 
 /** Appends the dataset's labels under `dataset` (the Appender does not evaluate column defaults). */
 async function appendLabels(
@@ -144,6 +146,7 @@ export class LabelStore {
         }));
       }
       o.check?.(diff);
+      await this.declareChanged(tx, ds.dataset, staged);
       await tx.run("labels.delete_dataset", { dataset: ds.dataset });
       await tx.run("labels.rename_dataset", { staged, dataset: ds.dataset });
       await tx.run("labels.record_import", {
@@ -159,6 +162,24 @@ export class LabelStore {
       tx.note({ labels: { [ds.dataset]: { added: diff.added, removed: diff.removed } } });
       return diff;
     });
+  }
+
+  /**
+   * Tells the store which addresses this replacement changes, so cached answers of the others stay
+   * valid (a newer edition of a list changes few rows). Not when many change, or a cluster-defining
+   * label does (it concerns every member of its cluster).
+   */
+  private async declareChanged(tx: Store, dataset: string, staged: string): Promise<void> {
+    const rows = await tx.all("labels.changed_addresses", {
+      dataset,
+      staged,
+      limit: BigInt(SCOPED_CHANGE_MAX),
+    });
+    if (rows.length > SCOPED_CHANGE_MAX || rows.some((r) => flag(r, "cluster_defining"))) return;
+    tx.changesOnly(
+      "labels",
+      rows.map((r) => text(r, "address")),
+    );
   }
 
   /** Wallets flagged in cases on any of these addresses, whatever their chain. */

@@ -1,0 +1,3 @@
+-- name: account.clear_seen
+-- params: (none)
+DELETE FROM account_transfers_seen;

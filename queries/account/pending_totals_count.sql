@@ -1,0 +1,3 @@
+-- name: account.pending_totals_count
+-- params: (none)
+SELECT count(*)::BIGINT AS n FROM account_totals_pending;

@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Services } from "../src/services/index.ts";
+import { AccountStore } from "../src/store/accounts.ts";
+import { testServices } from "./helpers/services.ts";
+import { ethTransfer } from "./helpers/transfers.ts";
+
+// Address lookups and label answers kept between calls are never stale: every write that changes what
+// an answer reads drops it, and a label import that names the addresses it changes keeps the others.
+const A = "0x00000000000000000000000000000000000000a1";
+const B = "0x00000000000000000000000000000000000000b2";
+const C = "0x00000000000000000000000000000000000000c3";
+
+const csv = (rows: [string, string][]) =>
+  Buffer.from(
+    [
+      "chain,address,label,category,source",
+      ...rows.map(([a, l]) => `ethereum,${a},${l},exchange,test-list`),
+    ].join("\n"),
+  );
+
+let s: Services;
+beforeAll(async () => {
+  s = await testServices("read-cache");
+});
+afterAll(() => s?.close());
+
+const labelsOf = async (a: string) => (await s.addresses.info("ethereum", a)).labels.map((l) => l.label);
+
+describe("kept answers", () => {
+  it("follow a label import: the changed address at once, the others kept", async () => {
+    await s.labels.importBytes(
+      csv([
+        [A, "Exchange A"],
+        [B, "Exchange B"],
+      ]),
+      "list-v1.csv",
+      "csv",
+    );
+    expect(await labelsOf(A)).toEqual(["Exchange A"]);
+    expect(await labelsOf(B)).toEqual(["Exchange B"]);
+    const before = s.addresses.cacheStats();
+    // a newer edition relabels B only
+    await s.labels.importBytes(
+      csv([
+        [A, "Exchange A"],
+        [B, "Exchange B (hot wallet)"],
+      ]),
+      "list-v2.csv",
+      "csv",
+    );
+    expect(await labelsOf(A)).toEqual(["Exchange A"]);
+    expect(await labelsOf(B)).toEqual(["Exchange B (hot wallet)"]);
+    const after = s.addresses.cacheStats();
+    // A was answered from what was kept, B computed again
+    expect(after.hits - before.hits).toBe(1);
+    expect(after.misses - before.misses).toBe(1);
+    // screening reads the same labels
+    const screened = await s.screen.screen([{ chain: "ethereum", address: B }]);
+    expect(screened.results[0]).toMatchObject({
+      labels: [expect.objectContaining({ label: "Exchange B (hot wallet)" })],
+    });
+    // a label removed from the list is gone from the answer
+    await s.labels.importBytes(csv([[B, "Exchange B (hot wallet)"]]), "list-v3.csv", {
+      format: "csv",
+      force: true,
+    });
+    expect(await labelsOf(A)).toEqual([]);
+  });
+
+  it("follow new transfers, a case wallet and a cluster-defining label", async () => {
+    expect((await s.addresses.info("ethereum", C)).stats.txCount).toBe(0);
+    await new AccountStore(s.store).writeTransfers([
+      ethTransfer({ txid: `0x${"1".repeat(64)}`, from: A, to: C, value: 7n }),
+    ]);
+    expect((await s.addresses.info("ethereum", C)).stats).toMatchObject({ txCount: 1, received: "7" });
+    await s.cases.create("kept-case");
+    await s.cases.addWallet("kept-case", "ethereum", C, { label: "courier", category: "darknet-market" });
+    expect(await labelsOf(C)).toContain("courier");
+  });
+
+  it("all go after a change of a cluster-defining label (it concerns every member of a cluster)", async () => {
+    const D = "0x00000000000000000000000000000000000000d4";
+    const pack = (label: string) =>
+      Buffer.from(
+        `chain,address,label,category,source,cluster_defining\nethereum,${D},${label},exchange,reserves,true\n`,
+      );
+    await s.labels.importBytes(pack("Reserve v1"), "reserves-v1.csv", "csv");
+    await labelsOf(A);
+    const before = s.addresses.cacheStats();
+    await labelsOf(A);
+    expect(s.addresses.cacheStats().hits).toBe(before.hits + 1);
+    await s.labels.importBytes(pack("Reserve v2"), "reserves-v2.csv", "csv");
+    await labelsOf(A);
+    expect(s.addresses.cacheStats().misses).toBe(before.misses + 1);
+  });
+
+  it("are never kept from a read that overlapped a commit of its tables", async () => {
+    const before = s.addresses.cacheStats();
+    // the lookup starts while an import of A's label is committing
+    const importing = s.labels.importBytes(
+      csv([
+        [A, "Exchange A again"],
+        [B, "Exchange B (hot wallet)"],
+      ]),
+      "list-v4.csv",
+      "csv",
+    );
+    const during = s.addresses.info("ethereum", A);
+    await importing;
+    await during;
+    expect(await labelsOf(A)).toEqual(["Exchange A again"]);
+    expect(s.addresses.cacheStats().misses).toBeGreaterThan(before.misses);
+  });
+});
