@@ -144,9 +144,7 @@ class GroupCommit {
       const group = this.queue;
       this.queue = [];
       try {
-        await this.store.beside(async () => {
-          for (const { row } of group) await this.db.insert(row);
-        });
+        await this.store.beside(() => this.db.insertMany(group.map((g) => g.row)));
         for (const g of group) g.done();
       } catch (e) {
         for (const g of group) g.done(e);

@@ -4,6 +4,7 @@ import {
   DuckDBDataChunk,
   DuckDBHugeIntType,
   DuckDBIntegerType,
+  DuckDBTimestampType,
   type DuckDBType,
   DuckDBVarCharType,
 } from "@duckdb/node-api";
@@ -11,7 +12,7 @@ import { StoreError } from "../errors.ts";
 import type { Store } from "./db.ts";
 
 /** Column types a staging table uses; null is allowed in every one. */
-export type ColType = "varchar" | "integer" | "bigint" | "hugeint" | "boolean";
+export type ColType = "varchar" | "integer" | "bigint" | "hugeint" | "boolean" | "timestamp";
 
 const TYPES: Record<ColType, DuckDBType> = {
   varchar: DuckDBVarCharType.instance,
@@ -19,6 +20,7 @@ const TYPES: Record<ColType, DuckDBType> = {
   bigint: DuckDBBigIntType.instance,
   hugeint: DuckDBHugeIntType.instance,
   boolean: DuckDBBooleanType.instance,
+  timestamp: DuckDBTimestampType.instance,
 };
 
 /** A table's columns in order, each filled by a function of the row. */

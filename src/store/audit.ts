@@ -1,4 +1,5 @@
 import { timestampValue } from "@duckdb/node-api";
+import { appendRows, type Columns } from "./append.ts";
 import type { Store } from "./db.ts";
 import { int, text, textOrNull } from "./rows.ts";
 
@@ -35,6 +36,11 @@ export class AuditStore {
     });
   }
 
+  /** Rows in one go (an appender), inside a transaction. */
+  async insertMany(rows: readonly (Omit<AuditEntry, "at"> & { atMicros: bigint })[]): Promise<void> {
+    await appendRows(this.store, "audit_log", AUDIT_COLUMNS, rows);
+  }
+
   /** The answer of a write whose row went in with its commit. */
   async finish(id: string, status: number, details: Record<string, unknown> | null): Promise<void> {
     await this.store.run("audit.finish", { id, status, details: details ? JSON.stringify(details) : null });
@@ -57,3 +63,15 @@ export class AuditStore {
     });
   }
 }
+
+/** audit_log, column by column. */
+const AUDIT_COLUMNS: Columns<Omit<AuditEntry, "at"> & { atMicros: bigint }> = [
+  ["varchar", (e) => e.id],
+  ["timestamp", (e) => timestampValue(e.atMicros)],
+  ["varchar", (e) => e.keyId],
+  ["varchar", (e) => e.action],
+  ["varchar", (e) => e.target],
+  ["integer", (e) => e.status],
+  ["varchar", (e) => e.targetSha256],
+  ["varchar", (e) => (e.details ? JSON.stringify(e.details) : null)],
+];
