@@ -8,25 +8,3 @@ export interface LabelChange {
   added: LabelRecord[];
   removed: LabelRecord[];
 }
-
-const key = (l: LabelRecord) => `${l.chain}\u0000${l.address}\u0000${l.category}`;
-
-/**
- * The change from a dataset's labels before an import to after it, by (chain, address, category):
- * a new label name or program on the same key is not a change. One record per key.
- */
-export function labelChange(
-  dataset: string,
-  sourceHash: string | null,
-  before: readonly LabelRecord[],
-  after: readonly LabelRecord[],
-): LabelChange {
-  const old = new Map(before.map((l) => [key(l), l]));
-  const now = new Map(after.map((l) => [key(l), l]));
-  return {
-    dataset,
-    sourceHash,
-    added: [...now].filter(([k]) => !old.has(k)).map(([, l]) => l),
-    removed: [...old].filter(([k]) => !now.has(k)).map(([, l]) => l),
-  };
-}

@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { getChain, normalizeAddress, sameAddressSpace } from "../chains.ts";
-import { type LabelChange, labelChange } from "../core/label-change.ts";
+import type { LabelChange } from "../core/label-change.ts";
 import type { LabelDataset, LabelRecord, StoredLabel } from "../domain.ts";
 import { BadInputError, quote } from "../errors.ts";
 import { caseWalletLabel } from "../labels/case-wallets.ts";
@@ -329,9 +329,9 @@ export class LabelService {
       );
     }
     const authority = before?.authority === true || AUTHORITY_FORMATS.has(fmt) || opts.authority === true;
-    const previousLabels = this.hooks.length > 0 ? await this.all({ dataset: ds.dataset }) : [];
     const diff = await this.db.replaceDataset(ds, name, sourceHash, {
       authority,
+      keyChanges: this.hooks.length > 0,
       check: (d) =>
         checkReplacement(
           d,
@@ -346,7 +346,7 @@ export class LabelService {
           before,
         ),
     });
-    await this.tellHooks(ds, sourceHash, previousLabels);
+    await this.tellHooks(ds.dataset, sourceHash, diff);
     return {
       dataset: ds.dataset,
       format: fmt,
@@ -371,17 +371,20 @@ export class LabelService {
     this.hooks.push(hook);
   }
 
-  private async tellHooks(ds: LabelDataset, sourceHash: string | null, before: StoredLabel[]): Promise<void> {
-    if (this.hooks.length === 0) return;
-    const change = labelChange(ds.dataset, sourceHash, before, ds.labels);
+  /** The hooks hear what an import added and removed (computed by the store, not read into memory). */
+  private async tellHooks(dataset: string, sourceHash: string | null, diff: DatasetDiff): Promise<void> {
+    if (this.hooks.length === 0 || !diff.keys) return;
+    const change: LabelChange = { dataset, sourceHash, ...diff.keys };
     for (const hook of this.hooks) await hook(change);
   }
 
   /** Replaces the dataset's rows in one transaction without the guard (tests and benches build stores with it). */
   async writeDataset(ds: LabelDataset, sourceFile: string | null, sourceHash: string | null): Promise<void> {
-    const before = this.hooks.length > 0 ? await this.all({ dataset: ds.dataset }) : [];
-    await this.db.replaceDataset(ds, sourceFile, sourceHash, { authority: AUTHORITY_FORMATS.has(ds.format) });
-    await this.tellHooks(ds, sourceHash, before);
+    const diff = await this.db.replaceDataset(ds, sourceFile, sourceHash, {
+      authority: AUTHORITY_FORMATS.has(ds.format),
+      keyChanges: this.hooks.length > 0,
+    });
+    await this.tellHooks(ds.dataset, sourceHash, diff);
   }
 
   async list(filter: LabelFilter = {}): Promise<{ total: number; labels: StoredLabel[] }> {

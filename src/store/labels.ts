@@ -33,6 +33,8 @@ export interface DatasetDiff {
   removedAddresses: number;
   /** Some removed labels, to name them. */
   removedSample: { chain: string; address: string; label: string; category: string }[];
+  /** Labels added and removed by (chain, address, category), when asked for (`keyChanges`). */
+  keys?: { added: StoredLabel[]; removed: StoredLabel[] };
 }
 
 /** A wallet flagged in a case, as stored (case_wallets). */
@@ -120,7 +122,7 @@ export class LabelStore {
     ds: LabelDataset,
     sourceFile: string | null,
     sourceHash: string | null,
-    o: { authority?: boolean; check?: (diff: DatasetDiff) => void } = {},
+    o: { authority?: boolean; check?: (diff: DatasetDiff) => void; keyChanges?: boolean } = {},
   ): Promise<DatasetDiff> {
     const staged = `${STAGING_PREFIX}${ds.dataset}`;
     return this.store.tx(async (tx) => {
@@ -146,6 +148,12 @@ export class LabelStore {
         }));
       }
       o.check?.(diff);
+      if (o.keyChanges) {
+        const rows = await tx.all("labels.key_changes", { dataset: ds.dataset, staged });
+        const of = (added: boolean) =>
+          rows.filter((r) => flag(r, "added") === added).map((r) => toStored({ ...r, dataset: ds.dataset }));
+        diff.keys = { added: of(true), removed: of(false) };
+      }
       await this.declareChanged(tx, ds.dataset, staged);
       await tx.run("labels.delete_dataset", { dataset: ds.dataset });
       await tx.run("labels.rename_dataset", { staged, dataset: ds.dataset });
