@@ -112,3 +112,46 @@ describe("kept answers", () => {
     expect(s.addresses.cacheStats().misses).toBeGreaterThan(before.misses);
   });
 });
+
+describe("import hooks", () => {
+  it("hear the labels an import added and removed, of the categories they ask for", async () => {
+    const t = await testServices("import-hooks");
+    try {
+      const heard: { added: string[]; removed: string[] }[] = [];
+      t.labels.onImport(
+        async (c) => {
+          heard.push({ added: c.added.map((l) => l.address), removed: c.removed.map((l) => l.address) });
+        },
+        async () => new Set(["sanctioned"]),
+      );
+      const list = (rows: [string, string][]) =>
+        Buffer.from(
+          ["chain,address,label,category,source", ...rows.map(([a, c]) => `ethereum,${a},L,${c},hooks`)].join(
+            "\n",
+          ),
+        );
+      await t.labels.importBytes(
+        list([
+          [A, "sanctioned"],
+          [B, "exchange"],
+        ]),
+        "h1.csv",
+        "csv",
+      );
+      await t.labels.importBytes(
+        list([
+          [B, "exchange"],
+          [C, "sanctioned"],
+        ]),
+        "h2.csv",
+        { format: "csv", force: true },
+      );
+      expect(heard).toEqual([
+        { added: [A], removed: [] },
+        { added: [C], removed: [A] },
+      ]);
+    } finally {
+      t.close();
+    }
+  });
+});

@@ -1,11 +1,13 @@
 -- name: labels.key_changes
--- params: $dataset VARCHAR, $staged VARCHAR
+-- params: $dataset VARCHAR, $staged VARCHAR, $categories VARCHAR[]
 -- What replacing a dataset's rows by the staged ones adds and removes by (chain, address, category): a
 -- new label name or program on the same key is not a change. One row per key, its label row with the
--- smallest label text (the staged one for an added key, the stored one for a removed key).
+-- smallest label text (the staged one for an added key, the stored one for a removed key). Only keys
+-- of these categories (NULL: all).
 WITH k AS (
   SELECT chain, address, category, bool_or(dataset = $dataset) AS was, bool_or(dataset = $staged) AS will
-  FROM labels WHERE dataset = $dataset OR dataset = $staged
+  FROM labels
+  WHERE (dataset = $dataset OR dataset = $staged) AND ($categories IS NULL OR list_contains($categories, category))
   GROUP BY chain, address, category
   HAVING bool_or(dataset = $dataset) <> bool_or(dataset = $staged)
 )

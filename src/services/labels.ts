@@ -255,7 +255,7 @@ export const LABEL_QUERIES = [
 
 export class LabelService {
   private readonly db: LabelStore;
-  private readonly hooks: LabelImportHook[] = [];
+  private readonly hooks: { hook: LabelImportHook; categories?: () => Promise<ReadonlySet<string>> }[] = [];
 
   private readonly cache: ReadCache<readonly LabelRecord[]>;
 
@@ -331,7 +331,7 @@ export class LabelService {
     const authority = before?.authority === true || AUTHORITY_FORMATS.has(fmt) || opts.authority === true;
     const diff = await this.db.replaceDataset(ds, name, sourceHash, {
       authority,
-      keyChanges: this.hooks.length > 0,
+      keyChanges: await this.hookCategories(),
       check: (d) =>
         checkReplacement(
           d,
@@ -366,23 +366,37 @@ export class LabelService {
     };
   }
 
-  /** Calls `hook` after every committed import with what it added and removed. */
-  onImport(hook: LabelImportHook): void {
-    this.hooks.push(hook);
+  /**
+   * Calls `hook` after every committed import with what it added and removed; with `categories`, only
+   * labels of those (a first import of a large list does not hand over every label it adds).
+   */
+  onImport(hook: LabelImportHook, categories?: () => Promise<ReadonlySet<string>>): void {
+    this.hooks.push({ hook, categories });
+  }
+
+  /** What the hooks want told: null when none listens, else the categories (null inside: all). */
+  private async hookCategories(): Promise<{ categories: string[] | null } | undefined> {
+    if (this.hooks.length === 0) return undefined;
+    const all = new Set<string>();
+    for (const h of this.hooks) {
+      if (!h.categories) return { categories: null };
+      for (const c of await h.categories()) all.add(c);
+    }
+    return { categories: [...all].sort() };
   }
 
   /** The hooks hear what an import added and removed (computed by the store, not read into memory). */
   private async tellHooks(dataset: string, sourceHash: string | null, diff: DatasetDiff): Promise<void> {
     if (this.hooks.length === 0 || !diff.keys) return;
     const change: LabelChange = { dataset, sourceHash, ...diff.keys };
-    for (const hook of this.hooks) await hook(change);
+    for (const { hook } of this.hooks) await hook(change);
   }
 
   /** Replaces the dataset's rows in one transaction without the guard (tests and benches build stores with it). */
   async writeDataset(ds: LabelDataset, sourceFile: string | null, sourceHash: string | null): Promise<void> {
     const diff = await this.db.replaceDataset(ds, sourceFile, sourceHash, {
       authority: AUTHORITY_FORMATS.has(ds.format),
-      keyChanges: this.hooks.length > 0,
+      keyChanges: await this.hookCategories(),
     });
     await this.tellHooks(ds.dataset, sourceHash, diff);
   }

@@ -37,6 +37,7 @@ export async function appendRows<R>(
   table: string,
   columns: Columns<R>,
   rows: readonly R[],
+  o: { yieldBetweenChunks?: boolean } = {},
 ): Promise<void> {
   if (rows.length === 0) return;
   const app = await store.appender(table);
@@ -55,6 +56,11 @@ export async function appendRows<R>(
         v.flush();
       }
       app.appendDataChunk(chunk);
+      if (o.yieldBetweenChunks && off + n < rows.length) {
+        // the appender's buffered rows go in now, a chunk's worth of blocking, not all at close
+        app.flushSync();
+        await new Promise(setImmediate);
+      }
     }
     app.closeSync();
   } catch (cause) {

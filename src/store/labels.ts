@@ -1,6 +1,7 @@
 import { listValue, timestampValue } from "@duckdb/node-api";
-import type { LabelDataset, LabelFormat, StoredLabel } from "../domain.ts";
+import type { LabelDataset, LabelFormat, LabelRecord, StoredLabel } from "../domain.ts";
 import { StoreError } from "../errors.ts";
+import { appendRows, type Columns } from "./append.ts";
 import type { Store } from "./db.ts";
 import { flag, int, text, textOrNull } from "./rows.ts";
 
@@ -33,7 +34,7 @@ export interface DatasetDiff {
   removedAddresses: number;
   /** Some removed labels, to name them. */
   removedSample: { chain: string; address: string; label: string; category: string }[];
-  /** Labels added and removed by (chain, address, category), when asked for (`keyChanges`). */
+  /** Labels added and removed by (chain, address, category), when asked for (`keyChanges`), of its categories. */
   keys?: { added: StoredLabel[]; removed: StoredLabel[] };
 }
 
@@ -53,7 +54,6 @@ export interface ClusterDefiningLabel extends StoredLabel {
   clusterChain: string;
 }
 
-const YIELD_EVERY = 2000;
 /** Rows of an import in progress sit under this prefix + the dataset id until they replace the old ones. */
 const STAGING_PREFIX = "\u0000staged:";
 /** A replacement changing more addresses than this drops every cached label answer. */
@@ -67,30 +67,26 @@ async function appendLabels(
   sourceFile: string | null,
   sourceHash: string | null,
 ): Promise<void> {
-  const app = await tx.appender("labels");
   const now = timestampValue(BigInt(Date.now()) * 1000n);
-  let n = 0;
-  for (const l of ds.labels) {
-    // appending is synchronous: let other requests' reads answer while a large file goes in
-    if (++n % YIELD_EVERY === 0) await new Promise(setImmediate);
-    app.appendVarchar(l.chain);
-    app.appendVarchar(l.address);
-    appendNullable(app, l.currency);
-    app.appendVarchar(l.label);
-    app.appendVarchar(l.category);
-    app.appendVarchar(l.source);
-    app.appendInteger(Math.round(l.confidence));
-    appendNullable(app, l.program);
-    appendNullable(app, l.reference);
-    app.appendBoolean(l.clusterDefining);
-    app.appendVarchar(dataset);
-    appendNullable(app, sourceFile);
-    appendNullable(app, sourceHash);
-    app.appendTimestamp(now);
-    appendNullable(app, l.actor ?? null);
-    app.endRow();
-  }
-  app.closeSync();
+  const columns: Columns<LabelRecord> = [
+    ["varchar", (l) => l.chain],
+    ["varchar", (l) => l.address],
+    ["varchar", (l) => l.currency ?? null],
+    ["varchar", (l) => l.label],
+    ["varchar", (l) => l.category],
+    ["varchar", (l) => l.source],
+    ["integer", (l) => Math.round(l.confidence)],
+    ["varchar", (l) => l.program ?? null],
+    ["varchar", (l) => l.reference ?? null],
+    ["boolean", (l) => l.clusterDefining],
+    ["varchar", () => dataset],
+    ["varchar", () => sourceFile],
+    ["varchar", () => sourceHash],
+    ["timestamp", () => now],
+    ["varchar", (l) => l.actor ?? null],
+  ];
+  // appending is synchronous: a large file goes in chunk by chunk, other requests answering between
+  await appendRows(tx, "labels", columns, ds.labels, { yieldBetweenChunks: true });
 }
 
 /** labels and label_imports. */
@@ -122,7 +118,12 @@ export class LabelStore {
     ds: LabelDataset,
     sourceFile: string | null,
     sourceHash: string | null,
-    o: { authority?: boolean; check?: (diff: DatasetDiff) => void; keyChanges?: boolean } = {},
+    o: {
+      authority?: boolean;
+      check?: (diff: DatasetDiff) => void;
+      /** Compute `keys` for these categories (null: all). */
+      keyChanges?: { categories: string[] | null };
+    } = {},
   ): Promise<DatasetDiff> {
     const staged = `${STAGING_PREFIX}${ds.dataset}`;
     return this.store.tx(async (tx) => {
@@ -149,7 +150,12 @@ export class LabelStore {
       }
       o.check?.(diff);
       if (o.keyChanges) {
-        const rows = await tx.all("labels.key_changes", { dataset: ds.dataset, staged });
+        const categories = o.keyChanges.categories;
+        const rows = await tx.all("labels.key_changes", {
+          dataset: ds.dataset,
+          staged,
+          categories: categories === null ? null : listValue(categories),
+        });
         const of = (added: boolean) =>
           rows.filter((r) => flag(r, "added") === added).map((r) => toStored({ ...r, dataset: ds.dataset }));
         diff.keys = { added: of(true), removed: of(false) };
@@ -228,14 +234,6 @@ export class LabelStore {
       clusterChain: text(r, "cluster_chain"),
     }));
   }
-}
-
-function appendNullable(
-  app: { appendVarchar(v: string): void; appendNull(): void },
-  v: string | null | undefined,
-) {
-  if (v === null || v === undefined) app.appendNull();
-  else app.appendVarchar(v);
 }
 
 function toImport(r: Record<string, unknown>): LabelImport {

@@ -81,7 +81,10 @@ export class WatchService {
     this.watchlists = new WatchlistService(this.db, this.schedules);
     this.delivery = new Deliverer(alertDb, this.alerts, { ...d.delivery, log: d.log, detach: this.detach });
     d.queries.onRun((r) => this.queryRan(r));
-    d.labels.onImport((c) => this.labelsImported(c));
+    d.labels.onImport(
+      (c) => this.labelsImported(c),
+      async () => (await this.schedules.alertOnAll()).any,
+    );
   }
 
   /** Sets a saved query's interval and/or alert categories. */
