@@ -27,7 +27,9 @@ import { BENCH_CHAIN, generate } from "./trace-gen.ts";
  * The trace index (ids for transfers written since the last trace) is built once after generation,
  * as the first trace after an ingest would, and timed on its own.
  *
- * Flags: `--reuse FILE` keeps the generated store (before indexing) to skip generation next time.
+ * Flags: `--reuse FILE` keeps the generated store (before indexing) to skip generation next time;
+ * `--only cold` runs only the cold processes, ours and the CTE's (figures of the same run, no JSON
+ * worth keeping: the full run writes bench/results/trace.json).
  */
 const HOPS = 6;
 const STARTS = 5;
@@ -206,8 +208,10 @@ function networkxPython(): string {
 const stat = (xs: number[]) => +median(xs).toFixed(3);
 
 export async function run(args: string[]): Promise<Record<string, unknown>> {
-  const a = benchArgs(args, ["reuse"]);
+  const a = benchArgs(args, ["reuse", "only"]);
   const reuse = a.str("reuse");
+  const only = a.str("only");
+  if (only !== undefined && only !== "cold") throw new Error(`--only: "cold" is the one part, not "${only}"`);
   const n = a.size(10_000_000, { min: 1000 });
   const dir = join(tmpdir(), `fundtrace-bench-trace-${process.pid}`);
   const db = `${dir}/bench.duckdb`;
@@ -272,19 +276,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       return r;
     });
 
-    const sorted = spawnChild(["cold-sorted", db, starts[0]!], 20 * 60_000).out as Awaited<
-      ReturnType<typeof childCold>
-    >;
-    log(
-      `cold, rows sorted by the store: ${sorted.seconds} s (load ${sorted.loadSeconds}), peak ${sorted.peakRssMiB} MiB`,
-    );
-
-    // 3. ours, warm, then stop at exchange (labels imported in that process)
-    const warm = spawnChild(["warm", db, startsFile], 60 * 60_000).out as Awaited<
-      ReturnType<typeof childWarm>
-    >;
-
-    // 4. the recursive CTE, a process per start (cold then warm query)
+    // 3. the recursive CTE, a process per start (cold then warm query)
     const cte = starts.map((start) => {
       const r = spawnChild(["cte", db, start], CTE_TIMEOUT_MS * 2 + 30_000);
       const o = r.out as Awaited<ReturnType<typeof childCte>> | null;
@@ -297,6 +289,38 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
         ? { ...o, timedOut: false }
         : { start, seconds: null, coldSeconds: null, reached: null, peakRssMiB: null, timedOut: true };
     });
+
+    if (only === "cold") {
+      const oursCold = stat(cold.map((c) => c.seconds));
+      const cteCold = stat(cte.filter((c) => c.coldSeconds !== null).map((c) => c.coldSeconds as number));
+      return {
+        only,
+        transfers: n,
+        starts,
+        cold: {
+          ours: {
+            medianS: oursCold,
+            medianLoadS: stat(cold.map((c) => c.loadSeconds)),
+            rssMiB: Math.max(...cold.map((c) => c.peakRssMiB)),
+            runs: cold,
+          },
+          cte: { medianS: cteCold, runs: cte },
+          coldOverCte: +(oursCold / cteCold).toFixed(2),
+        },
+      };
+    }
+
+    const sorted = spawnChild(["cold-sorted", db, starts[0]!], 20 * 60_000).out as Awaited<
+      ReturnType<typeof childCold>
+    >;
+    log(
+      `cold, rows sorted by the store: ${sorted.seconds} s (load ${sorted.loadSeconds}), peak ${sorted.peakRssMiB} MiB`,
+    );
+
+    // 4. ours, warm, then stop at exchange (labels imported in that process)
+    const warm = spawnChild(["warm", db, startsFile], 60 * 60_000).out as Awaited<
+      ReturnType<typeof childWarm>
+    >;
 
     // 5. NetworkX BFS on the same edges
     const py = networkxPython();

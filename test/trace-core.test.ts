@@ -12,7 +12,7 @@ import {
   trace,
   traceRun,
 } from "../src/core/trace.ts";
-import { graphFromRows, TraceGraph } from "../src/core/trace-graph.ts";
+import { DenseKeys, graphFromRows, TraceGraph } from "../src/core/trace-graph.ts";
 import type { AccountTransfer, UtxoTx } from "../src/domain.ts";
 import {
   accountArb,
@@ -620,6 +620,52 @@ describe("hop limits, services and link search", () => {
 
 // ---------------------------------------------------------------------------------------------
 // building the graph
+
+describe("DenseKeys: store ids to dense graph ids", () => {
+  it("keys in any order get back their ids, and dense keys stay a table however they arrive", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 3_000_000 }),
+        fc.shuffledSubarray(
+          Array.from({ length: 400 }, (_, i) => i),
+          { minLength: 1 },
+        ),
+        (base, order) => {
+          const d = new DenseKeys();
+          for (const [id, k] of order.entries()) d.set(base + k * 7, id, id + 1);
+          expect(order.map((k) => d.get(base + k * 7))).toEqual(order.map((_, id) => id));
+          expect(d.get(base + 1)).toBe(-1);
+          expect(d.get(base - 7)).toBe(-1);
+          expect(d.sparse).toBe(false);
+        },
+      ),
+    );
+  });
+
+  it("3M shuffled ids (a 10M-transfer store's addresses) stay a table", () => {
+    const n = 3_000_000;
+    const keys = Int32Array.from({ length: n }, (_, i) => i + 1);
+    let seed = 7;
+    for (let i = n - 1; i > 0; i--) {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      const j = seed % (i + 1);
+      [keys[i], keys[j]] = [keys[j]!, keys[i]!];
+    }
+    const d = new DenseKeys();
+    for (let id = 0; id < n; id++) d.set(keys[id]!, id, id + 1);
+    expect(d.sparse).toBe(false);
+    expect([d.get(keys[0]!), d.get(keys[n - 1]!), d.get(n + 1), d.get(0)]).toEqual([0, n - 1, -1, -1]);
+  });
+
+  it("falls back to a Map when the keys are far apart, and keeps every id", () => {
+    const d = new DenseKeys();
+    const keys = [5, 2_000_000_000, 17, 1_000_000_000, 0];
+    for (const [id, k] of keys.entries()) d.set(k, id, id + 1);
+    expect(d.sparse).toBe(true);
+    expect(keys.map((k) => d.get(k))).toEqual([0, 1, 2, 3, 4]);
+    expect(d.get(6)).toBe(-1);
+  });
+});
 
 describe("the graph gives the same answers however it is built", () => {
   const ac = accountChain();

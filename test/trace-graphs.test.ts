@@ -11,6 +11,7 @@ import { graphFromRows } from "../src/core/trace-graph.ts";
 import type { AccountTransfer } from "../src/domain.ts";
 import type { Services } from "../src/services/index.ts";
 import { type TraceRequest, TraceService } from "../src/services/trace.ts";
+import { TraceStore } from "../src/store/trace.ts";
 import { testServices } from "./helpers/services.ts";
 import { Eth, L } from "./helpers/trace-rows.ts";
 
@@ -169,5 +170,34 @@ describe("resident store-backed trace graph", () => {
       ),
       { numRuns: 25 },
     );
+  });
+});
+
+describe("trace index watermark", () => {
+  it("counts rows not yet indexed, never a row without sender, and the highest transfer id", async () => {
+    const w = await testServices("watermark");
+    try {
+      const rows = new TraceStore(w.store);
+      const e = new Eth();
+      e.tx("a", [{ from: hex("w0"), to: hex("w1"), value: 5n }]);
+      e.tx("b", [{ from: hex("w1"), to: hex("w2"), value: 3n }]);
+      const insert = (txid: string, from: string | null) =>
+        w.store.sql(
+          `INSERT INTO account_transfers (chain, txid, kind, seq, block_number, from_address, to_address, asset, value, success)
+           VALUES ('ethereum', $txid, 'native', 0, 9, $from, $to, 'ETH', 1::HUGEINT, true)`,
+          { txid, from, to: hex("w3") },
+        );
+      expect(await rows.accountWatermark("ethereum")).toEqual({ upto: 0, unindexed: 0 });
+      for (const r of e.rows) await insert(r.txid, r.from);
+      await insert(hex("nosender"), null);
+      expect(await rows.accountWatermark("ethereum")).toEqual({ upto: 0, unindexed: 2 });
+      const upto = await new TraceService(w.store, w.labels, w.ingest, w.source).graphOf("ethereum").index();
+      expect(await rows.accountWatermark("ethereum")).toEqual({ upto, unindexed: 0 });
+      expect(upto).toBeGreaterThanOrEqual(2);
+      await insert(hex("c"), hex("w2"));
+      expect(await rows.accountWatermark("ethereum")).toEqual({ upto, unindexed: 1 });
+    } finally {
+      w.close();
+    }
   });
 });

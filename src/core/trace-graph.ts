@@ -148,7 +148,14 @@ export interface GraphNames {
 export class DenseKeys {
   private table = new Int32Array(0);
   private base = 0;
+  /** Smallest and largest key set (the table has slack around them). */
+  private lo = 0;
+  private hi = -1;
   private map: Map<number, number> | null = null;
+  /** It fell back to a Map: the keys are too sparse for a table. */
+  get sparse(): boolean {
+    return this.map !== null;
+  }
   get(key: number): number {
     if (this.map) return this.map.get(key) ?? -1;
     const i = key - this.base;
@@ -159,28 +166,38 @@ export class DenseKeys {
       this.map.set(key, id);
       return;
     }
-    if (this.table.length === 0) this.base = key;
+    if (this.hi < this.lo) {
+      this.lo = this.hi = key;
+      this.base = key;
+    }
     let i = key - this.base;
     if (i < 0 || i >= this.table.length) {
-      const lo = Math.min(this.base, key);
-      const hi = Math.max(this.base + this.table.length, key + 1);
+      // the span of the keys themselves, not of the table (whose slack would compound)
+      const lo = Math.min(this.lo, key);
+      const span = Math.max(this.hi, key) + 1 - lo;
       // a table of up to 16M slots (64 MB) is always fine; beyond, only when dense enough
-      if (hi - lo > 8 * count + (1 << 24)) {
+      if (span > 8 * count + (1 << 24)) {
         // too sparse for a table
         this.map = new Map();
         for (let k = 0; k < this.table.length; k++)
           if (this.table[k]! >= 0) this.map.set(this.base + k, this.table[k]!);
         this.map.set(key, id);
+        this.table = new Int32Array(0);
         return;
       }
-      const size = Math.min(Math.max(2 * (hi - lo), 1 << 16), hi - lo + (1 << 22));
+      const size = Math.min(Math.max(2 * span, 1 << 16), span + (1 << 22));
+      // slack on the side the keys grow to
+      const base = key < this.base ? Math.max(Math.min(lo, 0), lo - (size - span)) : lo;
       const t = new Int32Array(size).fill(-1);
-      t.set(this.table, this.base - lo);
+      const keep = this.table.subarray(0, Math.min(this.table.length, this.hi + 1 - this.base));
+      t.set(keep.subarray(Math.max(0, base - this.base)), Math.max(0, this.base - base));
       this.table = t;
-      this.base = lo;
-      i = key - lo;
+      this.base = base;
+      i = key - base;
     }
     this.table[i] = id;
+    if (key < this.lo) this.lo = key;
+    if (key > this.hi) this.hi = key;
   }
 }
 
