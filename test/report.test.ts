@@ -158,7 +158,7 @@ function handTrace(): FlowTrace {
       addressesReached: 4,
       txsVisited: 3,
       truncated: false,
-      missing: { txids: [], addresses: [] },
+      missing: { txids: [], addresses: [], addressCount: 0 },
       requests: 0,
       rounds: 1,
       gaps: [],
@@ -189,7 +189,7 @@ describe("report wording and picture (pure)", () => {
     const clean: FlowTrace = {
       ...r,
       endpoints: [],
-      stats: { ...r.stats, truncated: true, missing: { txids: ["tx9"], addresses: [] } },
+      stats: { ...r.stats, truncated: true, missing: { txids: ["tx9"], addresses: [], addressCount: 0 } },
     };
     const html = renderReport({
       result: clean,

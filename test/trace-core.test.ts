@@ -121,7 +121,7 @@ describe("UTXO peel chain", () => {
       ["T3", "C2", "X3", 26_997_000n],
     ]);
     expect(r.stats.truncated).toBe(false);
-    expect(r.stats.missing).toEqual({ txids: [], addresses: [] });
+    expect(r.stats.missing).toEqual({ txids: [], addresses: [], addressCount: 0 });
   });
 
   it("hop limits: X3 (hop 3) is not reached with maxHops 2", async () => {

@@ -99,7 +99,15 @@ export const SourceGapSchema = z
   });
 
 const Missing = z
-  .object({ txids: z.array(z.string()), addresses: z.array(z.string()) })
+  .object({
+    txids: z.array(z.string()),
+    addresses: z.array(z.string()),
+    addressCount: z
+      .number()
+      .int()
+      .optional()
+      .openapi({ description: "all the missing addresses; an offline trace names the first 1,000" }),
+  })
   .openapi({ description: "what the trace needed and could not load (never a false clean)" });
 
 export const ExposureSchema = z

@@ -126,6 +126,12 @@ export interface TraceParams {
   allComplete?: boolean;
   /** Only transactions in these blocks (both ends included) carry taint (`--since/--until` as heights). */
   heights?: HeightWindow;
+  /**
+   * Name at most this many of the missing addresses, nearest first (default: all). `addressCount`
+   * counts them all: an offline trace over a store of partial histories reaches millions, and naming
+   * each costs more than the trace.
+   */
+  nameMissing?: number;
 }
 
 export interface TraceHop {
@@ -185,7 +191,8 @@ export interface TraceStats {
   addressesReached: number;
   txsVisited: number;
   truncated: boolean;
-  missing: { txids: string[]; addresses: string[] };
+  /** `addresses`: those named (see TraceParams.nameMissing), of `addressCount` in all. */
+  missing: { txids: string[]; addresses: string[]; addressCount: number };
 }
 
 export interface TraceResult {
@@ -251,6 +258,7 @@ interface Prepared {
   rounds: boolean;
   utxo: { asset: string; symbol: string | null; decimals: number | null };
   names: GraphNames;
+  nameMissing: number;
 }
 
 function checkParams(p: TraceParams) {
@@ -355,6 +363,7 @@ async function prepare(graph: TraceGraph, p: TraceParams): Promise<Prepared> {
     startNames,
     unknownStarts,
     targets,
+    nameMissing: p.nameMissing ?? Number.POSITIVE_INFINITY,
     maxPaths: p.maxPathsPerEndpoint ?? DEFAULT_MAX_PATHS,
     includeGraph: p.includeGraph ?? true,
     rounds: p.expansion === "rounds",
@@ -646,7 +655,12 @@ async function assemble(g: TraceGraph, p: Prepared, ran: Ran): Promise<TraceResu
         naming.tx(s.isUtxo, ref);
       });
   }
-  for (const a of st.missingAddr) naming.addr.add(a);
+  const namedMissing: number[] = [];
+  for (const a of st.missingAddr) {
+    if (namedMissing.length >= p.nameMissing) break;
+    namedMissing.push(a);
+    naming.addr.add(a);
+  }
   const prevOf = [...st.missingPrevOf];
   const spenderOf = [...st.missingSpenderOf];
   await naming.resolve(prevOf, spenderOf);
@@ -770,7 +784,8 @@ async function assemble(g: TraceGraph, p: Prepared, ran: Ran): Promise<TraceResu
       truncated: st.truncated,
       missing: {
         txids: [...new Set([...naming.prev, ...naming.spender])].sort(),
-        addresses: [...[...st.missingAddr].map((a) => naming.address(a)), ...p.unknownStarts].sort(),
+        addresses: [...namedMissing.map((a) => naming.address(a)), ...p.unknownStarts].sort(),
+        addressCount: st.missingAddr.size + p.unknownStarts.length,
       },
     },
   };

@@ -62,7 +62,8 @@ const some = (xs: readonly string[]) =>
 
 /** Coverage from what the engine reported missing, the budget, the sources' gaps and failures. */
 export function coverageOf(x: {
-  missing: { txids: string[]; addresses: string[] };
+  /** `addressCount`: all missing addresses when `addresses` names only some. */
+  missing: { txids: string[]; addresses: string[]; addressCount?: number };
   truncated: boolean;
   budget: number;
   gaps: readonly ReportedGap[];
@@ -73,9 +74,11 @@ export function coverageOf(x: {
   for (const n of x.unknown) notes.push(`UNKNOWN ${n.address}: ${n.reason}`);
   const none = new Set(x.unknown.map((n) => n.address));
   const addrs = x.missing.addresses.filter((a) => !none.has(a));
-  if (addrs.length)
+  const count =
+    (x.missing.addressCount ?? x.missing.addresses.length) - (x.missing.addresses.length - addrs.length);
+  if (count > 0)
     notes.push(
-      `${addrs.length} address${addrs.length === 1 ? "" : "es"} reached but not fetched (their further flows are not in this answer): ${some(addrs)}`,
+      `${count} address${count === 1 ? "" : "es"} reached but not fetched (their further flows are not in this answer): ${addrs.slice(0, LIST).join(", ")}${count > Math.min(LIST, addrs.length) ? ` and ${count - Math.min(LIST, addrs.length)} more` : ""}`,
     );
   if (x.missing.txids.length)
     notes.push(

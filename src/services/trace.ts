@@ -103,6 +103,9 @@ export interface ExposureOptions {
   until?: string;
 }
 
+/** Missing addresses an offline trace names (all are counted). */
+const MISSING_NAMED = 1000;
+
 /** What a round of fetching left unseen, beside the engine's `missing`. */
 interface Seen {
   /** Addresses fetched from a source in this answer (their history is now stored in full). */
@@ -395,7 +398,7 @@ export class TraceService {
     fetch: boolean,
     run: (
       graph: TraceGraph,
-      lookups: Pick<TraceParams, "labelsById" | "clustersById" | "names" | "allComplete">,
+      lookups: Pick<TraceParams, "labelsById" | "clustersById" | "names" | "allComplete" | "nameMissing">,
     ) => Promise<{ value: T; missing: { txids: string[]; addresses: string[] } }>,
     progress?: (round: number, what: string) => void,
   ): Promise<{ value: T; requests: number; rounds: number; gaps: ReportedGap[]; seen: Seen }> {
@@ -466,7 +469,9 @@ export class TraceService {
       for (; rounds < MAX_ROUNDS; rounds++) {
         const ann = await cg.annotations();
         // offline too, what is not stored in full is reported missing: the answer lists it
-        out = await run(cg.graph, { ...ann, names: cg.names, allComplete: false });
+        // with nothing to fetch them from, a few named and the rest counted (see TraceParams.nameMissing)
+        const nameMissing = source ? undefined : MISSING_NAMED;
+        out = await run(cg.graph, { ...ann, names: cg.names, allComplete: false, nameMissing });
         if (!source) break;
         const todoTx = out.missing.txids.filter((t) => !triedTx.has(t));
         const todoAddr = out.missing.addresses.filter((a) => !asked.has(a));

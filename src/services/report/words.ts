@@ -93,10 +93,11 @@ export function limitsSentences(r: FlowTrace): string[] {
   const out: string[] = [];
   if (r.stats.truncated)
     out.push("The trace was cut short by its address budget: the funds may have gone further than shown.");
-  const { txids, addresses } = r.stats.missing;
-  if (txids.length || addresses.length)
+  const { txids, addresses, addressCount } = r.stats.missing;
+  const n = addressCount ?? addresses.length;
+  if (txids.length || n)
     out.push(
-      `fundtrace could not load ${txids.length} transaction${txids.length === 1 ? "" : "s"} and the history of ${addresses.length} address${addresses.length === 1 ? "" : "es"} the funds reached; what they carried is not counted.`,
+      `fundtrace could not load ${txids.length} transaction${txids.length === 1 ? "" : "s"} and the history of ${n} address${n === 1 ? "" : "es"} the funds reached; what they carried is not counted.`,
     );
   for (const g of r.stats.gaps ?? []) out.push(`Source gap: ${g.message}.`);
   for (const u of r.stats.coverage?.unknown ?? []) out.push(`Start address ${u.address}: ${u.reason}.`);

@@ -67,7 +67,7 @@ export function alertTrace(a: Alert & { endpoint: string; amount: string; path: 
       addressesReached: 2,
       txsVisited: hops.length,
       truncated: false,
-      missing: { txids: [], addresses: [] },
+      missing: { txids: [], addresses: [], addressCount: 0 },
       requests: 0,
       rounds: 0,
       gaps: [],
