@@ -110,6 +110,17 @@ CREATE TABLE account_address_txs (
 CREATE INDEX account_address_assets_address ON account_address_assets (address);
 CREATE INDEX account_address_txs_address ON account_address_txs (address);
 
+-- each party of each stored transfer: the sender (sent) and the recipient (received); a failed transfer
+-- moves no value
+CREATE VIEW account_transfer_parties AS
+SELECT chain, txid, asset, symbol, decimals, block_time, from_address AS address, 0::HUGEINT AS received,
+  CASE WHEN success THEN value ELSE 0 END AS sent
+FROM account_transfers WHERE from_address IS NOT NULL
+UNION ALL
+SELECT chain, txid, asset, symbol, decimals, block_time, to_address, CASE WHEN success THEN value ELSE 0 END,
+  0::HUGEINT
+FROM account_transfers WHERE to_address IS NOT NULL;
+
 -- additions of recent writes not merged yet into the two tables above (asset NULL: the transactions
 -- over all assets); a lookup adds them in, a write merges them once there are many
 CREATE TABLE account_totals_pending (
