@@ -35,6 +35,22 @@ export interface LabelDataset {
   skipped: { address: string; reason: string }[];
 }
 
+/**
+ * A parsed dataset whose labels a worker thread wrote to `file` (newline-delimited JSON, one LabelRecord
+ * per line) instead of handing them over: the database reads them from there, and the thread that
+ * answers requests never holds or appends a large file's rows.
+ */
+export interface SpooledLabelDataset extends Omit<LabelDataset, "labels"> {
+  file: string;
+  /** Lines in `file`. */
+  rows: number;
+}
+
+/** Labels in a dataset, held or spooled. */
+export function labelCount(ds: LabelDataset | SpooledLabelDataset): number {
+  return "labels" in ds ? ds.labels.length : ds.rows;
+}
+
 export type LabelFormat = "ofac-sdn" | "tagpack" | "nbctf" | "csv" | "evm-labels";
 
 export interface StoredLabel extends LabelRecord {

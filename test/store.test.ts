@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { listValue } from "@duckdb/node-api";
 import { afterEach, describe, expect, it } from "vitest";
@@ -84,8 +85,11 @@ describe("store", () => {
     const s = await openStore(fresh());
     await s.sql("SET explain_output = 'all'");
     let seen = 0;
+    // a statement that reads a file binds it when planned: an empty one
+    const file = join(dir, "empty.ndjson");
+    writeFileSync(file, "");
     for (const q of [...loadQueries().values(), ...benchQueries().values()]) {
-      const nulls = Object.fromEntries(q.params.map((p) => [p, null]));
+      const nulls = Object.fromEntries(q.params.map((p) => [p, p === "file" ? file : null]));
       const rows = await s.sql(`EXPLAIN (FORMAT json) ${q.sql}`, nulls);
       const plan = String(rows.find((r) => r.explain_key === "logical_plan")?.explain_value);
       const scanned = [...plan.matchAll(/"Table": "(?:\w+\.)*(\w+)"/g)].map((m) => m[1]!);

@@ -2,8 +2,9 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { LabelDataset } from "../domain.ts";
+import type { LabelDataset, SpooledLabelDataset } from "../domain.ts";
 import { BadInputError, type ErrorCode, FundtraceError } from "../errors.ts";
+import { backgroundPriority } from "../threads.ts";
 import type { ImportFormat, ReadLabelOptions } from "./labels.ts";
 
 /**
@@ -15,7 +16,7 @@ export const OFF_THREAD_BYTES = 1024 * 1024;
 
 /** What the worker answers: the parsed file, or the error it raised (code and message). */
 export type WorkerAnswer =
-  | { ok: true; ds: LabelDataset; format: ImportFormat }
+  | { ok: true; ds: SpooledLabelDataset; format: ImportFormat }
   | { ok: false; code: ErrorCode | undefined; message: string };
 
 const ENTRY = new URL("./label-worker-entry.ts", import.meta.url).href;
@@ -34,12 +35,16 @@ export function labelParsesRunning(): number {
   return running;
 }
 
-/** readLabelFile(), on a worker thread for a large file (inline for a small one). */
+/**
+ * readLabelFile(), on a worker thread for a large file, whose labels it writes to the file `spool` (the
+ * caller removes it); inline for a small one.
+ */
 export async function readLabelFileOffThread(
   raw: Buffer,
   name: string,
-  o: ReadLabelOptions = {},
-): Promise<{ ds: LabelDataset; format: ImportFormat }> {
+  o: ReadLabelOptions,
+  spool: string,
+): Promise<{ ds: LabelDataset | SpooledLabelDataset; format: ImportFormat }> {
   if (raw.length < OFF_THREAD_BYTES) {
     const { readLabelFile } = await import("./labels.ts");
     return readLabelFile(raw, name, o);
@@ -48,7 +53,10 @@ export async function readLabelFileOffThread(
   let answer: WorkerAnswer;
   try {
     answer = await new Promise<WorkerAnswer>((resolve, reject) => {
-      const w = new Worker(BOOT, { eval: true, workerData: { raw, name, o } });
+      const w = new Worker(BOOT, {
+        eval: true,
+        workerData: { raw, name, o, spool, nice: backgroundPriority() },
+      });
       w.once("message", (m: WorkerAnswer) => {
         resolve(m);
         void w.terminate();

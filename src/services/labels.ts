@@ -1,10 +1,18 @@
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
+import { rmSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { basename } from "node:path";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { getChain, normalizeAddress, sameAddressSpace } from "../chains.ts";
 import type { LabelChange } from "../core/label-change.ts";
-import type { LabelDataset, LabelRecord, StoredLabel } from "../domain.ts";
+import {
+  type LabelDataset,
+  type LabelRecord,
+  labelCount,
+  type SpooledLabelDataset,
+  type StoredLabel,
+} from "../domain.ts";
 import { BadInputError, quote } from "../errors.ts";
 import { caseWalletLabel } from "../labels/case-wallets.ts";
 import { exportLabelCsv, parseLabelCsv } from "../labels/csv.ts";
@@ -298,17 +306,24 @@ export class LabelService {
     const sourceHash = createHash("sha256").update(raw).digest("hex");
     const previous = await this.db.importByHash(sourceHash, opts.dataset ?? null);
     if (previous) return unchangedResult(previous, name, sourceHash);
-    // a large file is decompressed and parsed on a worker thread: the server keeps answering meanwhile
-    const { ds, format: fmt } = await readLabelFileOffThread(raw, name, {
-      format,
-      dataset: opts.dataset,
-      includeFrom,
-    });
-    return this.replace(ds, fmt, name, sourceHash, opts);
+    // a large file is decompressed and parsed on a worker thread, and its labels reach the database
+    // through a spool file: the server keeps answering meanwhile
+    const spool = join(tmpdir(), `fundtrace-labels-${process.pid}-${randomUUID()}.ndjson`);
+    try {
+      const { ds, format: fmt } = await readLabelFileOffThread(
+        raw,
+        name,
+        { format, dataset: opts.dataset, includeFrom },
+        spool,
+      );
+      return await this.replace(ds, fmt, name, sourceHash, opts);
+    } finally {
+      rmSync(spool, { force: true });
+    }
   }
 
   private async replace(
-    ds: LabelDataset,
+    ds: LabelDataset | SpooledLabelDataset,
     fmt: ImportFormat,
     name: string,
     sourceHash: string,
@@ -339,7 +354,7 @@ export class LabelService {
             dataset: ds.dataset,
             file: name,
             format: fmt,
-            rows: ds.labels.length,
+            rows: labelCount(ds),
             authority,
             force: opts.force === true,
           },
@@ -352,7 +367,7 @@ export class LabelService {
       format: fmt,
       sourceFile: name,
       sourceHash,
-      rows: ds.labels.length,
+      rows: labelCount(ds),
       skipped: ds.skipped.length,
       unchanged: false,
       skippedSample: ds.skipped.slice(0, 10),

@@ -1,5 +1,12 @@
 import { listValue, timestampValue } from "@duckdb/node-api";
-import type { LabelDataset, LabelFormat, LabelRecord, StoredLabel } from "../domain.ts";
+import {
+  type LabelDataset,
+  type LabelFormat,
+  type LabelRecord,
+  labelCount,
+  type SpooledLabelDataset,
+  type StoredLabel,
+} from "../domain.ts";
 import { StoreError } from "../errors.ts";
 import { appendRows, type Columns } from "./append.ts";
 import type { Store } from "./db.ts";
@@ -62,12 +69,22 @@ const SCOPED_CHANGE_MAX = 20_000;
 /** Appends the dataset's labels under `dataset` (the Appender does not evaluate column defaults). */
 async function appendLabels(
   tx: Store,
-  ds: LabelDataset,
+  ds: LabelDataset | SpooledLabelDataset,
   dataset: string,
   sourceFile: string | null,
   sourceHash: string | null,
 ): Promise<void> {
   const now = timestampValue(BigInt(Date.now()) * 1000n);
+  if (!("labels" in ds)) {
+    await tx.run("labels.insert_spooled", {
+      file: ds.file,
+      dataset,
+      source_file: sourceFile,
+      source_hash: sourceHash,
+      imported_at: now,
+    });
+    return;
+  }
   const columns: Columns<LabelRecord> = [
     ["varchar", (l) => l.chain],
     ["varchar", (l) => l.address],
@@ -115,7 +132,7 @@ export class LabelStore {
    * changes), and only then swapped in. Appender for the bulk.
    */
   async replaceDataset(
-    ds: LabelDataset,
+    ds: LabelDataset | SpooledLabelDataset,
     sourceFile: string | null,
     sourceHash: string | null,
     o: {
@@ -168,7 +185,7 @@ export class LabelStore {
         format: ds.format,
         source_file: sourceFile,
         source_hash: sourceHash,
-        rows: ds.labels.length,
+        rows: labelCount(ds),
         skipped: ds.skipped.length,
         authority: o.authority === true,
       });

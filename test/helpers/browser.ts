@@ -55,6 +55,8 @@ export async function watchedPage(browser: Browser): Promise<Watched> {
 
 export interface Served {
   url: string;
+  /** The server's process id. */
+  pid: number;
   stderr: () => string;
   /** SIGTERM, and SIGKILL after `graceMs` when given; true when it exited by itself. */
   stop(graceMs?: number): Promise<boolean>;
@@ -91,7 +93,7 @@ export function serve(args: string[], env: Record<string, string> = {}): Promise
       const m = /listening on (http:\/\/\S+)/.exec(err);
       if (m) {
         listening = true;
-        resolve({ url: m[1]!, stderr: () => err, stop });
+        resolve({ url: m[1]!, pid: p.pid!, stderr: () => err, stop });
       }
     });
     p.once("exit", (code) => reject(new Error(`fundtrace serve exited ${code}: ${err}`)));

@@ -5,6 +5,7 @@ import type { Listening } from "../../listen.ts";
 import { createLogger } from "../../log.ts";
 import type { Services } from "../../services/index.ts";
 import { writeServerNote } from "../../store/holder.ts";
+import { BACKGROUND_NICE, lowerBackgroundThreads } from "../../threads.ts";
 import type { Cli } from "../context.ts";
 import { numberArg, PORT } from "../options.ts";
 import { untilSignal } from "../shutdown.ts";
@@ -29,6 +30,9 @@ export async function serveUntilStopped(
     cli.io.stderr.write(`${e.message}; using a free port instead\n`);
     srv = await startServer(services, { ...o, port: 0 });
   }
+  // database and thread-pool threads exist by now (the store ran its migrations): requests come first
+  const lowered = lowerBackgroundThreads();
+  o.log?.info({ threads: lowered, nice: BACKGROUND_NICE }, "background threads run at a lower priority");
   // a command that finds the file locked can then name this server and its URL
   const removeNote = writeServerNote(services.store.path, srv.url);
   try {
