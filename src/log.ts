@@ -1,7 +1,15 @@
 import { type Logger, pino } from "pino";
 
-/** Structured logs on stderr (stdout is for --json output); keys and Authorization redacted. */
-export function createLogger(level = process.env.FUNDTRACE_LOG_LEVEL ?? "info", dest = 2): Logger {
+/**
+ * Structured logs on stderr (stdout is for --json output); keys and Authorization redacted. `sync: false`
+ * (the server): lines are written in the background, so a slow reader of stderr (a full pipe) never
+ * stops the requests; they are flushed when the process exits.
+ */
+export function createLogger(
+  level = process.env.FUNDTRACE_LOG_LEVEL ?? "info",
+  dest = 2,
+  o: { sync?: boolean } = {},
+): Logger {
   return pino(
     {
       level,
@@ -27,7 +35,7 @@ export function createLogger(level = process.env.FUNDTRACE_LOG_LEVEL ?? "info", 
         censor: "REDACTED",
       },
     },
-    pino.destination({ fd: dest, sync: true }),
+    pino.destination({ fd: dest, sync: o.sync ?? true }),
   );
 }
 

@@ -56,7 +56,7 @@ export function serveCommand(program: Command, cli: Cli): void {
     .option("--no-watch", "do not run scheduled queries and watchlists or deliver alerts")
     .action(async (o: { host: string; port: number; watch: boolean }) => {
       const s = await cli.open();
-      const log = createLogger(cli.config?.logLevel);
+      const log = createLogger(cli.config?.logLevel, 2, { sync: false });
       const scheduler = o.watch ? s.watch.scheduler({ log }) : undefined;
       scheduler?.start();
       try {
