@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Services } from "../src/services/index.ts";
 import { AccountStore } from "../src/store/accounts.ts";
+import { ReadCache } from "../src/store/read-cache.ts";
 import { testServices } from "./helpers/services.ts";
 import { ethTransfer } from "./helpers/transfers.ts";
 
@@ -153,5 +154,52 @@ describe("import hooks", () => {
     } finally {
       t.close();
     }
+  });
+});
+
+describe("answers being computed", () => {
+  const D = "0x00000000000000000000000000000000000000d4";
+  const E = "0x00000000000000000000000000000000000000e5";
+
+  it("a lookup missed by many callers at once is read once", async () => {
+    const before = s.addresses.cacheStats();
+    const answers = await Promise.all(Array.from({ length: 10 }, () => s.addresses.info("ethereum", D)));
+    const after = s.addresses.cacheStats();
+    expect(after.misses - before.misses).toBe(1);
+    expect(after.shared - before.shared).toBe(9);
+    for (const a of answers) expect(a).toEqual(answers[0]);
+  });
+
+  it("is shared only with callers that came before a change concerning its key", async () => {
+    const cache = new ReadCache<string>(s.store, ["labels.by_addresses"]);
+    let release!: (v: string) => void;
+    const held = new Promise<string>((r) => {
+      release = r;
+    });
+    const computed: string[] = [];
+    const compute = (v: string | Promise<string>) => () => {
+      computed.push(typeof v === "string" ? v : "held");
+      return Promise.resolve(v);
+    };
+    const first = cache.getOne(`x\n${E}`, E, compute(held));
+    const beforeChange = cache.getOne(`x\n${E}`, E, compute("unused"));
+    // a change of another address's labels: still shared
+    await s.labels.importBytes(csv([[C, "Exchange C"]]), "other-list.csv", {
+      format: "csv",
+      dataset: "other",
+    });
+    const afterOther = cache.getOne(`x\n${E}`, E, compute("unused"));
+    // a change of E's labels: a caller from now on reads anew
+    await s.labels.importBytes(csv([[E, "Exchange E"]]), "e-list.csv", { format: "csv", dataset: "e-list" });
+    const afterChange = cache.getOne(`x\n${E}`, E, compute("after"));
+    release("before");
+    expect(await Promise.all([first, beforeChange, afterOther, afterChange])).toEqual([
+      "before",
+      "before",
+      "before",
+      "after",
+    ]);
+    expect(computed).toEqual(["held", "after"]);
+    expect(cache.shared).toBe(2);
   });
 });

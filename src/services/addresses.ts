@@ -98,9 +98,9 @@ export class AddressService {
     return this.cache.getOne(`${chain.name}\n${address}`, address, () => this.compute(chain, address));
   }
 
-  /** Lookups answered from kept answers, and computed. */
-  cacheStats(): { hits: number; misses: number } {
-    return { hits: this.cache.hits, misses: this.cache.misses };
+  /** Lookups answered from kept answers, computed, and taken from a computation under way. */
+  cacheStats(): { hits: number; misses: number; shared: number } {
+    return { hits: this.cache.hits, misses: this.cache.misses, shared: this.cache.shared };
   }
 
   private async compute(chain: ChainInfo, address: string): Promise<AddressInfo> {

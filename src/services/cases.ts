@@ -51,8 +51,11 @@ export class CaseService {
 
   async create(name: string, o: { title?: string; description?: string } = {}): Promise<CaseInfo> {
     checkName("case", name);
-    if (await this.db.get(name)) throw new ConflictError(`a case named ${quote(name)} exists`);
-    await this.db.insert(name, o.title?.trim() || name, o.description);
+    // checked and written in one transaction: two requests creating the same name cannot both pass
+    await this.store.tx(async () => {
+      if (await this.db.get(name)) throw new ConflictError(`a case named ${quote(name)} exists`);
+      await this.db.insert(name, o.title?.trim() || name, o.description);
+    });
     return this.get(name);
   }
 

@@ -170,8 +170,11 @@ export class QueryService {
   async save(name: string, params: TraceRequest): Promise<{ name: string; params: TraceRequest }> {
     checkName("query", name);
     const clean = cleanParams(params);
-    if (await this.db.get(name)) throw new ConflictError(`a query named ${quote(name)} exists already`);
-    await this.db.insert(name, JSON.stringify(clean));
+    // checked and written in one transaction: two requests saving the same name cannot both pass
+    await this.store.tx(async () => {
+      if (await this.db.get(name)) throw new ConflictError(`a query named ${quote(name)} exists already`);
+      await this.db.insert(name, JSON.stringify(clean));
+    });
     return { name, params: clean };
   }
 
@@ -186,9 +189,9 @@ export class QueryService {
     const params = change.params === undefined ? undefined : cleanParams(change.params);
     if (newName === undefined && params === undefined)
       throw new BadInputError("nothing to change: give a new name or new trace parameters");
-    if (newName !== undefined && (await this.db.get(newName)))
-      throw new ConflictError(`a query named ${quote(newName)} exists already`);
     await this.store.tx(async () => {
+      if (newName !== undefined && (await this.db.get(newName)))
+        throw new ConflictError(`a query named ${quote(newName)} exists already`);
       if (params) await this.db.updateParams(name, JSON.stringify(params));
       if (newName === undefined) return;
       await this.db.rename(name, newName);

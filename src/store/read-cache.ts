@@ -16,8 +16,12 @@ interface Entry<V> {
 export class ReadCache<V> {
   private readonly entries = new Map<string, Entry<V>>();
   private readonly tables: readonly string[];
+  /** Computations under way, by key, with the Store.readStamp they started at. */
+  private readonly inflight = new Map<string, { stamp: number; value: Promise<V | undefined> }>();
   hits = 0;
   misses = 0;
+  /** Answers taken from another caller's computation under way. */
+  shared = 0;
 
   /** `queries`: the named statements an answer reads (their tables are what it depends on). */
   constructor(
@@ -45,27 +49,63 @@ export class ReadCache<V> {
     return e.value;
   }
 
-  /** Computes answers for the keys it has none of, in one call, and keeps them. */
+  /**
+   * Computes answers for the keys it has none of, in one call, and keeps them. A key whose answer is
+   * being computed already (for another caller) waits for that computation when it started after the
+   * last change concerning the key: a hot address missed by 50 requests at once is read once.
+   */
   async getMany(
     keys: readonly { key: string; scope: string }[],
     compute: (missing: string[]) => Promise<Map<string, V>>,
   ): Promise<Map<string, V>> {
     const out = new Map<string, V>();
     const missing: string[] = [];
+    const waiting: [string, Promise<V | undefined>][] = [];
     for (const { key, scope } of keys) {
       const v = this.get(key, scope);
-      if (v === undefined) missing.push(key);
-      else out.set(key, v);
+      if (v !== undefined) {
+        out.set(key, v);
+        continue;
+      }
+      const f = this.inflight.get(key);
+      if (f && this.store.unchangedFor(f.stamp, this.tables, scope)) waiting.push([key, f.value]);
+      else missing.push(key);
     }
-    if (missing.length === 0) return out;
-    this.misses += missing.length;
-    const stamp = this.store.readStamp(this.tables);
-    const fresh = await compute(missing);
-    for (const [k, v] of fresh) {
-      out.set(k, v);
-      if (stamp !== undefined) this.keep(k, { value: v, stamp });
+    if (missing.length > 0) await this.computeMissing(missing, compute, out);
+    for (const [key, p] of waiting) {
+      const v = await p;
+      this.shared++;
+      if (v !== undefined) out.set(key, v);
     }
     return out;
+  }
+
+  private async computeMissing(
+    missing: string[],
+    compute: (missing: string[]) => Promise<Map<string, V>>,
+    out: Map<string, V>,
+  ): Promise<void> {
+    this.misses += missing.length;
+    const stamp = this.store.readStamp(this.tables);
+    const fresh = compute(missing);
+    // one started while a commit of its tables is under way is shared with no one (nor kept)
+    const mine = new Map<string, Promise<V | undefined>>();
+    if (stamp !== undefined) {
+      for (const k of missing) {
+        const value = fresh.then((m) => m.get(k));
+        value.catch(() => {}); // the caller that started it gets the error; a waiter gets it from await
+        mine.set(k, value);
+        this.inflight.set(k, { stamp, value });
+      }
+    }
+    try {
+      for (const [k, v] of await fresh) {
+        out.set(k, v);
+        if (stamp !== undefined) this.keep(k, { value: v, stamp });
+      }
+    } finally {
+      for (const [k, value] of mine) if (this.inflight.get(k)?.value === value) this.inflight.delete(k);
+    }
   }
 
   /** The answer of one key, computed when none is kept. */
