@@ -181,6 +181,24 @@ describe("HTTP API", () => {
     });
     expect(r.status).toBe(413);
   });
+
+  it("judges a declared length by its header: 413 over the limit, the route under it", async () => {
+    const small = createApp(s, { bodyLimit: 1024 });
+    const post = (n: number) => {
+      const body = JSON.stringify({
+        items: Array.from({ length: n }, () => ({ chain: "bitcoin", address: KNOWN.unlabelledBtc })),
+      });
+      return small.request("/v1/screen", {
+        method: "POST",
+        headers: { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) },
+        body,
+      });
+    };
+    const over = await post(100);
+    expect(over.status).toBe(413);
+    expect(((await over.json()) as { error: { code: string } }).error.code).toBe("PAYLOAD_TOO_LARGE");
+    expect((await post(2)).status).toBe(200);
+  });
 });
 
 describe("serving", () => {

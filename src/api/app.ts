@@ -1,4 +1,5 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { FundtraceError } from "../errors.ts";
 import type { Logger } from "../log.ts";
@@ -34,6 +35,24 @@ export interface AppOptions {
   log?: Logger;
   /** Request body limit in bytes. */
   bodyLimit?: number;
+}
+
+/**
+ * Refuses a body over `maxSize` bytes with 413. A GET or HEAD has none, and a declared length is judged
+ * by its header: only a body sent without one is counted as it streams (hono's bodyLimit), which builds
+ * the request object the server otherwise never needs (a cost on every request under load).
+ */
+function limitBody(maxSize: number): MiddlewareHandler<AppEnv> {
+  const tooLarge = () => {
+    throw new FundtraceError("PAYLOAD_TOO_LARGE", "request body too large");
+  };
+  const streamed = bodyLimit({ maxSize, onError: tooLarge });
+  return (c, next) => {
+    if (c.req.method === "GET" || c.req.method === "HEAD") return next();
+    const length = c.req.header("content-length");
+    if (length === undefined || c.req.header("transfer-encoding") !== undefined) return streamed(c, next);
+    return Number(length) > maxSize ? tooLarge() : next();
+  };
 }
 
 /** One sub-app per resource, all under /v1; each file in routes/ holds its routes and their schemas. */
@@ -75,15 +94,7 @@ export function createApp(services: Services, opts: AppOptions = {}) {
   app.use("*", identify(keys));
   app.use("*", auditRequests(services, log));
   app.use("/v1/*", requireKey());
-  app.use(
-    "/v1/*",
-    bodyLimit({
-      maxSize: opts.bodyLimit ?? 64 * 1024 * 1024,
-      onError: () => {
-        throw new FundtraceError("PAYLOAD_TOO_LARGE", "request body too large");
-      },
-    }),
-  );
+  app.use("/v1/*", limitBody(opts.bodyLimit ?? 64 * 1024 * 1024));
 
   for (const routes of RESOURCES) app.route("/v1", routes(services));
   app.route("/", uiRoutes({ log }));
