@@ -37,6 +37,9 @@ export interface AppOptions {
   bodyLimit?: number;
 }
 
+/** A read slower than this is logged at info level, like every write and every refusal or failure. */
+const SLOW_READ_MS = 1000;
+
 /**
  * Refuses a body over `maxSize` bytes with 413. A GET or HEAD has none, and a declared length is judged
  * by its header: only a body sent without one is counted as it streams (hono's bodyLimit), which builds
@@ -87,7 +90,12 @@ export function createApp(services: Services, opts: AppOptions = {}) {
     const t0 = performance.now();
     await next();
     const ms = Math.round(performance.now() - t0);
-    log?.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms }, "request");
+    const line = { method: c.req.method, path: c.req.path, status: c.res.status, ms };
+    // a read answered well and fast is the bulk of a busy server's traffic: logged at debug level
+    const routine =
+      (line.method === "GET" || line.method === "HEAD") && line.status < 400 && ms < SLOW_READ_MS;
+    if (routine) log?.debug(line, "request");
+    else log?.info(line, "request");
   });
   // who asks, then the audit of everything after (refusals included), then the refusals: no key,
   // a key not accepted (neither reads the body), a body too large; each route checks its role.
