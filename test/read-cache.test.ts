@@ -203,3 +203,29 @@ describe("answers being computed", () => {
     expect(cache.shared).toBe(2);
   });
 });
+
+describe("kept answers during an ingest", () => {
+  const P = "0x00000000000000000000000000000000000000f1";
+  const Q = "0x00000000000000000000000000000000000000f2";
+  const R = "0x00000000000000000000000000000000000000f3";
+  const tx = (n: number) => `0x${String(n).padStart(64, "9")}`;
+
+  it("stay for addresses a batch does not touch; a rewritten transfer drops them all", async () => {
+    const accounts = new AccountStore(s.store);
+    await accounts.writeTransfers([ethTransfer({ txid: tx(1), from: P, to: Q, value: 3n })]);
+    expect((await s.addresses.info("ethereum", P)).stats.txCount).toBe(1);
+    expect((await s.addresses.info("ethereum", Q)).stats.received).toBe("3");
+    // a page of P's history that does not involve Q
+    await accounts.writeTransfers([ethTransfer({ txid: tx(2), from: P, to: R, value: 4n })]);
+    const before = s.addresses.cacheStats();
+    expect((await s.addresses.info("ethereum", Q)).stats.received).toBe("3");
+    expect(s.addresses.cacheStats().hits).toBe(before.hits + 1);
+    expect((await s.addresses.info("ethereum", P)).stats).toMatchObject({ txCount: 2, sent: "7" });
+    expect((await s.addresses.info("ethereum", R)).stats.received).toBe("4");
+    expect(s.addresses.cacheStats().misses).toBe(before.misses + 2);
+    // the second transfer corrected: it went to Q, not R (the batch names only P and Q)
+    await accounts.writeTransfers([ethTransfer({ txid: tx(2), from: P, to: Q, value: 4n })]);
+    expect((await s.addresses.info("ethereum", R)).stats).toMatchObject({ txCount: 0, received: "0" });
+    expect((await s.addresses.info("ethereum", Q)).stats.received).toBe("7");
+  });
+});

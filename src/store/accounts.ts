@@ -28,16 +28,19 @@ export class AccountStore {
       const seen = await s.one("account.stage_seen");
       await s.run("account.add_pending_totals");
       await s.run("account.insert_staged");
+      let rewritten = false;
       // rows already stored (a rerun, another address's ingest) are updated where they differ, and
       // the totals of their parties counted again
       if (seen !== undefined && int(seen, "Count") > 0) {
         const updated = await s.one("account.update_staged");
-        if (updated !== undefined && int(updated, "Count") > 0) await recountTotals(s);
+        rewritten = updated !== undefined && int(updated, "Count") > 0;
+        if (rewritten) await recountTotals(s);
         await s.run("account.clear_seen");
       }
       await s.run("account.clear_stage");
       const pending = await s.one("account.pending_totals_count");
       if (pending !== undefined && int(pending, "n") >= MERGE_PENDING_AT) await this.mergeTotals();
+      declareChanged(s, batch, rewritten);
     });
   }
 
@@ -73,6 +76,33 @@ export class AccountStore {
       value: big(r, "value"),
       success: flag(r, "success"),
     }));
+  }
+}
+
+/** Tables an address lookup reads that a write of transfers changes. */
+const LOOKUP_TABLES = [
+  "account_transfers",
+  "account_totals_pending",
+  "account_address_assets",
+  "account_address_txs",
+];
+
+/**
+ * Tells the store whose lookups a batch changes, so kept answers of other addresses stay valid while an
+ * ingest runs: the parties of its transfers (a merge of pending totals changes no answer). A rewritten
+ * transfer may have had other parties: then any address may have changed.
+ */
+function declareChanged(s: Store, batch: readonly AccountTransfer[], rewritten: boolean): void {
+  for (const t of LOOKUP_TABLES) {
+    if (rewritten) s.changesAnyKey(t);
+    else s.changesOnly(t, parties(batch));
+  }
+}
+
+function* parties(batch: readonly AccountTransfer[]): Iterable<string> {
+  for (const r of batch) {
+    yield r.from;
+    if (r.to !== null) yield r.to;
   }
 }
 

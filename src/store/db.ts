@@ -185,6 +185,8 @@ interface TxContext {
   appending: Set<string>;
   /** Tables whose changes concern only rows of these keys (see Store.changesOnly). */
   only?: Map<string, Set<string>>;
+  /** Tables whose changes may concern any key (Store.changesAnyKey): never limited. */
+  anyKey?: Set<string>;
 }
 
 /**
@@ -644,7 +646,22 @@ export class Store {
     const ctx = this.context();
     if (!ctx) throw new StoreError("changesOnly() outside a transaction");
     ctx.only ??= new Map();
-    ctx.only.set(table, new Set(keys));
+    if (ctx.anyKey?.has(table)) return;
+    // several writes of one transaction each name their keys
+    const known = ctx.only.get(table);
+    if (known) for (const k of keys) known.add(k);
+    else ctx.only.set(table, new Set(keys));
+  }
+
+  /**
+   * Declares, inside a transaction, that a change of `table` may concern any key: it commits as an
+   * unlimited change whatever other writes of the transaction named with changesOnly.
+   */
+  changesAnyKey(table: string): void {
+    const ctx = this.context();
+    if (!ctx) throw new StoreError("changesAnyKey() outside a transaction");
+    (ctx.anyKey ??= new Set()).add(table);
+    ctx.only?.delete(table);
   }
 
   /** The committed-change clock, or undefined while a commit of one of these tables is under way. */

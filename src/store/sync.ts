@@ -25,23 +25,29 @@ export class SyncStore {
   }
 
   async setCursor(source: string, chain: string, address: string, c: SyncCursor): Promise<void> {
-    await this.store.run("sync.set_cursor", {
-      source,
-      chain,
-      address,
-      cursor: c.cursor,
-      tip_height: c.tipHeight === null ? null : BigInt(c.tipHeight),
+    await this.store.tx(async (tx) => {
+      await tx.run("sync.set_cursor", {
+        source,
+        chain,
+        address,
+        cursor: c.cursor,
+        tip_height: c.tipHeight === null ? null : BigInt(c.tipHeight),
+      });
+      tx.changesOnly("sync_cursors", [address]);
     });
   }
 
   /** Records a windowed ingest of the address (no cursor: its history stays partial). */
   async addWindow(source: string, chain: string, address: string, w: StoredWindow): Promise<void> {
-    await this.store.run("sync.add_window", {
-      source,
-      chain,
-      address,
-      since: w.since === null ? null : BigInt(w.since),
-      until: w.until === null ? null : BigInt(w.until),
+    await this.store.tx(async (tx) => {
+      await tx.run("sync.add_window", {
+        source,
+        chain,
+        address,
+        since: w.since === null ? null : BigInt(w.since),
+        until: w.until === null ? null : BigInt(w.until),
+      });
+      tx.changesOnly("ingest_windows", [address]);
     });
   }
 
