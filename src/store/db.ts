@@ -660,7 +660,8 @@ export class Store {
   changesAnyKey(table: string): void {
     const ctx = this.context();
     if (!ctx) throw new StoreError("changesAnyKey() outside a transaction");
-    (ctx.anyKey ??= new Set()).add(table);
+    ctx.anyKey ??= new Set();
+    ctx.anyKey.add(table);
     ctx.only?.delete(table);
   }
 
