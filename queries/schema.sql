@@ -1,4 +1,4 @@
--- schema: the current full schema (version 12). Fresh files are created from this;
+-- schema: the current full schema (version 13). Fresh files are created from this;
 -- older files are brought here by queries/migrations/*.sql. A test checks both give the same tables.
 CREATE TABLE schema_version (
   version INTEGER NOT NULL,
@@ -368,7 +368,8 @@ CREATE TABLE change_work_guess (
   tx_id INTEGER NOT NULL,
   vout INTEGER NOT NULL,
   addr_id INTEGER NOT NULL,
-  heuristic VARCHAR NOT NULL,
+  -- position in core/change.ts's CHANGE_HEURISTICS (0-based)
+  heuristic INTEGER NOT NULL,
   confidence INTEGER NOT NULL,
   reason VARCHAR NOT NULL,
   spenders INTEGER,

@@ -1,11 +1,11 @@
 -- name: change.spend_summary
--- params: $chain VARCHAR
--- For each address of the change work that stored confirmed transactions spent from: how many, and over
+-- params: $chain VARCHAR, $all BOOLEAN
+-- For each address of the change work (every one when $all) that stored confirmed transactions spent from: how many, and over
 -- them the known versions (count, smallest, largest), locktime styles (0 zero, 1 height, 2 time) and RBF
 -- signalling (0/1), smallest and largest (-1: none known).
 WITH s AS (
   SELECT DISTINCT i.addr_id, i.tx_id FROM utxo_input_ids i
-  WHERE i.addr_id IN (SELECT addr_id FROM change_work_addr)
+  WHERE $all OR i.addr_id IN (SELECT addr_id FROM change_work_addr)
 )
 SELECT s.addr_id, count(*)::INTEGER AS n,
   count(f.version)::INTEGER AS versions, coalesce(min(f.version), 0) AS version_min,

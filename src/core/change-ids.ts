@@ -80,7 +80,7 @@ class TxFacts implements AddressFacts<number> {
   tx = 0;
   inputs: readonly number[] = [];
   /** Set when a reason needs the spenders of several input addresses: counted later by the store. */
-  pending: { count: number; big: number } | null = null;
+  pending: PendingSpenders | null = null;
 
   constructor(private readonly t: AddressFactTable) {}
 
@@ -112,14 +112,15 @@ export interface ChangeRange {
   txs: readonly (Int32Array | BigInt64Array)[];
   /** tx id, vin, address id, address key. */
   inputs: readonly (Int32Array | BigInt64Array)[];
-  /** tx id, vout, address id, address key, value, same type. */
+  /** tx id, vout, address id, address key, value, script type (1-based in types, 0: none or another). */
   outputs: readonly (Int32Array | BigInt64Array)[];
   types: readonly string[];
 }
 
-export interface IdGuess extends ChangeGuess<number> {
-  txId: number;
-  spenders: { count: number; big: number } | null;
+/** Set on a fee-pattern guess whose reason holds REASON_SPENDERS: the store counts the rest. */
+export interface PendingSpenders {
+  count: number;
+  big: number;
 }
 
 export interface IdMerge {
@@ -139,13 +140,12 @@ export interface IdMerge {
 export function guessRange(
   r: ChangeRange,
   table: AddressFactTable,
-  onGuess: (g: IdGuess) => void,
+  onGuess: (txId: number, g: ChangeGuess<number>, spenders: PendingSpenders | null) => void,
   onMerge: (m: IdMerge) => void,
 ): void {
   const [txId, inCount, known, version, locktime, rbf, inType] = r.txs as Int32Array[];
   const minIn = r.txs[7] as BigInt64Array;
   const n = txId!.length;
-  const order = Int32Array.from({ length: n }, (_, i) => i).sort((x, y) => txId![x]! - txId![y]!);
   let lo = 0;
   let hi = -1;
   for (let i = 0; i < n; i++) {
@@ -164,11 +164,13 @@ export function guessRange(
   const [, vout, outAddr] = r.outputs as Int32Array[];
   const outKey = r.outputs[3] as BigInt64Array;
   const value = r.outputs[4] as BigInt64Array;
-  const same = r.outputs[5] as Int32Array;
+  const outType = r.outputs[5] as Int32Array;
   const facts = new TxFacts(table);
   const name = () => REASON_ADDRESS;
-  for (const i of order) {
-    if (inCount![i] === 0) continue;
+  // tx-id order: the slots in id order
+  for (let t = lo; t <= hi && n > 0; t++) {
+    const i = slot[t - lo]! - 1;
+    if (i < 0 || inCount![i] === 0) continue;
     const inRows = rowsOf(ins, i, vin!);
     const inputAddresses: number[] = [];
     for (const k of inRows) if (!inputAddresses.includes(inAddr![k]!)) inputAddresses.push(inAddr![k]!);
@@ -177,7 +179,7 @@ export function guessRange(
       vout: vout![k]!,
       address: outAddr![k]!,
       value: value[k]!,
-      sameType: same[k] === 1,
+      sameType: inType![i] !== 0 && outType[k] === inType![i],
     }));
     const tx: ChangeTx<number> = {
       inputCount: inCount![i]!,
@@ -195,7 +197,7 @@ export function guessRange(
     facts.pending = null;
     const guesses = changeGuesses(tx, facts, name);
     for (const g of guesses) {
-      onGuess({ ...g, txId: facts.tx, spenders: g.heuristic === "fee-pattern" ? facts.pending : null });
+      onGuess(facts.tx, g, g.heuristic === "fee-pattern" ? facts.pending : null);
     }
     const best = changeToMerge(guesses);
     if (!best || inRows.length === 0) continue;
@@ -232,6 +234,13 @@ function byTx(cols: readonly (Int32Array | BigInt64Array)[], at: (tx: number) =>
 
 /** The rows of tx slot i, ordered by `by` (vin or vout). */
 function rowsOf(g: { start: Int32Array; rows: Int32Array }, i: number, by: Int32Array): number[] {
-  const out = Array.from(g.rows.subarray(g.start[i]!, g.start[i + 1]!));
-  return out.length > 1 ? out.sort((x, y) => by[x]! - by[y]!) : out;
+  const out: number[] = [];
+  let sorted = true;
+  for (let k = g.start[i]!; k < g.start[i + 1]!; k++) {
+    const row = g.rows[k]!;
+    if (out.length > 0 && by[row]! < by[out[out.length - 1]!]!) sorted = false;
+    out.push(row);
+  }
+  // rows mostly come in vin / vout order already
+  return sorted ? out : out.sort((x, y) => by[x]! - by[y]!);
 }

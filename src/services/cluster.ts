@@ -1,5 +1,5 @@
 import { getChain, normalizeAddress } from "../chains.ts";
-import { AddressFactTable, guessRange, type IdGuess, type IdMerge } from "../core/change-ids.ts";
+import { AddressFactTable, guessRange, type IdMerge } from "../core/change-ids.ts";
 import { AddressClustering } from "../core/cluster.ts";
 import { detectCoinJoin, isCollaborative } from "../core/coinjoin.ts";
 import { BadInputError, quote } from "../errors.ts";
@@ -145,7 +145,7 @@ export class ClusterService {
           this.changeStep(
             c,
             run,
-            max.addr,
+            max,
             { merge: heuristics.includes("change"), full: Boolean(opts.full) },
             step,
             opts.progress,
@@ -206,43 +206,53 @@ export class ClusterService {
   private async changeStep(
     chain: string,
     run: AddressClustering,
-    maxAddr: number,
+    max: { addr: number; tx: number },
     how: { merge: boolean; full: boolean },
     step: <T>(name: string, f: () => Promise<T>) => Promise<T>,
     progress?: ClusterOptions["progress"],
   ): Promise<number> {
     const cs = this.change;
     await step("change.check_coinjoins", () => this.checkCoinjoins(chain));
-    await step("change.fill_work_addr", () => cs.fillWorkAddresses());
-    const facts = new AddressFactTable(maxAddr);
-    await step("change.first_seen", () =>
-      cs.streamFirstSeen(chain, (c, n) => facts.addFirstSeen(c[0] as Int32Array, c[1] as Int32Array, n)),
-    );
-    await step("change.spend_summary", () => cs.streamSpendSummary(chain, (c, n) => facts.addSpends(c, n)));
-    const types = await cs.inTypes(chain);
     const work = await cs.workRange();
+    // facts of every address when the work is most of the store (tx ids count up as txs are stored):
+    // no work-address set to build and probe
+    const all = work.n * 2 >= max.tx;
+    if (!all) await step("change.fill_work_addr", () => cs.fillWorkAddresses());
+    const facts = new AddressFactTable(max.addr);
+    await step("change.first_seen", () =>
+      cs.streamFirstSeen(chain, all, (c, n) => facts.addFirstSeen(c[0] as Int32Array, c[1] as Int32Array, n)),
+    );
+    await step("change.spend_summary", () =>
+      cs.streamSpendSummary(chain, all, (c, n) => facts.addSpends(c, n)),
+    );
+    const types = await cs.inTypes(chain);
     const merges: IdMerge[] = [];
     let count = 0;
-    for (let lo = work.lo; lo <= work.hi; lo += CHANGE_RANGE) {
-      progress?.(lo - work.lo, work.hi - work.lo + 1, "change guesses");
-      const hi = Math.min(work.hi, lo + CHANGE_RANGE - 1);
-      const range = await step("change.read_range", async () => ({
-        txs: await cs.workTxs(chain, types, lo, hi),
-        inputs: await cs.workInputs(chain, lo, hi),
-        outputs: await cs.workOutputs(chain, lo, hi),
-        types,
-      }));
-      const guesses: IdGuess[] = [];
-      await step("change.guess", async () =>
-        guessRange(
-          range,
-          facts,
-          (g) => guesses.push(g),
-          (m) => how.merge && merges.push(m),
-        ),
-      );
-      await step("change.append_guesses", () => cs.appendGuesses(guesses));
-      count += guesses.length;
+    const writer = await cs.guessWriter();
+    try {
+      for (let lo = work.lo; lo <= work.hi; lo += CHANGE_RANGE) {
+        progress?.(lo - work.lo, work.hi - work.lo + 1, "change guesses");
+        const hi = Math.min(work.hi, lo + CHANGE_RANGE - 1);
+        const range = await step("change.read_range", async () => ({
+          txs: await cs.workTxs(chain, types, lo, hi),
+          inputs: await cs.workInputs(lo, hi),
+          outputs: await cs.workOutputs(types, lo, hi),
+          types,
+        }));
+        await step("change.guess", async () =>
+          guessRange(
+            range,
+            facts,
+            (tx, g, spenders) => {
+              writer.push(tx, g, spenders);
+              count++;
+            },
+            (m) => how.merge && merges.push(m),
+          ),
+        );
+      }
+    } finally {
+      await step("change.append_guesses", async () => writer.close());
     }
     await step("change.insert_guesses", () => cs.insertGuesses(chain));
     await cs.clearWork();
