@@ -88,7 +88,7 @@ export class ChangeStore {
     return new GuessWriter(await this.store.appender("change_work_guess"));
   }
 
-  /** The appended guesses into change_guesses, strings filled in. */
+  /** The appended guesses into change_guess_ids, spender counts filled in. */
   async insertGuesses(chain: string): Promise<void> {
     await this.store.run("change.insert_guesses", { chain, heuristics: listValue([...CHANGE_HEURISTICS]) });
   }
