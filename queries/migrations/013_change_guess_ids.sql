@@ -1,4 +1,4 @@
--- migration: 013_change_work_guess_codes
+-- migration: 013_change_guess_ids
 -- The change step's scratch guesses name their heuristic by its position in core/change.ts's
 -- CHANGE_HEURISTICS: an integer appends in bulk, a string costs a native call per row. The table
 -- is empty between runs.
