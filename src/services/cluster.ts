@@ -1,5 +1,5 @@
 import { getChain, normalizeAddress } from "../chains.ts";
-import { AddressFactTable, guessRange, type IdMerge } from "../core/change-ids.ts";
+import { AddressFactTable, type ChangeRange, guessRange, type IdMerge } from "../core/change-ids.ts";
 import { AddressClustering } from "../core/cluster.ts";
 import { detectCoinJoin, isCollaborative } from "../core/coinjoin.ts";
 import { BadInputError, quote } from "../errors.ts";
@@ -229,16 +229,23 @@ export class ClusterService {
     const merges: IdMerge[] = [];
     let count = 0;
     const writer = await cs.guessWriter();
+    // DuckDB reads the next range on its threads while this one is guessed
+    const read = (lo: number): Promise<ChangeRange> => {
+      const hi = Math.min(work.hi, lo + CHANGE_RANGE - 1);
+      return Promise.all([
+        cs.workTxs(chain, types, lo, hi),
+        cs.workInputs(lo, hi),
+        cs.workOutputs(types, lo, hi),
+      ]).then(([txs, inputs, outputs]) => ({ txs, inputs, outputs, types }));
+    };
     try {
-      for (let lo = work.lo; lo <= work.hi; lo += CHANGE_RANGE) {
+      let next = work.lo <= work.hi ? read(work.lo) : null;
+      for (let lo = work.lo; next !== null; lo += CHANGE_RANGE) {
         progress?.(lo - work.lo, work.hi - work.lo + 1, "change guesses");
-        const hi = Math.min(work.hi, lo + CHANGE_RANGE - 1);
-        const range = await step("change.read_range", async () => ({
-          txs: await cs.workTxs(chain, types, lo, hi),
-          inputs: await cs.workInputs(lo, hi),
-          outputs: await cs.workOutputs(types, lo, hi),
-          types,
-        }));
+        const range = await step("change.read_range", () => next!);
+        next = lo + CHANGE_RANGE <= work.hi ? read(lo + CHANGE_RANGE) : null;
+        // a failed read is thrown when awaited, not reported as unhandled before
+        next?.catch(() => undefined);
         await step("change.guess", async () =>
           guessRange(
             range,

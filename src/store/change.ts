@@ -3,6 +3,7 @@ import {
   DuckDBDataChunk,
   DuckDBIntegerType,
   DuckDBVarCharType,
+  type DuckDBVector,
   listValue,
 } from "@duckdb/node-api";
 import { CHANGE_HEURISTICS, type ChangeGuess } from "../core/change.ts";
@@ -102,6 +103,8 @@ export class ChangeStore {
 const CHUNK = 2048;
 const INT = DuckDBIntegerType.instance;
 const VARCHAR = DuckDBVarCharType.instance;
+/** change_work_guess: tx, vout, address, heuristic, confidence, reason, spenders, big_id. */
+const GUESS_TYPES = [INT, INT, INT, INT, INT, VARCHAR, INT, INT];
 
 /**
  * Guesses into change_work_guess, a chunk of 2048 at a time from typed columns: a run makes millions,
@@ -112,7 +115,9 @@ export class GuessWriter {
   private readonly ints = Array.from({ length: 7 }, () => new Int32Array(CHUNK));
   private readonly reasons: string[] = new Array(CHUNK);
   private n = 0;
-  private readonly chunk = DuckDBDataChunk.create([INT, INT, INT, INT, INT, VARCHAR, INT, INT]);
+  private chunk: DuckDBDataChunk | null = null;
+  private vectors: DuckDBVector[] = [];
+  private uses = 0;
 
   constructor(private readonly app: DuckDBAppender) {}
 
@@ -142,11 +147,18 @@ export class GuessWriter {
   private flush(): void {
     const n = this.n;
     if (n === 0) return;
+    // a chunk's vector wrappers are made once and refilled: making them costs more than the rows;
+    // a fresh chunk now and then lets go of the strings the old one holds
+    if (this.chunk === null || this.chunk.rowCount !== n || this.uses === 64) {
+      this.chunk = DuckDBDataChunk.create(GUESS_TYPES, n);
+      this.vectors = GUESS_TYPES.map((_, i) => this.chunk!.getColumnVector(i));
+      this.uses = 0;
+    }
+    this.uses++;
     const c = this.chunk;
-    c.rowCount = n;
     const [tx, vout, addr, heuristic, confidence, count, big] = this.ints;
     const set = (col: number, get: (r: number) => unknown) => {
-      const v = c.getColumnVector(col);
+      const v = this.vectors[col]!;
       for (let r = 0; r < n; r++) v.setItem(r, get(r) as never);
       v.flush();
     };
