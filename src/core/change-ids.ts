@@ -46,16 +46,17 @@ export class AddressFactTable {
     for (let i = 0; i < rows; i++) this.firstTx[addr[i]!] = tx[i]!;
   }
 
-  /** Rows of change.spend_summary: address, n, known versions, version min, max, locktime min, max, rbf min, max. */
+  /** Rows of change.spend_summary: address, n, styles seen (bits), version min, max. */
   addSpends(cols: readonly (Int32Array | BigInt64Array)[], rows: number): void {
-    const [addr, n, nv, vmin, vmax, lmin, lmax, rmin, rmax] = cols as Int32Array[];
+    const [addr, n, seen, vmin, vmax] = cols as Int32Array[];
     for (let i = 0; i < rows; i++) {
       const a = addr![i]!;
+      const bits = seen![i]!;
       this.spends[a] = n![i]!;
-      this.versions[a] = nv![i] === 0 ? NONE : vmin![i] === vmax![i] ? 1 : SEVERAL;
+      this.versions[a] = (bits & 32) === 0 ? NONE : vmin![i] === vmax![i] ? 1 : SEVERAL;
       this.version[a] = vmin![i]!;
-      this.locktime[a] = summary(lmin![i]!, lmax![i]!);
-      this.rbf[a] = summary(rmin![i]!, rmax![i]!);
+      this.locktime[a] = oneOf(bits & 7);
+      this.rbf[a] = oneOf((bits >> 3) & 3);
     }
   }
 
@@ -70,9 +71,10 @@ export class AddressFactTable {
   }
 }
 
-/** A min/max pair of codes (-1: none known) as one code. */
-function summary(min: number, max: number): number {
-  return min < 0 ? NONE : min === max ? min : SEVERAL;
+/** The codes seen as bits (bit k: code k) as one code: none, the one seen, or several. */
+function oneOf(bits: number): number {
+  if (bits === 0) return NONE;
+  return (bits & (bits - 1)) === 0 ? 31 - Math.clz32(bits) : SEVERAL;
 }
 
 /** AddressFacts of one transaction at a time (whose own spends the table counts: they are left out here). */
