@@ -138,13 +138,15 @@ export interface IdMerge {
 /**
  * Guesses for every tx of the range in tx-id order, reasons naming the output by REASON_ADDRESS, and
  * the merge each tx asks for (its first input address with the guessed output), in the same order.
+ * Pauses (yields) every `slice` tx ids, so a caller can let other work run in between.
  */
-export function guessRange(
+export function* guessRange(
   r: ChangeRange,
   table: AddressFactTable,
   onGuess: (txId: number, g: ChangeGuess<number>, spenders: PendingSpenders | null) => void,
   onMerge: (m: IdMerge) => void,
-): void {
+  slice = Number.POSITIVE_INFINITY,
+): Generator<void, void, void> {
   const [txId, inCount, known, version, locktime, rbf, inType] = r.txs as Int32Array[];
   const minIn = r.txs[7] as BigInt64Array;
   const n = txId!.length;
@@ -171,6 +173,7 @@ export function guessRange(
   const name = () => REASON_ADDRESS;
   // tx-id order: the slots in id order
   for (let t = lo; t <= hi && n > 0; t++) {
+    if ((t - lo) % slice === slice - 1) yield;
     const i = slot[t - lo]! - 1;
     if (i < 0 || inCount![i] === 0) continue;
     const inRows = rowsOf(ins, i, vin!);

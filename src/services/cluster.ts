@@ -54,6 +54,8 @@ const DEFAULT_SERVICE_THRESHOLD = 1000;
 
 /** Tx ids whose change is guessed together (their rows are in memory at once). */
 const CHANGE_RANGE = 500_000;
+/** Tx ids guessed between two turns of the event loop. */
+const GUESS_SLICE = 10_000;
 
 /** Clustering over stored transactions: union-find in typed arrays, evidence for every merge. */
 export class ClusterService {
@@ -246,8 +248,8 @@ export class ClusterService {
         next = lo + CHANGE_RANGE <= work.hi ? read(lo + CHANGE_RANGE) : null;
         // a failed read is thrown when awaited, not reported as unhandled before
         next?.catch(() => undefined);
-        await step("change.guess", async () =>
-          guessRange(
+        await step("change.guess", async () => {
+          const guessing = guessRange(
             range,
             facts,
             (tx, g, spenders) => {
@@ -255,8 +257,11 @@ export class ClusterService {
               count++;
             },
             (m) => how.merge && merges.push(m),
-          ),
-        );
+            GUESS_SLICE,
+          );
+          // between slices the next range's reads move on (each needs a turn of the event loop)
+          for (const _ of guessing) await new Promise(setImmediate);
+        });
       }
     } finally {
       await step("change.append_guesses", async () => writer.close());
