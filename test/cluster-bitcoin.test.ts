@@ -263,9 +263,7 @@ async function storedFacts(s: Services, addresses: string[]) {
       [table, false],
       [everyAddress, true],
     ] as const) {
-      await cs.streamFirstSeen("bitcoin", all, (c, n) =>
-        t.addFirstSeen(c[0] as Int32Array, c[1] as Int32Array, n),
-      );
+      await cs.firstSeen("bitcoin", all, t);
       await cs.streamSpendSummary("bitcoin", all, (c, n) => t.addSpends(c, n));
     }
     await cs.clearWork();

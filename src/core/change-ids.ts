@@ -46,6 +46,39 @@ export class AddressFactTable {
     for (let i = 0; i < rows; i++) this.firstTx[addr[i]!] = tx[i]!;
   }
 
+  /** The first block paying each address, and whether several txs of it do (then txids decide). */
+  private firstHeight: Int32Array | null = null;
+  private tied: Uint8Array | null = null;
+
+  /**
+   * Rows (address id, tx id, block height) of stored confirmed payments, in any order: firstTx becomes
+   * the tx paying the address at its lowest height, except where several do (see tiedAddresses).
+   */
+  addPaid(addr: Int32Array, tx: Int32Array, height: Int32Array, rows: number): void {
+    this.firstHeight ??= new Int32Array(this.firstTx.length);
+    this.tied ??= new Uint8Array(this.firstTx.length);
+    const first = this.firstTx;
+    const h = this.firstHeight;
+    const tied = this.tied;
+    for (let i = 0; i < rows; i++) {
+      const a = addr[i]!;
+      const t = tx[i]!;
+      if (first[a] === 0 || height[i]! < h[a]!) {
+        first[a] = t;
+        h[a] = height[i]!;
+        tied[a] = 0;
+      } else if (height[i] === h[a] && t !== first[a]) tied[a] = 1;
+    }
+  }
+
+  /** Addresses paid by several txs of their first block: their firstTx is to be set by txid order. */
+  tiedAddresses(): number[] {
+    const out: number[] = [];
+    const tied = this.tied;
+    if (tied) for (let a = 0; a < tied.length; a++) if (tied[a] === 1) out.push(a);
+    return out;
+  }
+
   /** Rows of change.spend_summary: address, n, styles seen (bits), version min, max. */
   addSpends(cols: readonly (Int32Array | BigInt64Array)[], rows: number): void {
     const [addr, n, seen, vmin, vmax] = cols as Int32Array[];

@@ -221,9 +221,7 @@ export class ClusterService {
     const all = work.n * 2 >= max.tx;
     if (!all) await step("change.fill_work_addr", () => cs.fillWorkAddresses());
     const facts = new AddressFactTable(max.addr);
-    await step("change.first_seen", () =>
-      cs.streamFirstSeen(chain, all, (c, n) => facts.addFirstSeen(c[0] as Int32Array, c[1] as Int32Array, n)),
-    );
+    await step("change.first_seen", () => cs.firstSeen(chain, all, facts));
     await step("change.spend_summary", () =>
       cs.streamSpendSummary(chain, all, (c, n) => facts.addSpends(c, n)),
     );

@@ -7,6 +7,7 @@ import {
   listValue,
 } from "@duckdb/node-api";
 import { CHANGE_HEURISTICS, type ChangeGuess } from "../core/change.ts";
+import type { AddressFactTable } from "../core/change-ids.ts";
 import type { IntColumn, Store } from "./db.ts";
 import { int, text, textOrNull } from "./rows.ts";
 
@@ -39,15 +40,19 @@ export class ChangeStore {
   }
 
   /**
-   * (address id, first tx id) of every work address paid by a stored confirmed tx; `all`: of every
-   * address (no change_work_addr needed: cheaper when the work is most of the store).
+   * Each work address's first stored confirmed tx paying it (chain order: height, then txid) into
+   * table.firstTx; `all`: of every address (no change_work_addr needed: cheaper when the work is most
+   * of the store). The lowest height is found in JS over streamed rows; txids are read for ties only.
    */
-  async streamFirstSeen(
-    chain: string,
-    all: boolean,
-    fn: (cols: IntColumn[], rows: number) => void,
-  ): Promise<void> {
-    await this.store.streamInts("change.first_seen", { chain, all }, fn);
+  async firstSeen(chain: string, all: boolean, table: AddressFactTable): Promise<void> {
+    await this.store.streamInts("change.paid", { chain, all }, (c, n) =>
+      table.addPaid(c[0] as Int32Array, c[1] as Int32Array, c[2] as Int32Array, n),
+    );
+    const ties = table.tiedAddresses();
+    if (ties.length === 0) return;
+    await this.store.streamInts("change.first_seen_ties", { chain, ids: listValue(ties) }, (c, n) =>
+      table.addFirstSeen(c[0] as Int32Array, c[1] as Int32Array, n),
+    );
   }
 
   /** Per work address (every one when `all`) with stored spends: n, versions, version min/max, locktime style min/max, rbf min/max. */
