@@ -1,4 +1,4 @@
--- schema: the current full schema (version 12). Fresh files are created from this;
+-- schema: the current full schema (version 13). Fresh files are created from this;
 -- older files are brought here by queries/migrations/*.sql. A test checks both give the same tables.
 CREATE TABLE schema_version (
   version INTEGER NOT NULL,
@@ -256,16 +256,6 @@ CREATE TABLE raw_responses (
 
 CREATE INDEX labels_addr_idx ON labels (address);
 
-CREATE TABLE change_guesses (
-  chain VARCHAR NOT NULL,
-  txid VARCHAR NOT NULL,
-  vout INTEGER NOT NULL,
-  address VARCHAR NOT NULL,
-  heuristic VARCHAR NOT NULL,
-  confidence INTEGER NOT NULL,
-  reason VARCHAR NOT NULL,
-  PRIMARY KEY (chain, txid, vout, heuristic)
-);
 
 CREATE SEQUENCE address_id_seq START 1;
 CREATE SEQUENCE tx_id_seq START 1;
@@ -282,6 +272,24 @@ CREATE TABLE tx_ids (
   txid VARCHAR PRIMARY KEY,
   id INTEGER NOT NULL
 );
+
+-- Change guesses by integer ids, appended in tx-id order: a run writes no txid or address string per
+-- guess and no index (a tx's guesses are found through its id's zone); change_guesses names them.
+-- A reason's chr(1) stands for the guessed output's address.
+CREATE TABLE change_guess_ids (
+  chain VARCHAR NOT NULL,
+  tx_id INTEGER NOT NULL,
+  vout INTEGER NOT NULL,
+  addr_id INTEGER NOT NULL,
+  heuristic VARCHAR NOT NULL,
+  confidence INTEGER NOT NULL,
+  reason VARCHAR NOT NULL
+);
+
+CREATE VIEW change_guesses AS
+SELECT g.chain, x.txid, g.vout, a.address, g.heuristic, g.confidence,
+  replace(g.reason, chr(1), a.address) AS reason
+FROM change_guess_ids g JOIN tx_ids x ON x.id = g.tx_id JOIN address_ids a ON a.id = g.addr_id;
 
 -- What clustering needs of each stored UTXO transaction and input, as ids (written with the tx).
 CREATE TABLE utxo_tx_index (
@@ -359,7 +367,7 @@ CREATE TABLE utxo_output_ids (
 );
 
 -- Scratch tables of the change step of a clustering run: the addresses its transactions touch, and
--- the guesses before their txid and address strings are filled in (see queries/change/insert_guesses.sql).
+-- the guesses before their spender counts are filled in (see queries/change/insert_guesses.sql).
 CREATE TABLE change_work_addr (
   addr_id INTEGER NOT NULL
 );
@@ -368,7 +376,8 @@ CREATE TABLE change_work_guess (
   tx_id INTEGER NOT NULL,
   vout INTEGER NOT NULL,
   addr_id INTEGER NOT NULL,
-  heuristic VARCHAR NOT NULL,
+  -- position in core/change.ts's CHANGE_HEURISTICS (0-based)
+  heuristic INTEGER NOT NULL,
   confidence INTEGER NOT NULL,
   reason VARCHAR NOT NULL,
   spenders INTEGER,

@@ -252,17 +252,30 @@ async function storedFacts(s: Services, addresses: string[]) {
   for (const r of await s.store.sql("SELECT txid, id FROM tx_ids"))
     txids.set(r.id as number, r.txid as string);
   const table = new AddressFactTable(Math.max(...ids.values()));
+  // the facts of every address (what a run whose work is most of the store reads) agree on these
+  const everyAddress = new AddressFactTable(Math.max(...ids.values()));
   await s.store.tx(async (tx) => {
     const cs = new ChangeStore(tx);
     await tx.sql(
       `INSERT INTO change_work_addr SELECT unnest([${addresses.map((a) => ids.get(a)).join(",")}])`,
     );
-    await cs.streamFirstSeen("bitcoin", (c, n) =>
-      table.addFirstSeen(c[0] as Int32Array, c[1] as Int32Array, n),
-    );
-    await cs.streamSpendSummary("bitcoin", (c, n) => table.addSpends(c, n));
+    for (const [t, all] of [
+      [table, false],
+      [everyAddress, true],
+    ] as const) {
+      await cs.firstSeen("bitcoin", all, t);
+      await cs.streamSpendSummary("bitcoin", all, (c, n) => t.addSpends(c, n));
+    }
     await cs.clearWork();
   });
+  for (const a of addresses) {
+    const id = ids.get(a)!;
+    expect([everyAddress.firstTx[id], everyAddress.spends[id]]).toEqual([
+      table.firstTx[id],
+      table.spends[id],
+    ]);
+    for (const style of STYLES) expect(everyAddress.spentLike(id, style)).toBe(table.spentLike(id, style));
+  }
   return {
     firstSeen: (a: string) => txids.get(table.firstTx[ids.get(a)!]!),
     spends: (a: string) => table.spends[ids.get(a)!]!,

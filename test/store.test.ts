@@ -196,6 +196,40 @@ describe("store", () => {
     );
   });
 
+  it("migrates a version-12 file's change guesses to integer ids, read back the same", async () => {
+    const path = fresh();
+    const old = await openStore(path, { noMigrate: true });
+    for (let v = 1; v <= 12; v++) await old.applyMigration(v);
+    const [t, u] = ["cd".repeat(32), "ef".repeat(32)];
+    const [a, b] = ["bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", "1BoatSLRHtKNngkdXEeobR76b53LETtpyT"];
+    await old.sql(`INSERT INTO tx_ids VALUES ('${t}', 7), ('${u}', 3)`);
+    await old.sql(`INSERT INTO address_ids VALUES ('${a}', 5, 50), ('${b}', 9, 90)`);
+    const rows = [
+      ["bitcoin", t, 1, a, "address-reuse", 95, `pays input address ${a} back`],
+      ["bitcoin", t, 1, a, "round-payment", 50, "1234 sat is the only non-round amount; payments 5000 sat"],
+      ["bitcoin", u, 0, b, "one-time-change", 60, "only new p2wpkh output like the inputs"],
+    ];
+    for (const r of rows)
+      await old.sql(
+        "INSERT INTO change_guesses VALUES ($chain, $txid, $vout, $address, $heuristic, $confidence, $reason)",
+        Object.fromEntries(
+          ["chain", "txid", "vout", "address", "heuristic", "confidence", "reason"].map((k, i) => [k, r[i]!]),
+        ),
+      );
+    old.close();
+    open.pop();
+
+    const s = await openStore(path);
+    expect(await s.schemaVersion()).toBe(Store.latestVersion());
+    const q = "SELECT chain, txid, vout, address, heuristic, confidence, reason FROM change_guesses";
+    expect((await s.sql(`${q} ORDER BY txid, heuristic`)).map((r) => Object.values(r))).toEqual(rows);
+    expect(await s.sql("SELECT tx_id, addr_id FROM change_guess_ids ORDER BY tx_id, heuristic")).toEqual([
+      { tx_id: 3, addr_id: 9 },
+      { tx_id: 7, addr_id: 5 },
+      { tx_id: 7, addr_id: 5 },
+    ]);
+  });
+
   it("refuses a file from a newer fundtrace", async () => {
     const path = fresh();
     const s = await openStore(path);

@@ -1,10 +1,10 @@
 -- name: change.insert_guesses
--- params: $chain VARCHAR
--- The run's guesses as change_guesses rows, with the txid and address strings of their ids, and in each
--- reason the stand-ins of core/change.ts replaced: chr(1) by the output's address, chr(2) by the number of
--- other stored confirmed txs spending from the tx's input addresses (`spenders` counts those of its input
--- address big_id; those of its other input addresses that do not spend from big_id are counted here).
-INSERT INTO change_guesses (chain, txid, vout, address, heuristic, confidence, reason)
+-- params: $chain VARCHAR, $heuristics VARCHAR[]
+-- The run's guesses as change_guess_ids rows: heuristic named by its 0-based position in $heuristics,
+-- and in each reason chr(2) replaced by the number of other stored confirmed txs spending from the tx's
+-- input addresses (`spenders` counts those of its input address big_id; those of its other input
+-- addresses that do not spend from big_id are counted here). chr(1) stays: change_guesses names it.
+INSERT INTO change_guess_ids (chain, tx_id, vout, addr_id, heuristic, confidence, reason)
 WITH p AS (
   SELECT DISTINCT tx_id, big_id FROM change_work_guess WHERE big_id IS NOT NULL
 ), other AS (
@@ -21,9 +21,9 @@ WITH p AS (
   WHERE NOT EXISTS (SELECT 1 FROM big b WHERE b.spender = o.spender AND b.big_id = o.big_id)
   GROUP BY o.tx_id
 )
-SELECT $chain, x.txid, g.vout, a.address, g.heuristic, g.confidence,
-  replace(replace(g.reason, chr(1), a.address), chr(2), coalesce((g.spenders + coalesce(e.n, 0))::VARCHAR, ''))
+SELECT $chain, g.tx_id, g.vout, g.addr_id, $heuristics[g.heuristic + 1], g.confidence,
+  CASE WHEN contains(g.reason, chr(2))
+    THEN replace(g.reason, chr(2), coalesce((g.spenders + coalesce(e.n, 0))::VARCHAR, ''))
+    ELSE g.reason END
 FROM change_work_guess g
-JOIN tx_ids x ON x.id = g.tx_id
-JOIN address_ids a ON a.id = g.addr_id
 LEFT JOIN extra e ON e.tx_id = g.tx_id;

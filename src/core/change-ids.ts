@@ -46,16 +46,50 @@ export class AddressFactTable {
     for (let i = 0; i < rows; i++) this.firstTx[addr[i]!] = tx[i]!;
   }
 
-  /** Rows of change.spend_summary: address, n, known versions, version min, max, locktime min, max, rbf min, max. */
+  /** The first block paying each address, and whether several txs of it do (then txids decide). */
+  private firstHeight: Int32Array | null = null;
+  private tied: Uint8Array | null = null;
+
+  /**
+   * Rows (address id, tx id, block height) of stored confirmed payments, in any order: firstTx becomes
+   * the tx paying the address at its lowest height, except where several do (see tiedAddresses).
+   */
+  addPaid(addr: Int32Array, tx: Int32Array, height: Int32Array, rows: number): void {
+    this.firstHeight ??= new Int32Array(this.firstTx.length);
+    this.tied ??= new Uint8Array(this.firstTx.length);
+    const first = this.firstTx;
+    const h = this.firstHeight;
+    const tied = this.tied;
+    for (let i = 0; i < rows; i++) {
+      const a = addr[i]!;
+      const t = tx[i]!;
+      if (first[a] === 0 || height[i]! < h[a]!) {
+        first[a] = t;
+        h[a] = height[i]!;
+        tied[a] = 0;
+      } else if (height[i] === h[a] && t !== first[a]) tied[a] = 1;
+    }
+  }
+
+  /** Addresses paid by several txs of their first block: their firstTx is to be set by txid order. */
+  tiedAddresses(): number[] {
+    const out: number[] = [];
+    const tied = this.tied;
+    if (tied) for (let a = 0; a < tied.length; a++) if (tied[a] === 1) out.push(a);
+    return out;
+  }
+
+  /** Rows of change.spend_summary: address, n, styles seen (bits), version min, max. */
   addSpends(cols: readonly (Int32Array | BigInt64Array)[], rows: number): void {
-    const [addr, n, nv, vmin, vmax, lmin, lmax, rmin, rmax] = cols as Int32Array[];
+    const [addr, n, seen, vmin, vmax] = cols as Int32Array[];
     for (let i = 0; i < rows; i++) {
       const a = addr![i]!;
+      const bits = seen![i]!;
       this.spends[a] = n![i]!;
-      this.versions[a] = nv![i] === 0 ? NONE : vmin![i] === vmax![i] ? 1 : SEVERAL;
+      this.versions[a] = (bits & 32) === 0 ? NONE : vmin![i] === vmax![i] ? 1 : SEVERAL;
       this.version[a] = vmin![i]!;
-      this.locktime[a] = summary(lmin![i]!, lmax![i]!);
-      this.rbf[a] = summary(rmin![i]!, rmax![i]!);
+      this.locktime[a] = oneOf(bits & 7);
+      this.rbf[a] = oneOf((bits >> 3) & 3);
     }
   }
 
@@ -70,9 +104,10 @@ export class AddressFactTable {
   }
 }
 
-/** A min/max pair of codes (-1: none known) as one code. */
-function summary(min: number, max: number): number {
-  return min < 0 ? NONE : min === max ? min : SEVERAL;
+/** The codes seen as bits (bit k: code k) as one code: none, the one seen, or several. */
+function oneOf(bits: number): number {
+  if (bits === 0) return NONE;
+  return (bits & (bits - 1)) === 0 ? 31 - Math.clz32(bits) : SEVERAL;
 }
 
 /** AddressFacts of one transaction at a time (whose own spends the table counts: they are left out here). */
@@ -80,7 +115,7 @@ class TxFacts implements AddressFacts<number> {
   tx = 0;
   inputs: readonly number[] = [];
   /** Set when a reason needs the spenders of several input addresses: counted later by the store. */
-  pending: { count: number; big: number } | null = null;
+  pending: PendingSpenders | null = null;
 
   constructor(private readonly t: AddressFactTable) {}
 
@@ -112,14 +147,15 @@ export interface ChangeRange {
   txs: readonly (Int32Array | BigInt64Array)[];
   /** tx id, vin, address id, address key. */
   inputs: readonly (Int32Array | BigInt64Array)[];
-  /** tx id, vout, address id, address key, value, same type. */
+  /** tx id, vout, address id, address key, value, script type (1-based in types, 0: none or another). */
   outputs: readonly (Int32Array | BigInt64Array)[];
   types: readonly string[];
 }
 
-export interface IdGuess extends ChangeGuess<number> {
-  txId: number;
-  spenders: { count: number; big: number } | null;
+/** Set on a fee-pattern guess whose reason holds REASON_SPENDERS: the store counts the rest. */
+export interface PendingSpenders {
+  count: number;
+  big: number;
 }
 
 export interface IdMerge {
@@ -135,17 +171,18 @@ export interface IdMerge {
 /**
  * Guesses for every tx of the range in tx-id order, reasons naming the output by REASON_ADDRESS, and
  * the merge each tx asks for (its first input address with the guessed output), in the same order.
+ * Pauses (yields) every `slice` tx ids, so a caller can let other work run in between.
  */
-export function guessRange(
+export function* guessRange(
   r: ChangeRange,
   table: AddressFactTable,
-  onGuess: (g: IdGuess) => void,
+  onGuess: (txId: number, g: ChangeGuess<number>, spenders: PendingSpenders | null) => void,
   onMerge: (m: IdMerge) => void,
-): void {
+  slice = Number.POSITIVE_INFINITY,
+): Generator<void, void, void> {
   const [txId, inCount, known, version, locktime, rbf, inType] = r.txs as Int32Array[];
   const minIn = r.txs[7] as BigInt64Array;
   const n = txId!.length;
-  const order = Int32Array.from({ length: n }, (_, i) => i).sort((x, y) => txId![x]! - txId![y]!);
   let lo = 0;
   let hi = -1;
   for (let i = 0; i < n; i++) {
@@ -164,11 +201,14 @@ export function guessRange(
   const [, vout, outAddr] = r.outputs as Int32Array[];
   const outKey = r.outputs[3] as BigInt64Array;
   const value = r.outputs[4] as BigInt64Array;
-  const same = r.outputs[5] as Int32Array;
+  const outType = r.outputs[5] as Int32Array;
   const facts = new TxFacts(table);
   const name = () => REASON_ADDRESS;
-  for (const i of order) {
-    if (inCount![i] === 0) continue;
+  // tx-id order: the slots in id order
+  for (let t = lo; t <= hi && n > 0; t++) {
+    if ((t - lo) % slice === slice - 1) yield;
+    const i = slot[t - lo]! - 1;
+    if (i < 0 || inCount![i] === 0) continue;
     const inRows = rowsOf(ins, i, vin!);
     const inputAddresses: number[] = [];
     for (const k of inRows) if (!inputAddresses.includes(inAddr![k]!)) inputAddresses.push(inAddr![k]!);
@@ -177,7 +217,7 @@ export function guessRange(
       vout: vout![k]!,
       address: outAddr![k]!,
       value: value[k]!,
-      sameType: same[k] === 1,
+      sameType: inType![i] !== 0 && outType[k] === inType![i],
     }));
     const tx: ChangeTx<number> = {
       inputCount: inCount![i]!,
@@ -195,7 +235,7 @@ export function guessRange(
     facts.pending = null;
     const guesses = changeGuesses(tx, facts, name);
     for (const g of guesses) {
-      onGuess({ ...g, txId: facts.tx, spenders: g.heuristic === "fee-pattern" ? facts.pending : null });
+      onGuess(facts.tx, g, g.heuristic === "fee-pattern" ? facts.pending : null);
     }
     const best = changeToMerge(guesses);
     if (!best || inRows.length === 0) continue;
@@ -232,6 +272,13 @@ function byTx(cols: readonly (Int32Array | BigInt64Array)[], at: (tx: number) =>
 
 /** The rows of tx slot i, ordered by `by` (vin or vout). */
 function rowsOf(g: { start: Int32Array; rows: Int32Array }, i: number, by: Int32Array): number[] {
-  const out = Array.from(g.rows.subarray(g.start[i]!, g.start[i + 1]!));
-  return out.length > 1 ? out.sort((x, y) => by[x]! - by[y]!) : out;
+  const out: number[] = [];
+  let sorted = true;
+  for (let k = g.start[i]!; k < g.start[i + 1]!; k++) {
+    const row = g.rows[k]!;
+    if (out.length > 0 && by[row]! < by[out[out.length - 1]!]!) sorted = false;
+    out.push(row);
+  }
+  // rows mostly come in vin / vout order already
+  return sorted ? out : out.sort((x, y) => by[x]! - by[y]!);
 }

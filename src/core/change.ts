@@ -11,12 +11,14 @@
 import type { UtxoTx } from "../domain.ts";
 import { detectCoinJoin } from "./coinjoin.ts";
 
-export type ChangeHeuristic =
-  | "one-time-change"
-  | "round-payment"
-  | "optimal-change"
-  | "address-reuse"
-  | "fee-pattern";
+export const CHANGE_HEURISTICS = [
+  "one-time-change",
+  "round-payment",
+  "optimal-change",
+  "address-reuse",
+  "fee-pattern",
+] as const;
+export type ChangeHeuristic = (typeof CHANGE_HEURISTICS)[number];
 
 export interface ChangeGuess<A = string> {
   vout: number;

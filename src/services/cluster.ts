@@ -1,5 +1,5 @@
 import { getChain, normalizeAddress } from "../chains.ts";
-import { AddressFactTable, guessRange, type IdGuess, type IdMerge } from "../core/change-ids.ts";
+import { AddressFactTable, type ChangeRange, guessRange, type IdMerge } from "../core/change-ids.ts";
 import { AddressClustering } from "../core/cluster.ts";
 import { detectCoinJoin, isCollaborative } from "../core/coinjoin.ts";
 import { BadInputError, quote } from "../errors.ts";
@@ -54,6 +54,8 @@ const DEFAULT_SERVICE_THRESHOLD = 1000;
 
 /** Tx ids whose change is guessed together (their rows are in memory at once). */
 const CHANGE_RANGE = 500_000;
+/** Tx ids guessed between two turns of the event loop. */
+const GUESS_SLICE = 10_000;
 
 /** Clustering over stored transactions: union-find in typed arrays, evidence for every merge. */
 export class ClusterService {
@@ -145,7 +147,7 @@ export class ClusterService {
           this.changeStep(
             c,
             run,
-            max.addr,
+            max,
             { merge: heuristics.includes("change"), full: Boolean(opts.full) },
             step,
             opts.progress,
@@ -206,43 +208,61 @@ export class ClusterService {
   private async changeStep(
     chain: string,
     run: AddressClustering,
-    maxAddr: number,
+    max: { addr: number; tx: number },
     how: { merge: boolean; full: boolean },
     step: <T>(name: string, f: () => Promise<T>) => Promise<T>,
     progress?: ClusterOptions["progress"],
   ): Promise<number> {
     const cs = this.change;
     await step("change.check_coinjoins", () => this.checkCoinjoins(chain));
-    await step("change.fill_work_addr", () => cs.fillWorkAddresses());
-    const facts = new AddressFactTable(maxAddr);
-    await step("change.first_seen", () =>
-      cs.streamFirstSeen(chain, (c, n) => facts.addFirstSeen(c[0] as Int32Array, c[1] as Int32Array, n)),
-    );
-    await step("change.spend_summary", () => cs.streamSpendSummary(chain, (c, n) => facts.addSpends(c, n)));
-    const types = await cs.inTypes(chain);
     const work = await cs.workRange();
+    // facts of every address when the work is most of the store (tx ids count up as txs are stored):
+    // no work-address set to build and probe
+    const all = work.n * 2 >= max.tx;
+    if (!all) await step("change.fill_work_addr", () => cs.fillWorkAddresses());
+    const facts = new AddressFactTable(max.addr);
+    await step("change.first_seen", () => cs.firstSeen(chain, all, facts));
+    await step("change.spend_summary", () =>
+      cs.streamSpendSummary(chain, all, (c, n) => facts.addSpends(c, n)),
+    );
+    const types = await cs.inTypes(chain);
     const merges: IdMerge[] = [];
     let count = 0;
-    for (let lo = work.lo; lo <= work.hi; lo += CHANGE_RANGE) {
-      progress?.(lo - work.lo, work.hi - work.lo + 1, "change guesses");
+    const writer = await cs.guessWriter();
+    // DuckDB reads the next range on its threads while this one is guessed
+    const read = (lo: number): Promise<ChangeRange> => {
       const hi = Math.min(work.hi, lo + CHANGE_RANGE - 1);
-      const range = await step("change.read_range", async () => ({
-        txs: await cs.workTxs(chain, types, lo, hi),
-        inputs: await cs.workInputs(chain, lo, hi),
-        outputs: await cs.workOutputs(chain, lo, hi),
-        types,
-      }));
-      const guesses: IdGuess[] = [];
-      await step("change.guess", async () =>
-        guessRange(
-          range,
-          facts,
-          (g) => guesses.push(g),
-          (m) => how.merge && merges.push(m),
-        ),
-      );
-      await step("change.append_guesses", () => cs.appendGuesses(guesses));
-      count += guesses.length;
+      return Promise.all([
+        cs.workTxs(chain, types, lo, hi),
+        cs.workInputs(lo, hi),
+        cs.workOutputs(types, lo, hi),
+      ]).then(([txs, inputs, outputs]) => ({ txs, inputs, outputs, types }));
+    };
+    try {
+      let next = work.lo <= work.hi ? read(work.lo) : null;
+      for (let lo = work.lo; next !== null; lo += CHANGE_RANGE) {
+        progress?.(lo - work.lo, work.hi - work.lo + 1, "change guesses");
+        const range = await step("change.read_range", () => next!);
+        next = lo + CHANGE_RANGE <= work.hi ? read(lo + CHANGE_RANGE) : null;
+        // a failed read is thrown when awaited, not reported as unhandled before
+        next?.catch(() => undefined);
+        await step("change.guess", async () => {
+          const guessing = guessRange(
+            range,
+            facts,
+            (tx, g, spenders) => {
+              writer.push(tx, g, spenders);
+              count++;
+            },
+            (m) => how.merge && merges.push(m),
+            GUESS_SLICE,
+          );
+          // between slices the next range's reads move on (each needs a turn of the event loop)
+          for (const _ of guessing) await new Promise(setImmediate);
+        });
+      }
+    } finally {
+      await step("change.append_guesses", async () => writer.close());
     }
     await step("change.insert_guesses", () => cs.insertGuesses(chain));
     await cs.clearWork();
