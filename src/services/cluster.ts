@@ -109,6 +109,8 @@ export class ClusterService {
     };
     return this.store.tx(async () => {
       if (opts.full) await db.forgetAll(c);
+      // nothing stored yet (a first run): no members to load, replace or drop, as after forgetAll
+      const fromScratch = opts.full || !(await db.anyStored(c));
       await db.clearWork();
       await step("cluster.fill_work_tx", () => db.fillWork(c, Boolean(opts.full)));
 
@@ -130,8 +132,8 @@ export class ClusterService {
       const max = await db.maxIds();
       const run = new AddressClustering(max.addr, max.tx);
       // existing clusters first: their members are already one owner
-      // (a full run has just forgotten them)
-      if (!opts.full) run.addExisting(await step("cluster.existing_pairs", () => db.existingOfWork(c)));
+      // (a full run has just forgotten them; a first run has none)
+      if (!fromScratch) run.addExisting(await step("cluster.existing_pairs", () => db.existingOfWork(c)));
       const t1 = performance.now();
 
       // inputs stream in chunks, in whatever order DuckDB's threads give them; they merge in tx id
@@ -162,8 +164,8 @@ export class ClusterService {
       const [memberIds, clusterIds] = run.clusterIds();
       const n = memberIds.length;
       await processed;
-      // a full run starts from nothing: no old members to replace
-      if (!opts.full) {
+      // a full or first run starts from nothing: no old members to replace
+      if (!fromScratch) {
         // members the run did not load follow their cluster to its new id
         const moved = run.movedClusters();
         await step("cluster.remap_members", () => db.remapMembers(c, moved.from, moved.to));
@@ -173,7 +175,7 @@ export class ClusterService {
       await step("append_members", () => db.appendMembers(c, memberIds, clusterIds, n));
       await step("append_input_merges", () => db.appendInputMerges(run.merges));
       await db.insertEvidence(c, run.other);
-      if (!opts.full) await step("cluster.drop_stale_clusters", () => db.dropStaleClusters(c));
+      if (!fromScratch) await step("cluster.drop_stale_clusters", () => db.dropStaleClusters(c));
       await step("cluster.refresh_clusters", () =>
         db.refreshClusters(c, opts.serviceThreshold ?? DEFAULT_SERVICE_THRESHOLD),
       );

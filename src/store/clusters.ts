@@ -158,6 +158,12 @@ export class ClusterStore {
   }
 
   /** The inputs of work txs that are in an existing cluster, with its id (not the rest of the cluster). */
+  /** Whether the chain has any cluster stored (members or cluster rows). */
+  async anyStored(chain: string): Promise<boolean> {
+    const r = await this.store.one("cluster.any_stored", { chain });
+    return r !== undefined && flag(r, "stored");
+  }
+
   async existingOfWork(chain: string): Promise<ExistingMembers> {
     return toExisting(await this.store.typedColumns("cluster.existing_pairs", { chain }));
   }
