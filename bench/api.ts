@@ -182,7 +182,8 @@ async function buildStore(db: string, o: Options): Promise<BenchStore> {
     return {
       transfers: g.transfers,
       addresses: g.addresses,
-      backgroundLabels: Number((await s.store.one("labels.total"))?.n),
+      // every stored label but the list's
+      backgroundLabels: Number((await s.store.one("labels.total"))?.n) - (addresses.length - ROTATION / 2),
       rotation: addresses.slice(0, ROTATION),
       listed: addresses.slice(ROTATION / 2),
       seconds: +(t.ms / 1000).toFixed(1),
